@@ -1,0 +1,55 @@
+package io.homeport.geoip;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.homeport.routing.CountryLookup;
+import io.homeport.routing.GeoLookup;
+import java.net.InetAddress;
+
+/**
+ * A bounded Caffeine cache in front of a database: a repeated address costs a hash lookup instead
+ * of a tree walk and a decode. Failed lookups are not cached, so a transient failure is retried.
+ * One cache belongs to one database; a reloaded database gets a fresh cache.
+ */
+public final class CachingGeoLookup implements GeoLookup {
+
+    public static final long DEFAULT_MAX_ENTRIES = 100_000;
+
+    private final GeoLookup database;
+    private final Cache<InetAddress, CountryLookup> cache;
+
+    public CachingGeoLookup(GeoLookup database, long maxEntries) {
+        if (maxEntries < 0) {
+            throw new IllegalArgumentException("max_entries: " + maxEntries + " (expected: >= 0)");
+        }
+        this.database = database;
+        this.cache = Caffeine.newBuilder().maximumSize(maxEntries).recordStats().build();
+    }
+
+    @Override
+    public CountryLookup lookup(InetAddress address) {
+        CountryLookup cached = cache.getIfPresent(address);
+        if (cached != null) {
+            return cached;
+        }
+        CountryLookup fresh = database.lookup(address);
+        if (fresh.outcome() != CountryLookup.Outcome.FAILED) {
+            cache.put(address, fresh);
+        }
+        return fresh;
+    }
+
+    @Override
+    public String description() {
+        return database.description();
+    }
+
+    public GeoLookup database() {
+        return database;
+    }
+
+    /** The cache, for its statistics (bound to metrics by the gateway). */
+    public Cache<InetAddress, CountryLookup> cache() {
+        return cache;
+    }
+}

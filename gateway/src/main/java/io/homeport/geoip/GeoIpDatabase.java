@@ -1,0 +1,182 @@
+package io.homeport.geoip;
+
+import com.maxmind.db.DatabaseRecord;
+import com.maxmind.db.Metadata;
+import com.maxmind.db.Network;
+import com.maxmind.db.Reader;
+import com.maxmind.geoip2.DatabaseReader;
+import com.maxmind.geoip2.exception.GeoIp2Exception;
+import com.maxmind.geoip2.model.CityResponse;
+import com.maxmind.geoip2.model.CountryResponse;
+import com.maxmind.geoip2.model.EnterpriseResponse;
+import com.maxmind.geoip2.record.Country;
+import io.homeport.routing.CountryLookup;
+import io.homeport.routing.GeoLookup;
+import java.io.Closeable;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One opened MaxMind database, answering country lookups. GeoIP2/GeoLite2 Country, City and
+ * Enterprise databases are read through the GeoIP2 API; any other MMDB through the MaxMind DB
+ * reader, decoding only {@code country.iso_code} or {@code country_code}.
+ *
+ * <p>The file is read into memory rather than memory-mapped: a database overwritten in place by
+ * an update job would otherwise crash the process with SIGBUS instead of being refused on reload.
+ */
+public final class GeoIpDatabase implements GeoLookup, Closeable {
+
+    private static final Logger logger = LoggerFactory.getLogger(GeoIpDatabase.class);
+    private static final DateTimeFormatter BUILD_DATE = DateTimeFormatter.ISO_LOCAL_DATE.withZone(ZoneOffset.UTC);
+
+    private final Path file;
+    private final DatabaseKind kind;
+    private final Metadata metadata;
+    private final Reader reader;
+    private final DatabaseReader geoIp2;
+    private final String description;
+
+    private GeoIpDatabase(Path file, DatabaseKind kind, Metadata metadata, Reader reader, DatabaseReader geoIp2) {
+        this.file = file;
+        this.kind = kind;
+        this.metadata = metadata;
+        this.reader = reader;
+        this.geoIp2 = geoIp2;
+        this.description = metadata.databaseType() + " (built " + BUILD_DATE.format(buildTime()) + ") " + file;
+    }
+
+    /**
+     * Opens and checks {@code file}: it must be a MaxMind DB with country data, and a probe lookup
+     * must decode, so a truncated or foreign file is refused here rather than failing requests.
+     */
+    public static GeoIpDatabase open(Path file) throws InvalidGeoIpDatabaseException {
+        if (!Files.isRegularFile(file)) {
+            throw new InvalidGeoIpDatabaseException(file, "no such file", null);
+        }
+        Reader reader;
+        try {
+            reader = new Reader(file.toFile(), Reader.FileMode.MEMORY);
+        } catch (IOException | RuntimeException e) {
+            throw new InvalidGeoIpDatabaseException(file, "not a valid MaxMind DB (MMDB) file: " + e.getMessage(), e);
+        }
+        DatabaseReader geoIp2 = null;
+        try {
+            Metadata metadata = reader.getMetadata();
+            DatabaseKind kind = DatabaseKind.of(metadata.databaseType());
+            if (kind != DatabaseKind.COUNTRY_MMDB) {
+                geoIp2 = new DatabaseReader.Builder(file.toFile()).fileMode(Reader.FileMode.MEMORY).build();
+            }
+            GeoIpDatabase database = new GeoIpDatabase(file, kind, metadata, reader, geoIp2);
+            database.probe();
+            return database;
+        } catch (IllegalArgumentException e) {
+            closeQuietly(reader, geoIp2);
+            throw new InvalidGeoIpDatabaseException(file, e.getMessage(), e);
+        } catch (IOException | GeoIp2Exception | RuntimeException e) {
+            closeQuietly(reader, geoIp2);
+            throw new InvalidGeoIpDatabaseException(file, "damaged MaxMind DB: " + e.getMessage(), e);
+        }
+    }
+
+    /** Decodes a few lookups across the tree; a damaged data section fails here. */
+    private void probe() throws IOException, GeoIp2Exception {
+        for (String address : new String[] {"1.1.1.1", "8.8.8.8", "1.2.4.8", "2001:4860:4860::8888"}) {
+            InetAddress probe = InetAddress.getByName(address);
+            if (probe.getAddress().length == 16 && metadata.ipVersion() == 4) {
+                continue;
+            }
+            lookupOrThrow(probe);
+        }
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    public DatabaseKind kind() {
+        return kind;
+    }
+
+    public String databaseType() {
+        return metadata.databaseType();
+    }
+
+    public Instant buildTime() {
+        return metadata.buildTime();
+    }
+
+    @Override
+    public String description() {
+        return description;
+    }
+
+    @Override
+    public CountryLookup lookup(InetAddress address) {
+        try {
+            return lookupOrThrow(address);
+        } catch (IOException | GeoIp2Exception | RuntimeException e) {
+            logger.warn("GeoIP lookup of {} in {} failed: {}", address.getHostAddress(), file, e.toString());
+            return CountryLookup.FAILED;
+        }
+    }
+
+    private CountryLookup lookupOrThrow(InetAddress address) throws IOException, GeoIp2Exception {
+        switch (kind) {
+            case GEOIP2_COUNTRY: {
+                Optional<CountryResponse> response = geoIp2.tryCountry(address);
+                return response.isEmpty() ? CountryLookup.NOT_FOUND
+                        : of(response.get().country(), response.get().traits().network());
+            }
+            case GEOIP2_CITY: {
+                Optional<CityResponse> response = geoIp2.tryCity(address);
+                return response.isEmpty() ? CountryLookup.NOT_FOUND
+                        : of(response.get().country(), response.get().traits().network());
+            }
+            case GEOIP2_ENTERPRISE: {
+                Optional<EnterpriseResponse> response = geoIp2.tryEnterprise(address);
+                return response.isEmpty() ? CountryLookup.NOT_FOUND
+                        : of(response.get().country(), response.get().traits().network());
+            }
+            default: {
+                DatabaseRecord<CountryRecord> found = reader.getRecord(address, CountryRecord.class);
+                if (found.data() == null) {
+                    return CountryLookup.NOT_FOUND;
+                }
+                return of(found.data().isoCode(), found.network());
+            }
+        }
+    }
+
+    private static CountryLookup of(Country country, Network network) {
+        return of(country == null ? null : country.isoCode(), network);
+    }
+
+    private static CountryLookup of(String isoCode, Network network) {
+        String matched = network == null ? null : network.toString();
+        return isoCode == null ? CountryLookup.noCountry(matched) : CountryLookup.found(isoCode, matched);
+    }
+
+    @Override
+    public void close() {
+        closeQuietly(reader, geoIp2);
+    }
+
+    private static void closeQuietly(Reader reader, DatabaseReader geoIp2) {
+        try {
+            reader.close();
+            if (geoIp2 != null) {
+                geoIp2.close();
+            }
+        } catch (IOException e) {
+            logger.debug("closing a GeoIP database failed", e);
+        }
+    }
+}

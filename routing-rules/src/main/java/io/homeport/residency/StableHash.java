@@ -1,0 +1,41 @@
+package io.homeport.residency;
+
+/**
+ * A 64-bit hash that must never change: migration buckets are derived from it, and a different
+ * function would move users between regions. FNV-1a over UTF-16 code units, then MurmurHash3's
+ * 64-bit finalizer so that every output bit depends on every input bit.
+ */
+public final class StableHash {
+
+    private static final long FNV_OFFSET = 0xcbf29ce484222325L;
+    private static final long FNV_PRIME = 0x100000001b3L;
+
+    private StableHash() {}
+
+    public static long of(CharSequence text) {
+        long hash = FNV_OFFSET;
+        for (int i = 0, n = text.length(); i < n; i++) {
+            hash ^= text.charAt(i);
+            hash *= FNV_PRIME;
+        }
+        return mix(hash);
+    }
+
+    public static long of(byte[] bytes) {
+        long hash = FNV_OFFSET;
+        for (byte b : bytes) {
+            hash ^= b & 0xff;
+            hash *= FNV_PRIME;
+        }
+        return mix(hash);
+    }
+
+    static long mix(long hash) {
+        hash ^= hash >>> 33;
+        hash *= 0xff51afd7ed558ccdL;
+        hash ^= hash >>> 33;
+        hash *= 0xc4ceb9fe1a85ec53L;
+        hash ^= hash >>> 33;
+        return hash;
+    }
+}

@@ -1,0 +1,30 @@
+package io.homeport.routing;
+
+import java.net.InetAddress;
+
+/**
+ * The decision's port to a GeoIP database. Implementations must be thread-safe, must not block
+ * for long (they run on event loops) and must not throw: a failed lookup is {@link
+ * CountryLookup#FAILED}.
+ */
+public interface GeoLookup {
+
+    /** Looks up a public address; callers never pass a non-public one. */
+    CountryLookup lookup(InetAddress address);
+
+    /** Which database answers, for explanations: kind, build date, file. */
+    String description();
+
+    /** A lookup that knows no country at all: every request falls back to the default region. */
+    GeoLookup NONE = new GeoLookup() {
+        @Override
+        public CountryLookup lookup(InetAddress address) {
+            return CountryLookup.NOT_FOUND;
+        }
+
+        @Override
+        public String description() {
+            return "no GeoIP database";
+        }
+    };
+}

@@ -1,0 +1,109 @@
+package io.homeport.routing;
+
+import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.Optional;
+
+/** IP literals and address classes, without ever touching DNS. */
+public final class IpAddresses {
+
+    private IpAddresses() {}
+
+    /**
+     * Parses a dotted-quad IPv4 or an IPv6 literal (brackets allowed, zone ids refused). Never
+     * resolves a name: anything else is empty. IPv4-mapped IPv6 comes back as IPv4.
+     */
+    public static Optional<InetAddress> parseLiteral(String text) {
+        if (text == null || text.isEmpty() || text.length() > 45 + 2) {
+            return Optional.empty();
+        }
+        String literal = text;
+        if (literal.startsWith("[") && literal.endsWith("]")) {
+            literal = literal.substring(1, literal.length() - 1);
+        }
+        try {
+            if (literal.indexOf(':') >= 0) {
+                if (literal.indexOf('%') >= 0 || !isIpv6Charset(literal)) {
+                    return Optional.empty();
+                }
+                // A string with a colon is parsed as an IPv6 literal; no lookup is made.
+                return Optional.of(InetAddress.getByName(literal));
+            }
+            byte[] octets = parseDottedQuad(literal);
+            return octets == null ? Optional.empty() : Optional.of(InetAddress.getByAddress(octets));
+        } catch (UnknownHostException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static boolean isIpv6Charset(String literal) {
+        for (int i = 0; i < literal.length(); i++) {
+            char c = literal.charAt(i);
+            boolean ok = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') || c == ':' || c == '.';
+            if (!ok) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static byte[] parseDottedQuad(String text) {
+        byte[] octets = new byte[4];
+        int octet = 0;
+        int value = 0;
+        int digits = 0;
+        for (int i = 0; i <= text.length(); i++) {
+            char c = i < text.length() ? text.charAt(i) : '.';
+            if (c == '.') {
+                if (digits == 0 || octet == 4) {
+                    return null;
+                }
+                octets[octet++] = (byte) value;
+                value = 0;
+                digits = 0;
+            } else if (c >= '0' && c <= '9' && digits < 3) {
+                value = value * 10 + (c - '0');
+                digits++;
+                if (value > 255) {
+                    return null;
+                }
+            } else {
+                return null;
+            }
+        }
+        return octet == 4 ? octets : null;
+    }
+
+    /**
+     * Whether the address can have no meaningful country: private (RFC 1918, ULA), loopback,
+     * link-local, unspecified, CGNAT (100.64.0.0/10), multicast, or documentation ranges.
+     */
+    public static boolean isNonPublic(InetAddress address) {
+        if (address.isAnyLocalAddress() || address.isLoopbackAddress() || address.isLinkLocalAddress()
+                || address.isSiteLocalAddress() || address.isMulticastAddress()) {
+            return true;
+        }
+        byte[] bytes = address.getAddress();
+        if (address instanceof Inet4Address) {
+            int a = bytes[0] & 0xff;
+            int b = bytes[1] & 0xff;
+            int c = bytes[2] & 0xff;
+            return a == 0
+                    || (a == 100 && (b & 0xc0) == 64)
+                    || (a == 192 && b == 0 && c == 2)
+                    || (a == 198 && (b == 18 || b == 19))
+                    || (a == 198 && b == 51 && c == 100)
+                    || (a == 203 && b == 0 && c == 113)
+                    || a >= 240;
+        }
+        if (address instanceof Inet6Address) {
+            int first = bytes[0] & 0xff;
+            boolean uniqueLocal = (first & 0xfe) == 0xfc;
+            boolean documentation = first == 0x20 && bytes[1] == 0x01 && (bytes[2] & 0xff) == 0x0d && (bytes[3] & 0xff) == 0xb8;
+            return uniqueLocal || documentation;
+        }
+        return false;
+    }
+}

@@ -1,0 +1,21 @@
+package io.homeport.routing;
+
+import java.util.Locale;
+
+/** Why a request went to its region, in decision order. Metrics are tagged by {@link #label()}. */
+public enum Reason {
+    /** The user is pinned to a region in the residency table. */
+    PIN,
+    /** The user's (or address's) bucket is inside a migration of the client's country. */
+    MIGRATION,
+    /** The client's country maps to a region. */
+    COUNTRY,
+    /** No country is known for the client, or the country has no mapping. */
+    DEFAULT;
+
+    private final String label = name().toLowerCase(Locale.ROOT);
+
+    public String label() {
+        return label;
+    }
+}

@@ -1,0 +1,169 @@
+package io.homeport.routing;
+
+import io.homeport.residency.MigrationBucket;
+import io.homeport.rules.Migration;
+import io.homeport.rules.Region;
+import io.homeport.rules.Route;
+import io.homeport.rules.RoutingRules;
+import io.homeport.rules.UserPins;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Rules, residency table and GeoIP database as one immutable unit. The gateway holds one in a
+ * volatile field, reads it once per request, and swaps it whole on reload, so a request never sees
+ * half of an old configuration and half of a new one.
+ *
+ * <p>{@link #decide} is the hot path; {@link #explain} runs the very same steps and records them.
+ */
+public final class RoutingSnapshot {
+
+    private final RoutingRules rules;
+    private final GeoLookup geo;
+
+    public RoutingSnapshot(RoutingRules rules, GeoLookup geo) {
+        this.rules = Objects.requireNonNull(rules, "rules");
+        this.geo = Objects.requireNonNull(geo, "geo");
+    }
+
+    public RoutingRules rules() {
+        return rules;
+    }
+
+    public GeoLookup geo() {
+        return geo;
+    }
+
+    /** The home region of {@code request}: user pin, then migration bucket, then country, then default. */
+    public Decision decide(RoutingRequest request) {
+        return decide(request, lookUpCountry(request), Trace.NONE);
+    }
+
+    /** The decision for a request whose country is already known (rule tests without a database). */
+    public Decision decide(RoutingRequest request, CountryLookup country) {
+        return decide(request, country, Trace.NONE);
+    }
+
+    public Explanation explain(RoutingRequest request) {
+        return explain(request, lookUpCountry(request));
+    }
+
+    public Explanation explain(RoutingRequest request, CountryLookup country) {
+        Trace trace = new Trace();
+        trace.step("client address " + request.clientAddress().getHostAddress());
+        Decision decision = decide(request, country, trace);
+        List<String> candidates = new ArrayList<>();
+        candidates.add(decision.region());
+        candidates.addAll(rules.region(decision.region()).failOverTo());
+        Region home = rules.region(decision.region());
+        trace.step("home region " + decision.region() + ": endpoints " + home.endpoints()
+                + (home.failOverTo().isEmpty()
+                        ? "; never fails over (fail_over_to is empty): 503 when it has no healthy endpoint"
+                        : "; fails over to " + home.failOverTo() + " in that order, else 503"));
+        return new Explanation(request, decision, country, geo.description(), trace.bucket, candidates, trace.steps);
+    }
+
+    private CountryLookup lookUpCountry(RoutingRequest request) {
+        if (IpAddresses.isNonPublic(request.clientAddress())) {
+            return CountryLookup.NON_PUBLIC;
+        }
+        return geo.lookup(request.clientAddress());
+    }
+
+    private Decision decide(RoutingRequest request, CountryLookup lookup, Trace trace) {
+        Route route = rules.routeFor(request.host(), request.path());
+        String country = lookup.country();
+        if (trace.enabled) {
+            trace.step("route " + route.name() + " (host " + request.host() + ", path " + request.path() + ")");
+            trace.step(describeLookup(lookup));
+        }
+
+        String userId = request.userId();
+        if (userId != null && rules.residency().users().isPresent()) {
+            UserPins pins = rules.residency().users().get();
+            String pinned = pins.table().regionOf(userId);
+            if (trace.enabled) {
+                trace.step("user " + userId + (pinned == null
+                        ? " has no pin in " + pins.file().getFileName()
+                        : " is pinned to " + pinned + " in " + pins.file().getFileName()));
+            }
+            if (pinned != null) {
+                return new Decision(route, pinned, Reason.PIN, country, null);
+            }
+        }
+
+        if (country != null) {
+            for (Migration migration : rules.residency().migrations()) {
+                if (migration.countries().contains(country)) {
+                    int bucket = userId != null ? MigrationBucket.of(userId) : MigrationBucket.of(request.clientAddress());
+                    boolean moved = MigrationBucket.isMoved(bucket, migration);
+                    if (trace.enabled) {
+                        trace.bucket = bucket;
+                        trace.step("migration " + migration.name() + " moves buckets below " + migration.basisPoints()
+                                + " (" + migration.percent() + "%) of " + country + " to " + migration.to()
+                                + "; this request's bucket is " + bucket + " (from the "
+                                + (userId != null ? "user id" : "client address") + "): "
+                                + (moved ? "moved" : "not moved"));
+                    }
+                    if (moved) {
+                        return new Decision(route, migration.to(), Reason.MIGRATION, country, migration.name());
+                    }
+                    break;
+                }
+            }
+            String region = rules.residency().countries().get(country);
+            if (region != null) {
+                if (trace.enabled) {
+                    trace.step("country " + country + " maps to " + region);
+                }
+                return new Decision(route, region, Reason.COUNTRY, country, null);
+            }
+            if (trace.enabled) {
+                trace.step("country " + country + " has no mapping in residency.countries");
+            }
+        }
+        String fallback = rules.residency().defaultRegion();
+        if (trace.enabled) {
+            trace.step("default_region " + fallback);
+        }
+        return new Decision(route, fallback, Reason.DEFAULT, country, null);
+    }
+
+    private String describeLookup(CountryLookup lookup) {
+        String network = lookup.network() == null ? "" : " (network " + lookup.network() + ")";
+        switch (lookup.outcome()) {
+            case FOUND:
+                return "country " + lookup.country() + " from " + geo.description() + network;
+            case NO_COUNTRY:
+                return "no country: the database record has no country" + network;
+            case NOT_FOUND:
+                return "no country: the address is not in " + geo.description();
+            case NON_PUBLIC:
+                return "no country: private, loopback or reserved address (not looked up)";
+            default:
+                return "no country: the GeoIP lookup failed";
+        }
+    }
+
+    /** Records steps only when explaining; the hot path passes {@link #NONE} and builds no strings. */
+    private static final class Trace {
+        static final Trace NONE = new Trace(false);
+
+        final boolean enabled;
+        final List<String> steps = new ArrayList<>();
+        int bucket = -1;
+
+        Trace() {
+            this(true);
+        }
+
+        private Trace(boolean enabled) {
+            this.enabled = enabled;
+        }
+
+        void step(String line) {
+            steps.add(line);
+        }
+    }
+}

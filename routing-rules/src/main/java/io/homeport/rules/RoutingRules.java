@@ -1,0 +1,40 @@
+package io.homeport.rules;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Collections;
+
+/** A validated rules file: immutable, safe to share between threads. */
+public record RoutingRules(
+        int version,
+        Map<String, Region> regions,
+        Residency residency,
+        List<Route> routes,
+        List<RuleTest> tests,
+        RulesSource source) {
+
+    public RoutingRules {
+        regions = Collections.unmodifiableMap(new LinkedHashMap<>(regions));
+        routes = List.copyOf(routes);
+        tests = List.copyOf(tests);
+    }
+
+    public Region region(String name) {
+        Region region = regions.get(name);
+        if (region == null) {
+            throw new IllegalArgumentException("region: " + name + " (expected one of " + regions.keySet() + ")");
+        }
+        return region;
+    }
+
+    /** The first route that takes the request, or {@link Route#DEFAULT}. */
+    public Route routeFor(String host, String path) {
+        for (Route route : routes) {
+            if (route.matches(host, path)) {
+                return route;
+            }
+        }
+        return Route.DEFAULT;
+    }
+}
