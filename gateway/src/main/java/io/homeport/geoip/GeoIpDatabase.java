@@ -12,6 +12,7 @@ import com.maxmind.geoip2.model.EnterpriseResponse;
 import com.maxmind.geoip2.record.Country;
 import io.homeport.routing.CountryLookup;
 import io.homeport.routing.GeoLookup;
+import io.homeport.routing.IpAddresses;
 import java.io.Closeable;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -160,7 +161,8 @@ public final class GeoIpDatabase implements GeoLookup, Closeable {
     }
 
     private static CountryLookup of(String isoCode, Network network) {
-        String matched = network == null ? null : network.toString();
+        String matched = network == null ? null
+                : IpAddresses.toText(network.networkAddress()) + '/' + network.prefixLength();
         return isoCode == null ? CountryLookup.noCountry(matched) : CountryLookup.found(isoCode, matched);
     }
 

@@ -102,7 +102,7 @@ public final class ResidencyTable {
             int lineNumber = 0;
             while ((line = reader.readLine()) != null && problems.size() < MAX_PROBLEMS) {
                 lineNumber++;
-                String row = line.strip();
+                String row = (lineNumber == 1 && line.startsWith("\uFEFF") ? line.substring(1) : line).strip();
                 if (row.isEmpty() || row.startsWith("#") || (lineNumber == 1 && row.equals("user_id,region"))) {
                     continue;
                 }
@@ -112,12 +112,12 @@ public final class ResidencyTable {
                 }
             }
         }
+        // Duplicates are found while building, so they are reported together with bad rows.
+        ResidencyTable table = builder.build(problems, displayName);
         if (problems.isEmpty()) {
-            ResidencyTable table = builder.build(problems, displayName);
-            if (problems.isEmpty()) {
-                return table;
-            }
+            return table;
         }
+        problems.sort(null);
         throw new InvalidRulesException(problems);
     }
 

@@ -22,10 +22,13 @@ public final class IpAddresses {
         String literal = text;
         if (literal.startsWith("[") && literal.endsWith("]")) {
             literal = literal.substring(1, literal.length() - 1);
+            if (literal.indexOf(':') < 0) {
+                return Optional.empty(); // brackets are for IPv6 only
+            }
         }
         try {
             if (literal.indexOf(':') >= 0) {
-                if (literal.indexOf('%') >= 0 || !isIpv6Charset(literal)) {
+                if (literal.indexOf('%') >= 0 || literal.charAt(0) == '.' || !isIpv6Charset(literal)) {
                     return Optional.empty();
                 }
                 // A string with a colon is parsed as an IPv6 literal; no lookup is made.
@@ -63,7 +66,8 @@ public final class IpAddresses {
                 octets[octet++] = (byte) value;
                 value = 0;
                 digits = 0;
-            } else if (c >= '0' && c <= '9' && digits < 3) {
+            } else if (c >= '0' && c <= '9' && digits < 3 && !(digits == 1 && value == 0)) {
+                // no leading zeros: "010" is octal to inet_aton and decimal to others, so it is refused
                 value = value * 10 + (c - '0');
                 digits++;
                 if (value > 255) {
@@ -74,6 +78,48 @@ public final class IpAddresses {
             }
         }
         return octet == 4 ? octets : null;
+    }
+
+    /** The canonical text of an address: dotted quad, or RFC 5952 compressed IPv6 ({@code 2001:db8::1}). */
+    public static String toText(InetAddress address) {
+        if (!(address instanceof Inet6Address)) {
+            return address.getHostAddress();
+        }
+        byte[] bytes = address.getAddress();
+        int[] groups = new int[8];
+        for (int i = 0; i < 8; i++) {
+            groups[i] = ((bytes[2 * i] & 0xff) << 8) | (bytes[2 * i + 1] & 0xff);
+        }
+        // The longest run of two or more zero groups (the first, on a tie) becomes "::".
+        int bestStart = -1;
+        int bestLength = 1;
+        for (int i = 0; i < 8; ) {
+            if (groups[i] != 0) {
+                i++;
+                continue;
+            }
+            int start = i;
+            while (i < 8 && groups[i] == 0) {
+                i++;
+            }
+            if (i - start > bestLength) {
+                bestStart = start;
+                bestLength = i - start;
+            }
+        }
+        StringBuilder text = new StringBuilder(39);
+        for (int i = 0; i < 8; i++) {
+            if (i == bestStart) {
+                text.append("::");
+                i += bestLength - 1;
+                continue;
+            }
+            if (text.length() > 0 && text.charAt(text.length() - 1) != ':') {
+                text.append(':');
+            }
+            text.append(Integer.toHexString(groups[i]));
+        }
+        return text.toString();
     }
 
     /**

@@ -51,7 +51,7 @@ public final class RoutingSnapshot {
 
     public Explanation explain(RoutingRequest request, CountryLookup country) {
         Trace trace = new Trace();
-        trace.step("client address " + request.clientAddress().getHostAddress());
+        trace.step("client address " + IpAddresses.toText(request.clientAddress()));
         Decision decision = decide(request, country, trace);
         List<String> candidates = new ArrayList<>();
         candidates.add(decision.region());
@@ -75,7 +75,8 @@ public final class RoutingSnapshot {
         Route route = rules.routeFor(request.host(), request.path());
         String country = lookup.country();
         if (trace.enabled) {
-            trace.step("route " + route.name() + " (host " + request.host() + ", path " + request.path() + ")");
+            trace.step("route " + route.name() + " (host " + (request.host() == null ? "-" : request.host())
+                    + ", path " + (request.path() == null ? "/" : request.path()) + ")");
             trace.step(describeLookup(lookup));
         }
 

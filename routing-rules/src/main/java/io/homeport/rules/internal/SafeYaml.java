@@ -1,6 +1,8 @@
 package io.homeport.rules.internal;
 
 import java.io.StringReader;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.Optional;
 import java.util.Set;
 import org.yaml.snakeyaml.LoaderOptions;
@@ -47,7 +49,7 @@ public final class SafeYaml {
                 return Optional.empty();
             }
             int before = problems.list().size();
-            checkTags(root, problems, 0);
+            checkTags(root, problems, Collections.newSetFromMap(new IdentityHashMap<>()));
             return problems.list().size() == before ? Optional.of(root) : Optional.empty();
         } catch (MarkedYAMLException e) {
             problems.at(e.getProblemMark(), "invalid YAML: " + e.getProblem());
@@ -58,12 +60,12 @@ public final class SafeYaml {
     }
 
     /** Only plain YAML: an explicit tag such as {@code !!java.net.URL} is refused, not interpreted. */
-    private static void checkTags(Node node, Problems problems, int aliasHops) {
+    private static void checkTags(Node node, Problems problems, Set<Node> visited) {
+        if (!visited.add(node)) {
+            return; // an alias of a node already checked: aliases cannot multiply the work, and cycles end here
+        }
         if (!PLAIN_TAGS.contains(node.getTag()) && !Tag.MERGE.equals(node.getTag())) {
             problems.at(node, "unsupported YAML tag " + node.getTag() + " (expected plain values, lists and mappings)");
-            return;
-        }
-        if (aliasHops > MAX_NESTING) {
             return;
         }
         if (node instanceof MappingNode mapping) {
@@ -72,12 +74,12 @@ public final class SafeYaml {
                     problems.at(tuple.getKeyNode(), "merge keys (<<) are not supported; repeat the keys instead");
                     continue;
                 }
-                checkTags(tuple.getKeyNode(), problems, aliasHops + 1);
-                checkTags(tuple.getValueNode(), problems, aliasHops + 1);
+                checkTags(tuple.getKeyNode(), problems, visited);
+                checkTags(tuple.getValueNode(), problems, visited);
             }
         } else if (node instanceof SequenceNode sequence) {
             for (Node item : sequence.getValue()) {
-                checkTags(item, problems, aliasHops + 1);
+                checkTags(item, problems, visited);
             }
         }
     }

@@ -1,6 +1,7 @@
 package io.homeport.rules.internal;
 
 import java.util.Collection;
+import java.util.Locale;
 
 /** "Did you mean" hints: the closest known word within a small edit distance. */
 public final class Suggestions {
@@ -12,7 +13,7 @@ public final class Suggestions {
         String best = null;
         int bestDistance = Integer.MAX_VALUE;
         for (String candidate : candidates) {
-            int distance = editDistance(given.toLowerCase(), candidate.toLowerCase());
+            int distance = editDistance(given.toLowerCase(Locale.ROOT), candidate.toLowerCase(Locale.ROOT));
             if (distance < bestDistance) {
                 best = candidate;
                 bestDistance = distance;

@@ -1,0 +1,2 @@
+/** The JSON access log, with client addresses truncated and user ids hashed (SPEC §7). */
+package io.homeport.accesslog;

@@ -1,0 +1,116 @@
+package io.homeport.cli;
+
+import io.homeport.config.GatewayConfig;
+import io.homeport.config.GatewayConfigLoader;
+import io.homeport.explain.ExplanationJson;
+import io.homeport.geoip.GeoIpDatabase;
+import io.homeport.geoip.InvalidGeoIpDatabaseException;
+import io.homeport.rules.InvalidRulesException;
+import io.homeport.rules.RoutingRules;
+import io.homeport.rules.RulesLoader;
+import io.homeport.routing.Explanation;
+import io.homeport.routing.IpAddresses;
+import io.homeport.routing.RoutingRequest;
+import io.homeport.routing.RoutingSnapshot;
+import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code homeport explain}: the decision for one request and every step of its reasoning. */
+@Command(
+        name = "explain",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Prints where a request goes and why: client address, country and the database that said so,",
+            "user pin or migration bucket, route, home region and its fail-over order. Starts no server.",
+            "Exit codes: 0, 1 on bad input."
+        })
+final class ExplainCommand implements Callable<Integer> {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    Source source;
+
+    static final class Source {
+        @Option(names = "--config", paramLabel = "gateway.yaml", description = "Take the rules and GeoIP database from a deployment file.")
+        Path config;
+
+        @ArgGroup(exclusive = false)
+        RulesAndDatabase files;
+    }
+
+    static final class RulesAndDatabase {
+        @Option(names = "--rules", paramLabel = "FILE", required = true, description = "A rules file.")
+        Path rules;
+
+        @Option(names = "--geoip", paramLabel = "DB", description = "A GeoIP database (default: the bundled demo database).")
+        Path geoip;
+    }
+
+    @Option(names = "--ip", required = true, paramLabel = "IP", description = "The client address (IPv4 or IPv6).")
+    String ip;
+
+    @Option(names = "--user", paramLabel = "ID", description = "The user id, as the identity header would carry it.")
+    String user;
+
+    @Option(names = "--host", paramLabel = "H", description = "The request host.")
+    String host;
+
+    @Option(names = "--path", paramLabel = "P", description = "The request path.")
+    String path;
+
+    @Option(names = "--json", description = "Print one JSON object instead of text.")
+    boolean json;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        Optional<InetAddress> address = IpAddresses.parseLiteral(ip);
+        if (address.isEmpty()) {
+            err.println("homeport explain: --ip " + ip + " is not an IPv4 or IPv6 address");
+            err.flush();
+            return 1;
+        }
+        Path rulesFile;
+        Path databaseFile;
+        try {
+            if (source.config != null) {
+                GatewayConfig config = GatewayConfigLoader.load(source.config);
+                rulesFile = config.rules();
+                databaseFile = config.geoip().database();
+            } else {
+                rulesFile = source.files.rules;
+                databaseFile = source.files.geoip;
+                if (databaseFile == null) {
+                    err.println("note: no --geoip given; using the bundled demo GeoIP database");
+                }
+            }
+            RoutingRules rules = new RulesLoader().load(rulesFile);
+            try (GeoIpDatabase database = GeoIpOption.open(databaseFile)) {
+                Explanation explanation = new RoutingSnapshot(rules, database)
+                        .explain(new RoutingRequest(address.get(), user, host, path));
+                out.println(json ? ExplanationJson.toJson(explanation) : ExplanationText.render(explanation));
+            }
+        } catch (InvalidRulesException e) {
+            e.problems().forEach(err::println);
+            err.flush();
+            return 1;
+        } catch (InvalidGeoIpDatabaseException e) {
+            err.println("homeport explain: GeoIP database refused: " + e.getMessage());
+            err.flush();
+            return 1;
+        }
+        out.flush();
+        err.flush();
+        return 0;
+    }
+}

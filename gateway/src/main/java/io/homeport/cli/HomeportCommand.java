@@ -1,0 +1,39 @@
+package io.homeport.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code homeport}: the command line. Each subcommand is a class of its own. */
+@Command(
+        name = "homeport",
+        mixinStandardHelpOptions = true,
+        versionProvider = HomeportCommand.Version.class,
+        description = "A residency-aware edge gateway: routes every request to its user's home region.",
+        subcommands = {ValidateCommand.class, ExplainCommand.class})
+public final class HomeportCommand implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The configured command line, for tests that run commands in-process. */
+    public static CommandLine commandLine() {
+        return new CommandLine(new HomeportCommand());
+    }
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing command");
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String version = HomeportCommand.class.getPackage().getImplementationVersion();
+            return new String[] {"homeport " + (version == null ? "development build" : version)};
+        }
+    }
+}

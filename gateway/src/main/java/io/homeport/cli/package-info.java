@@ -1,0 +1,2 @@
+/** The {@code homeport} command line (picocli). */
+package io.homeport.cli;

@@ -1,0 +1,43 @@
+package io.homeport.config;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The deployment file, gateway.yaml: read once at start, changed by platform engineers. Paths are
+ * already resolved against the file's own directory.
+ */
+public record GatewayConfig(
+        Path source, List<Listener> listeners, Admin admin, Path rules, GeoIp geoip, ClientIp clientIp) {
+
+    public GatewayConfig {
+        listeners = List.copyOf(listeners);
+    }
+
+    /** A proxy listener. */
+    public record Listener(HostAndPort address, Optional<Tls> tls, boolean proxyProtocol) {}
+
+    /** TLS termination with one or more certificates, chosen by SNI. */
+    public record Tls(List<Certificate> certificates) {
+        public Tls {
+            certificates = List.copyOf(certificates);
+        }
+    }
+
+    /** A PEM certificate chain and its private key. */
+    public record Certificate(Path cert, Path key) {}
+
+    /** The admin listener. */
+    public record Admin(HostAndPort listen) {}
+
+    /** The GeoIP database and the cache in front of it. */
+    public record GeoIp(Path database, long cacheMaxEntries) {}
+
+    /** Which peers may tell us the client's address through X-Forwarded-For or Forwarded. */
+    public record ClientIp(List<Cidr> trustedProxies) {
+        public ClientIp {
+            trustedProxies = List.copyOf(trustedProxies);
+        }
+    }
+}

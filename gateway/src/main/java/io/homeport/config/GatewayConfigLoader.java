@@ -1,0 +1,192 @@
+package io.homeport.config;
+
+import io.homeport.geoip.CachingGeoLookup;
+import io.homeport.rules.InvalidRulesException;
+import io.homeport.rules.internal.Problems;
+import io.homeport.rules.internal.SafeYaml;
+import io.homeport.rules.internal.YamlMap;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.SequenceNode;
+
+/** Reads gateway.yaml with the same positioned, all-at-once error reporting as the rules file. */
+public final class GatewayConfigLoader {
+
+    static final Set<String> ROOT_KEYS = Set.of("listen", "admin", "rules", "geoip", "client_ip");
+    static final Set<String> LISTENER_KEYS = Set.of("address", "tls", "proxy_protocol");
+    static final Set<String> TLS_KEYS = Set.of("certificates");
+    static final Set<String> CERTIFICATE_KEYS = Set.of("cert", "key");
+    static final Set<String> ADMIN_KEYS = Set.of("listen");
+    static final Set<String> GEOIP_KEYS = Set.of("database", "cache");
+    static final Set<String> CACHE_KEYS = Set.of("max_entries");
+    static final Set<String> CLIENT_IP_KEYS = Set.of("trusted_proxies");
+
+    public static final HostAndPort DEFAULT_LISTEN = new HostAndPort("0.0.0.0", 8080);
+    public static final HostAndPort DEFAULT_ADMIN = new HostAndPort("127.0.0.1", 9901);
+
+    private GatewayConfigLoader() {}
+
+    public static GatewayConfig load(Path file) throws InvalidRulesException {
+        Problems problems = new Problems(file.toString());
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            problems.atLine(1, 1, "cannot read: " + e);
+            throw new InvalidRulesException(problems.list());
+        }
+        Node root = SafeYaml.parse(text, problems).orElse(null);
+        if (root == null) {
+            throw new InvalidRulesException(problems.list());
+        }
+        Path base = file.toAbsolutePath().getParent();
+        YamlMap top = YamlMap.read("gateway", root, ROOT_KEYS, problems);
+
+        List<GatewayConfig.Listener> listeners = readListeners(top, base, problems);
+        HostAndPort admin = top.value("admin")
+                .map(node -> YamlMap.read("admin", node, ADMIN_KEYS, problems))
+                .flatMap(map -> address(map, "listen", problems))
+                .orElse(DEFAULT_ADMIN);
+        Optional<Path> rules = top.requireString("rules").map(base::resolve);
+        GatewayConfig.GeoIp geoip = readGeoIp(top, base, problems);
+        GatewayConfig.ClientIp clientIp = readClientIp(top, problems);
+
+        problems.throwIfAny();
+        return new GatewayConfig(file, listeners, new GatewayConfig.Admin(admin), rules.orElseThrow(), geoip, clientIp);
+    }
+
+    private static List<GatewayConfig.Listener> readListeners(YamlMap top, Path base, Problems problems) {
+        Optional<Node> listen = top.value("listen");
+        if (listen.isEmpty()) {
+            return List.of(new GatewayConfig.Listener(DEFAULT_LISTEN, Optional.empty(), false));
+        }
+        if (!(listen.get() instanceof SequenceNode)) {
+            return YamlMap.scalar("listen", listen.get(), problems)
+                    .flatMap(text -> parseAddress("listen", text, listen.get(), problems))
+                    .map(address -> List.of(new GatewayConfig.Listener(address, Optional.<GatewayConfig.Tls>empty(), false)))
+                    .orElse(List.of());
+        }
+        List<GatewayConfig.Listener> listeners = new ArrayList<>();
+        List<Node> items = YamlMap.list("listen", listen.get(), problems);
+        for (int i = 0; i < items.size(); i++) {
+            String path = "listen[" + i + "]";
+            YamlMap listener = YamlMap.read(path, items.get(i), LISTENER_KEYS, problems);
+            Optional<HostAndPort> address = listener.require("address").flatMap(n -> address(listener, "address", problems));
+            Optional<GatewayConfig.Tls> tls = listener.value("tls").map(node -> readTls(path + ".tls", node, base, problems));
+            boolean proxyProtocol = listener.string("proxy_protocol").map(value -> bool(path + ".proxy_protocol", value,
+                    listener.value("proxy_protocol").get(), problems)).orElse(false);
+            address.ifPresent(a -> listeners.add(new GatewayConfig.Listener(a, tls, proxyProtocol)));
+        }
+        if (items.isEmpty()) {
+            problems.at(listen.get(), "listen: at least one listener is required");
+        }
+        return listeners;
+    }
+
+    private static GatewayConfig.Tls readTls(String path, Node node, Path base, Problems problems) {
+        YamlMap tls = YamlMap.read(path, node, TLS_KEYS, problems);
+        List<GatewayConfig.Certificate> certificates = new ArrayList<>();
+        List<Node> items = tls.list("certificates");
+        if (items.isEmpty()) {
+            problems.at(node, path + ".certificates: at least one certificate is required");
+        }
+        for (int i = 0; i < items.size(); i++) {
+            String itemPath = path + ".certificates[" + i + "]";
+            YamlMap certificate = YamlMap.read(itemPath, items.get(i), CERTIFICATE_KEYS, problems);
+            Optional<Path> cert = existingFile(certificate, "cert", base, problems);
+            Optional<Path> key = existingFile(certificate, "key", base, problems);
+            if (cert.isPresent() && key.isPresent()) {
+                certificates.add(new GatewayConfig.Certificate(cert.get(), key.get()));
+            }
+        }
+        return new GatewayConfig.Tls(certificates);
+    }
+
+    private static GatewayConfig.GeoIp readGeoIp(YamlMap top, Path base, Problems problems) {
+        Optional<Node> node = top.require("geoip");
+        if (node.isEmpty()) {
+            return new GatewayConfig.GeoIp(null, CachingGeoLookup.DEFAULT_MAX_ENTRIES);
+        }
+        YamlMap geoip = YamlMap.read("geoip", node.get(), GEOIP_KEYS, problems);
+        Optional<Path> database = existingFile(geoip, "database", base, problems);
+        long maxEntries = CachingGeoLookup.DEFAULT_MAX_ENTRIES;
+        Optional<Node> cache = geoip.value("cache");
+        if (cache.isPresent()) {
+            YamlMap cacheMap = YamlMap.read("geoip.cache", cache.get(), CACHE_KEYS, problems);
+            Optional<String> max = cacheMap.string("max_entries");
+            if (max.isPresent()) {
+                try {
+                    maxEntries = Long.parseLong(max.get());
+                    if (maxEntries < 0 || maxEntries > 100_000_000L) {
+                        throw new NumberFormatException();
+                    }
+                } catch (NumberFormatException e) {
+                    problems.at(cacheMap.value("max_entries").get(),
+                            "geoip.cache.max_entries: " + max.get() + " (expected: 0..100000000)");
+                }
+            }
+        }
+        return new GatewayConfig.GeoIp(database.orElse(null), maxEntries);
+    }
+
+    private static GatewayConfig.ClientIp readClientIp(YamlMap top, Problems problems) {
+        List<Cidr> trusted = new ArrayList<>();
+        top.value("client_ip").ifPresent(node -> {
+            YamlMap clientIp = YamlMap.read("client_ip", node, CLIENT_IP_KEYS, problems);
+            for (Node item : clientIp.list("trusted_proxies")) {
+                YamlMap.scalar("client_ip.trusted_proxies", item, problems).ifPresent(text -> {
+                    Optional<Cidr> cidr = Cidr.parse(text);
+                    if (cidr.isEmpty()) {
+                        problems.at(item, "client_ip.trusted_proxies: \"" + text
+                                + "\" (expected: an address block such as 10.0.0.0/8 or 2001:db8::/32)");
+                    }
+                    cidr.ifPresent(trusted::add);
+                });
+            }
+        });
+        return new GatewayConfig.ClientIp(trusted);
+    }
+
+    private static Optional<HostAndPort> address(YamlMap map, String key, Problems problems) {
+        String path = map.path() + "." + key;
+        return map.string(key).flatMap(text -> parseAddress(path, text, map.value(key).get(), problems));
+    }
+
+    private static Optional<HostAndPort> parseAddress(String path, String text, Node node, Problems problems) {
+        Optional<HostAndPort> address = HostAndPort.parse(text);
+        if (address.isEmpty()) {
+            problems.at(node, path + ": \"" + text + "\" (expected: host:port, such as 0.0.0.0:8080 or [::]:8080)");
+        }
+        return address;
+    }
+
+    private static Optional<Path> existingFile(YamlMap map, String key, Path base, Problems problems) {
+        if (!map.has(key)) {
+            problems.at(map.node(), map.path() + ": missing required key \"" + key + "\"");
+            return Optional.empty();
+        }
+        return map.string(key).flatMap(name -> {
+            Path file = base.resolve(name).normalize();
+            if (!Files.isRegularFile(file)) {
+                problems.at(map.value(key).get(), map.path() + "." + key + ": no such file " + file);
+                return Optional.empty();
+            }
+            return Optional.of(file);
+        });
+    }
+
+    private static boolean bool(String path, String value, Node node, Problems problems) {
+        if (value.equals("true") || value.equals("false")) {
+            return Boolean.parseBoolean(value);
+        }
+        problems.at(node, path + ": " + value + " (expected: true or false)");
+        return false;
+    }
+}

@@ -1,0 +1,2 @@
+/** The deployment file (gateway.yaml): its records and loader. */
+package io.homeport.config;

@@ -1,0 +1,145 @@
+package io.homeport.metrics;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import io.homeport.routing.Reason;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufAllocatorMetricProvider;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Homeport's metrics (SPEC §6), in Prometheus names. Meters are created once per tag combination
+ * and then looked up, so a request's accounting is a map lookup and an add.
+ */
+public final class GatewayMetrics {
+
+    private final PrometheusMeterRegistry registry;
+    private final Map<RequestKey, Counter> requests = new ConcurrentHashMap<>();
+    private final Map<String, Timer> durations = new ConcurrentHashMap<>();
+    private final Map<Reason, Counter> decisions = new ConcurrentHashMap<>();
+    private final Map<String, Counter> labelled = new ConcurrentHashMap<>();
+    private final Timer upstreamConnect;
+    private final Timer upstreamResponse;
+    private final List<Meter> geoCacheMeters = new ArrayList<>();
+
+    private record RequestKey(String region, String route, int status) {}
+
+    public GatewayMetrics() {
+        this(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+    }
+
+    public GatewayMetrics(PrometheusMeterRegistry registry) {
+        this.registry = registry;
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmGcMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ClassLoaderMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+        bindNettyMemory(ByteBufAllocator.DEFAULT);
+        upstreamConnect = Timer.builder("homeport.upstream.connect.duration")
+                .description("Time to open a new connection to an upstream endpoint")
+                .publishPercentileHistogram()
+                .register(registry);
+        upstreamResponse = Timer.builder("homeport.upstream.response.duration")
+                .description("Time from sending a request upstream to its response head")
+                .publishPercentileHistogram()
+                .register(registry);
+        for (Reason reason : Reason.values()) {
+            decisions.put(reason, Counter.builder("homeport.decisions").tag("reason", reason.label())
+                    .description("Routing decisions by reason").register(registry));
+        }
+    }
+
+    private void bindNettyMemory(ByteBufAllocator allocator) {
+        if (allocator instanceof ByteBufAllocatorMetricProvider provider) {
+            registry.gauge("homeport.netty.memory.used.direct", Tags.empty(), provider,
+                    p -> p.metric().usedDirectMemory());
+            registry.gauge("homeport.netty.memory.used.heap", Tags.empty(), provider,
+                    p -> p.metric().usedHeapMemory());
+        }
+    }
+
+    public MeterRegistry registry() {
+        return registry;
+    }
+
+    /** The Prometheus text exposition. */
+    public String scrape() {
+        return registry.scrape();
+    }
+
+    public void requestCompleted(String region, String route, int status, long durationNanos) {
+        requests.computeIfAbsent(new RequestKey(region, route, status), key -> Counter.builder("homeport.requests")
+                .description("Requests answered, by serving region, route and status")
+                .tags("region", key.region(), "route", key.route(), "status", Integer.toString(key.status()))
+                .register(registry)).increment();
+        durations.computeIfAbsent(region, r -> Timer.builder("homeport.request.duration")
+                .description("Request duration, first byte in to last byte out, by region")
+                .tag("region", r)
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofSeconds(60))
+                .register(registry)).record(durationNanos, TimeUnit.NANOSECONDS);
+    }
+
+    public void decision(Reason reason) {
+        decisions.get(reason).increment();
+    }
+
+    public void configReload(String kind, boolean success) {
+        count("homeport.config.reloads", "kind", kind, "result", success ? "success" : "failure");
+    }
+
+    public void failover(String from, String to) {
+        count("homeport.failovers", "from", from, "to", to);
+    }
+
+    public void residencyDenied(String region) {
+        count("homeport.residency.denied", "region", region);
+    }
+
+    public void upstreamConnected(long nanos) {
+        upstreamConnect.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    public void upstreamResponded(long nanos) {
+        upstreamResponse.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    private void count(String name, String... tags) {
+        String key = name + String.join("\u0000", tags);
+        labelled.computeIfAbsent(key, k -> Counter.builder(name).tags(tags).register(registry)).increment();
+    }
+
+    /** Binds the GeoIP cache's statistics; a reloaded database's cache replaces the old one's meters. */
+    public synchronized void bindGeoCache(Cache<?, ?> cache) {
+        geoCacheMeters.forEach(registry::remove);
+        geoCacheMeters.clear();
+        List<Meter> before = new ArrayList<>(registry.getMeters());
+        CaffeineCacheMetrics.monitor(registry, cache, "geoip");
+        for (Meter meter : registry.getMeters()) {
+            if (!before.contains(meter)) {
+                geoCacheMeters.add(meter);
+            }
+        }
+    }
+}

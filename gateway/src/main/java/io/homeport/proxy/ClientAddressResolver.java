@@ -1,0 +1,100 @@
+package io.homeport.proxy;
+
+import io.homeport.config.Cidr;
+import io.homeport.routing.IpAddresses;
+import java.net.InetAddress;
+import java.util.List;
+
+/**
+ * Works out the client's address. It is the socket peer, unless the peer is a trusted proxy: then
+ * it is the right-most address of X-Forwarded-For (or Forwarded's {@code for=}) that is not itself
+ * a trusted proxy. Anything unparsable falls back to the peer, so a garbage header can neither
+ * crash a request nor route it somewhere chosen by the sender.
+ */
+public final class ClientAddressResolver {
+
+    /** More entries than any real proxy chain; a longer header is garbage or an attack. */
+    static final int MAX_HOPS = 32;
+
+    private final List<Cidr> trustedProxies;
+
+    public ClientAddressResolver(List<Cidr> trustedProxies) {
+        this.trustedProxies = List.copyOf(trustedProxies);
+    }
+
+    public boolean isTrusted(InetAddress address) {
+        for (Cidr cidr : trustedProxies) {
+            if (cidr.contains(address)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * @param xForwardedFor the X-Forwarded-For header value(s) joined with commas, or null
+     * @param forwarded the Forwarded header value(s) joined with commas, or null
+     */
+    public InetAddress resolve(InetAddress peer, String xForwardedFor, String forwarded) {
+        if (!isTrusted(peer)) {
+            return peer;
+        }
+        if (xForwardedFor != null) {
+            return rightMostUntrusted(peer, xForwardedFor, false);
+        }
+        if (forwarded != null) {
+            return rightMostUntrusted(peer, forwarded, true);
+        }
+        return peer;
+    }
+
+    private InetAddress rightMostUntrusted(InetAddress peer, String header, boolean forwardedSyntax) {
+        InetAddress candidate = peer;
+        int end = header.length();
+        for (int hop = 0; hop < MAX_HOPS && end > 0; hop++) {
+            int start = header.lastIndexOf(',', end - 1) + 1;
+            String element = header.substring(start, end).trim();
+            String text = forwardedSyntax ? forValue(element) : element;
+            InetAddress address = text == null ? null : parseNode(text);
+            if (address == null) {
+                return peer; // a hop we cannot read: trust nothing to its left
+            }
+            candidate = address;
+            if (!isTrusted(address)) {
+                return address;
+            }
+            end = start - 1;
+        }
+        return end > 0 ? peer : candidate;
+    }
+
+    /** The {@code for=} parameter of one Forwarded element, unquoted; null if absent. */
+    static String forValue(String element) {
+        for (String pair : element.split(";", 8)) {
+            int equals = pair.indexOf('=');
+            if (equals > 0 && pair.substring(0, equals).trim().equalsIgnoreCase("for")) {
+                String value = pair.substring(equals + 1).trim();
+                if (value.length() >= 2 && value.startsWith("\"") && value.endsWith("\"")) {
+                    value = value.substring(1, value.length() - 1);
+                }
+                return value;
+            }
+        }
+        return null;
+    }
+
+    /** An address with an optional port: {@code 1.2.3.4}, {@code 1.2.3.4:5678}, {@code [2001:db8::1]:443}, {@code 2001:db8::1}. */
+    static InetAddress parseNode(String text) {
+        String host = text;
+        if (host.startsWith("[")) {
+            int close = host.indexOf(']');
+            if (close < 0) {
+                return null;
+            }
+            host = host.substring(1, close);
+        } else if (host.indexOf(':') == host.lastIndexOf(':') && host.indexOf(':') > 0) {
+            host = host.substring(0, host.indexOf(':')); // IPv4 with a port
+        }
+        return IpAddresses.parseLiteral(host).orElse(null);
+    }
+}

@@ -1,0 +1,96 @@
+package io.homeport.proxy;
+
+import io.homeport.routing.Decision;
+import io.homeport.rules.Endpoint;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.net.InetAddress;
+
+/**
+ * One request in flight on a client connection, from its head to the last byte of its answer.
+ * Touched only on the client connection's event loop (its upstream connection shares that loop).
+ */
+final class Exchange {
+
+    final ChannelHandlerContext client;
+    final HttpRequest upstreamRequest;
+    final HttpVersion clientVersion;
+    final boolean clientKeepAlive;
+    final boolean hasBody;
+    final String requestId;
+    final InetAddress clientAddress;
+    final String host;
+    final String path;
+    final String userId;
+    final Decision decision;
+    final long startNanos = System.nanoTime();
+    final long startMillis = System.currentTimeMillis();
+
+    Endpoint endpoint;
+    Channel upstream;
+    boolean reusedConnection;
+    boolean bodyBytesSent;
+    boolean requestComplete;
+    boolean responseStarted;
+    boolean upstreamKeepAlive;
+    boolean closeClientAfterResponse;
+    boolean finished;
+    int attempts;
+    int status;
+    long upstreamSentNanos;
+    ScheduledFuture<?> responseTimeout;
+
+    Exchange(
+            ChannelHandlerContext client,
+            HttpRequest upstreamRequest,
+            HttpVersion clientVersion,
+            boolean clientKeepAlive,
+            boolean hasBody,
+            String requestId,
+            InetAddress clientAddress,
+            String host,
+            String path,
+            String userId,
+            Decision decision) {
+        this.client = client;
+        this.upstreamRequest = upstreamRequest;
+        this.clientVersion = clientVersion;
+        this.clientKeepAlive = clientKeepAlive;
+        this.hasBody = hasBody;
+        this.requestId = requestId;
+        this.clientAddress = clientAddress;
+        this.host = host;
+        this.path = path;
+        this.userId = userId;
+        this.decision = decision;
+    }
+
+    void cancelResponseTimeout() {
+        if (responseTimeout != null) {
+            responseTimeout.cancel(false);
+            responseTimeout = null;
+        }
+    }
+
+    CompletedExchange completed(int finalStatus, String error) {
+        return new CompletedExchange(
+                requestId,
+                startMillis,
+                System.nanoTime() - startNanos,
+                clientAddress,
+                upstreamRequest.method().name(),
+                host,
+                path,
+                userId,
+                finalStatus,
+                decision.region(),
+                decision.route().name(),
+                decision.reason().label(),
+                decision.country(),
+                endpoint == null ? null : endpoint.toString(),
+                error);
+    }
+}

@@ -1,0 +1,121 @@
+package io.homeport.proxy;
+
+import io.homeport.routing.IpAddresses;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.util.AsciiString;
+import java.net.InetAddress;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+
+/** Header rewriting between client and upstream (SPEC §4): hop-by-hop out, forwarding facts in. */
+public final class ForwardedHeaders {
+
+    public static final AsciiString X_REQUEST_ID = AsciiString.cached("x-request-id");
+    public static final AsciiString X_FORWARDED_FOR = AsciiString.cached("x-forwarded-for");
+    public static final AsciiString X_FORWARDED_PROTO = AsciiString.cached("x-forwarded-proto");
+    public static final AsciiString X_FORWARDED_HOST = AsciiString.cached("x-forwarded-host");
+    public static final AsciiString X_HOMEPORT_COUNTRY = AsciiString.cached("x-homeport-country");
+    public static final AsciiString X_HOMEPORT_REGION = AsciiString.cached("x-homeport-region");
+    public static final AsciiString FORWARDED = AsciiString.cached("forwarded");
+    private static final AsciiString PROXY_CONNECTION = AsciiString.cached("proxy-connection");
+
+    /** Sent upstream as X-Homeport-Country when no country is known. */
+    public static final String UNKNOWN_COUNTRY = "XX";
+
+    private static final List<AsciiString> HOP_BY_HOP = List.of(
+            HttpHeaderNames.CONNECTION,
+            HttpHeaderNames.KEEP_ALIVE,
+            PROXY_CONNECTION,
+            HttpHeaderNames.TE,
+            HttpHeaderNames.TRAILER,
+            HttpHeaderNames.TRANSFER_ENCODING,
+            HttpHeaderNames.UPGRADE,
+            HttpHeaderNames.PROXY_AUTHENTICATE,
+            HttpHeaderNames.PROXY_AUTHORIZATION);
+
+    private static final int MAX_REQUEST_ID_LENGTH = 128;
+
+    private ForwardedHeaders() {}
+
+    /** Removes hop-by-hop headers, including those the Connection header names. */
+    public static void stripHopByHop(HttpHeaders headers) {
+        for (String connection : headers.getAll(HttpHeaderNames.CONNECTION)) {
+            for (String token : connection.split(",")) {
+                String name = token.trim();
+                if (!name.isEmpty()) {
+                    headers.remove(name);
+                }
+            }
+        }
+        for (AsciiString name : HOP_BY_HOP) {
+            headers.remove(name);
+        }
+    }
+
+    /** The client's request id when it sent a sane one, else a new random one. */
+    public static String requestId(HttpHeaders headers) {
+        String given = headers.get(X_REQUEST_ID);
+        if (given != null && !given.isEmpty() && given.length() <= MAX_REQUEST_ID_LENGTH && isVisibleAscii(given)) {
+            return given;
+        }
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        return hex(random.nextLong()) + hex(random.nextLong());
+    }
+
+    /**
+     * Rewrites a client's request headers, in place, into the upstream request's: hop-by-hop
+     * removed, the X-Forwarded-* and X-Homeport-* facts set. From an untrusted peer, forwarding
+     * headers are replaced rather than appended to, so a client cannot plant a fake hop.
+     */
+    public static void forUpstream(
+            HttpHeaders headers,
+            InetAddress peer,
+            boolean peerTrusted,
+            boolean tls,
+            String requestId,
+            String country,
+            String region,
+            boolean chunkedBody) {
+        String originalHost = headers.get(HttpHeaderNames.HOST);
+        stripHopByHop(headers);
+        String peerText = IpAddresses.toText(peer);
+        String priorHops = peerTrusted ? headers.get(X_FORWARDED_FOR) : null;
+        headers.set(X_FORWARDED_FOR, priorHops == null || priorHops.isBlank() ? peerText : priorHops + ", " + peerText);
+        if (!peerTrusted || !headers.contains(X_FORWARDED_PROTO)) {
+            headers.set(X_FORWARDED_PROTO, tls ? "https" : "http");
+        }
+        if (!peerTrusted || !headers.contains(X_FORWARDED_HOST)) {
+            if (originalHost != null) {
+                headers.set(X_FORWARDED_HOST, originalHost);
+            } else {
+                headers.remove(X_FORWARDED_HOST);
+            }
+        }
+        if (!peerTrusted) {
+            headers.remove(FORWARDED);
+        }
+        headers.set(X_REQUEST_ID, requestId);
+        headers.set(X_HOMEPORT_COUNTRY, country == null ? UNKNOWN_COUNTRY : country);
+        headers.set(X_HOMEPORT_REGION, region);
+        if (chunkedBody) {
+            headers.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+        }
+    }
+
+    private static boolean isVisibleAscii(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c < 0x21 || c > 0x7e) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static String hex(long value) {
+        String digits = Long.toHexString(value);
+        return "0".repeat(16 - digits.length()) + digits;
+    }
+}

@@ -1,0 +1,323 @@
+package io.homeport.proxy;
+
+import io.homeport.reload.ServingConfig;
+import io.homeport.routing.Decision;
+import io.homeport.routing.RoutingRequest;
+import io.homeport.rules.Region;
+import io.homeport.rules.RoutingRules;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The client side of the proxy: decides each request's region once, opens or reuses an upstream
+ * connection on this event loop, and streams the request body up with backpressure. The upstream
+ * side is {@link UpstreamRelay}.
+ *
+ * <p>Implementation notes: the channel runs with AUTO_READ off behind a {@code FlowControlHandler},
+ * so every {@code ctx.read()} yields at most one HTTP message. The handler reads the next request
+ * only when the current response is complete, which keeps pipelined responses in order, and the
+ * next body chunk only when the upstream connection can take it, which keeps memory flat however
+ * large the body.
+ */
+public final class ProxyHandler extends ChannelInboundHandlerAdapter {
+
+    private static final Logger logger = LoggerFactory.getLogger(ProxyHandler.class);
+
+    private final ProxyContext proxy;
+    private final boolean tls;
+    private Exchange exchange;
+
+    public ProxyHandler(ProxyContext proxy, boolean tls) {
+        this.proxy = proxy;
+        this.tls = tls;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        ctx.read();
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof HttpRequest request) {
+            onRequestHead(ctx, request);
+            if (msg instanceof HttpContent content) {
+                onBody(ctx, content); // only a decoder's synthesized full request; handled upstream of here
+            }
+        } else if (msg instanceof HttpContent content) {
+            onBody(ctx, content);
+        } else {
+            ReferenceCountUtil.release(msg);
+            ctx.read();
+        }
+    }
+
+    private void onRequestHead(ChannelHandlerContext ctx, HttpRequest request) {
+        ServingConfig config = proxy.config().current();
+        RoutingRules rules = config.snapshot().rules();
+        HttpHeaders headers = request.headers();
+        InetAddress peer = ((InetSocketAddress) ctx.channel().remoteAddress()).getAddress();
+        InetAddress client = proxy.clientAddresses().resolve(peer, joined(headers, ForwardedHeaders.X_FORWARDED_FOR),
+                joined(headers, ForwardedHeaders.FORWARDED));
+        String userId = rules.residency().users().map(users -> headers.get(users.identityHeader())).orElse(null);
+        String host = hostWithoutPort(headers.get(HttpHeaderNames.HOST));
+        String uri = originForm(request.uri());
+        String path = pathOf(uri);
+
+        Decision decision = config.snapshot().decide(new RoutingRequest(client, userId, host, path));
+        proxy.metrics().decision(decision.reason());
+
+        boolean keepAlive = HttpUtil.isKeepAlive(request);
+        boolean chunked = HttpUtil.isTransferEncodingChunked(request);
+        boolean hasBody = chunked || HttpUtil.getContentLength(request, 0L) > 0;
+        String requestId = ForwardedHeaders.requestId(headers);
+        ForwardedHeaders.forUpstream(headers, peer, proxy.clientAddresses().isTrusted(peer), tls, requestId,
+                decision.country(), decision.region(), chunked);
+        HttpRequest upstreamRequest = new DefaultHttpRequest(HttpVersion.HTTP_1_1, request.method(), uri, headers);
+
+        proxy.listener().started();
+        exchange = new Exchange(ctx, upstreamRequest, request.protocolVersion(), keepAlive, hasBody, requestId,
+                client, host, path, userId, decision);
+        Region region = rules.region(decision.region());
+        exchange.endpoint = proxy.endpoints().next(region);
+        sendUpstream(exchange);
+    }
+
+    /** Sends the exchange's request head on a pooled connection, or on a new one. */
+    private void sendUpstream(Exchange current) {
+        current.attempts++;
+        Channel pooled = proxy.upstreams().pollIdle(current.endpoint);
+        if (pooled != null) {
+            attach(current, pooled, true);
+            return;
+        }
+        long connectStart = System.nanoTime();
+        ChannelFuture connecting = proxy.upstreams().connect(current.endpoint, current.client.channel().eventLoop());
+        connecting.addListener((ChannelFutureListener) future -> {
+            if (current.finished) {
+                future.channel().close();
+            } else if (future.isSuccess()) {
+                proxy.metrics().upstreamConnected(System.nanoTime() - connectStart);
+                attach(current, future.channel(), false);
+            } else {
+                fail(current, HttpResponseStatus.BAD_GATEWAY, "upstream " + current.endpoint + " unreachable: "
+                        + future.cause().getMessage());
+            }
+        });
+    }
+
+    private void attach(Exchange current, Channel upstream, boolean reused) {
+        current.upstream = upstream;
+        current.reusedConnection = reused;
+        UpstreamRelay relay = upstream.pipeline().get(UpstreamRelay.class);
+        if (relay == null) {
+            relay = new UpstreamRelay(proxy);
+            upstream.pipeline().addLast(relay);
+        }
+        relay.bind(current, this);
+        current.upstreamSentNanos = System.nanoTime();
+        upstream.write(current.upstreamRequest).addListener(this::onUpstreamWrite);
+        if (current.requestComplete) {
+            // A retry of a bodiless request whose (empty) last chunk went to the dead connection.
+            upstream.write(LastHttpContent.EMPTY_LAST_CONTENT).addListener(this::onUpstreamWrite);
+        }
+        upstream.flush();
+        long timeoutMillis = proxy.upstreams().timeouts().responseHeaders().toMillis();
+        current.responseTimeout = current.client.executor().schedule(() -> {
+            if (!current.responseStarted && !current.finished) {
+                fail(current, HttpResponseStatus.GATEWAY_TIMEOUT, "upstream " + current.endpoint + " sent no response in "
+                        + timeoutMillis + " ms");
+            }
+        }, timeoutMillis, TimeUnit.MILLISECONDS);
+        upstream.read();
+        if (!current.requestComplete) {
+            current.client.read(); // the first body chunk, or the empty last chunk of a bodiless request
+        }
+    }
+
+    private void onBody(ChannelHandlerContext ctx, HttpContent content) {
+        Exchange current = exchange;
+        if (current == null || current.finished || current.upstream == null) {
+            ReferenceCountUtil.release(content);
+            return;
+        }
+        boolean last = content instanceof LastHttpContent;
+        if (last) {
+            current.requestComplete = true;
+        }
+        if (content.content().isReadable()) {
+            current.bodyBytesSent = true;
+        }
+        Channel upstream = current.upstream;
+        upstream.writeAndFlush(content).addListener(this::onUpstreamWrite);
+        if (!last && upstream.isWritable()) {
+            ctx.read();
+        }
+    }
+
+    private void onUpstreamWrite(io.netty.util.concurrent.Future<? super Void> future) {
+        if (!future.isSuccess()) {
+            Exchange current = exchange;
+            if (current != null && current.upstream != null) {
+                current.upstream.close(); // UpstreamRelay.channelInactive answers the client
+            }
+        }
+    }
+
+    /** Called by the relay when the upstream connection can take more of the request body. */
+    void upstreamWritable(Exchange current) {
+        if (current == exchange && !current.requestComplete && !current.finished) {
+            current.client.read();
+        }
+    }
+
+    /** Called by the relay when a reused connection died before answering: try once more on a fresh one. */
+    boolean retryOnFreshConnection(Exchange current) {
+        if (current != exchange || current.finished || current.attempts > 1 || !current.reusedConnection
+                || current.bodyBytesSent || current.responseStarted) {
+            return false;
+        }
+        current.cancelResponseTimeout();
+        Channel pooled;
+        while ((pooled = proxy.upstreams().pollIdle(current.endpoint)) != null) {
+            pooled.close(); // its siblings from the same idle period are likely just as stale
+        }
+        current.upstream = null;
+        sendUpstream(current);
+        return true;
+    }
+
+    /** Answers the client with a gateway error, unless the answer has already begun. */
+    void fail(Exchange current, HttpResponseStatus status, String error) {
+        if (current.finished) {
+            return;
+        }
+        current.cancelResponseTimeout();
+        if (current.upstream != null) {
+            current.upstream.close();
+        }
+        if (current.responseStarted) {
+            finish(current, current.status, error, true);
+            return;
+        }
+        logger.debug("request {} failed: {}", current.requestId, error);
+        current.client.writeAndFlush(ErrorResponses.of(current.client.alloc(), status, error, current.requestId));
+        finish(current, status.code(), error, !current.requestComplete || !current.clientKeepAlive);
+    }
+
+    /** Ends the exchange; with {@code close}, also the client connection, once its answer is flushed. */
+    void finish(Exchange current, int status, String error, boolean close) {
+        if (current.finished) {
+            return;
+        }
+        current.finished = true;
+        current.cancelResponseTimeout();
+        if (exchange == current) {
+            exchange = null;
+        }
+        proxy.metrics().requestCompleted(current.decision.region(), current.decision.route().name(), status,
+                System.nanoTime() - current.startNanos);
+        proxy.listener().completed(current.completed(status, error));
+        Channel client = current.client.channel();
+        if (close || !current.requestComplete) {
+            client.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        } else {
+            current.client.read(); // the next request on this keep-alive connection
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        Exchange current = exchange;
+        if (ctx.channel().isWritable() && current != null && current.responseStarted && current.upstream != null) {
+            current.upstream.read();
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        Exchange current = exchange;
+        if (current != null && !current.finished) {
+            current.requestComplete = false;
+            if (current.upstream != null) {
+                current.upstream.close();
+            }
+            finish(current, 499, "client closed the connection", true);
+        }
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+        if (event instanceof IdleStateEvent && exchange == null) {
+            ctx.close(); // an idle keep-alive connection
+            return;
+        }
+        ctx.fireUserEventTriggered(event);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        logger.debug("client connection {} failed", ctx.channel(), cause);
+        ctx.close();
+    }
+
+    private static String joined(HttpHeaders headers, CharSequence name) {
+        java.util.List<String> values = headers.getAll(name);
+        if (values.isEmpty()) {
+            return null;
+        }
+        return values.size() == 1 ? values.get(0) : String.join(",", values);
+    }
+
+    static String hostWithoutPort(String host) {
+        if (host == null || host.isEmpty()) {
+            return null;
+        }
+        if (host.startsWith("[")) {
+            int close = host.indexOf(']');
+            return close > 0 ? host.substring(0, close + 1) : host;
+        }
+        int colon = host.indexOf(':');
+        return (colon >= 0 ? host.substring(0, colon) : host).toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /** {@code http://host/path?q} becomes {@code /path?q}; origin-form is kept as is. */
+    static String originForm(String uri) {
+        if (uri.startsWith("/")) {
+            return uri;
+        }
+        int scheme = uri.indexOf("://");
+        if (scheme > 0) {
+            int path = uri.indexOf('/', scheme + 3);
+            return path < 0 ? "/" : uri.substring(path);
+        }
+        return uri; // "*" for OPTIONS, or something the upstream will judge
+    }
+
+    static String pathOf(String uri) {
+        int query = uri.indexOf('?');
+        return query < 0 ? uri : uri.substring(0, query);
+    }
+}

@@ -1,0 +1,170 @@
+package io.homeport.proxy;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
+
+/**
+ * The upstream side of the proxy: streams one response at a time back to the client connection,
+ * reading more from the backend only while the client can take it. Lives in a pooled upstream
+ * connection's pipeline and is bound to the exchange it currently serves.
+ */
+final class UpstreamRelay extends ChannelInboundHandlerAdapter {
+
+    private final ProxyContext proxy;
+    private ProxyHandler client;
+    private Exchange exchange;
+
+    UpstreamRelay(ProxyContext proxy) {
+        this.proxy = proxy;
+    }
+
+    /** Serves {@code current} for {@code owner}; a pooled connection serves many client connections in turn. */
+    void bind(Exchange current, ProxyHandler owner) {
+        this.exchange = current;
+        this.client = owner;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        Exchange current = exchange;
+        if (current == null || current.finished) {
+            ReferenceCountUtil.release(msg); // nothing asked for this: the connection is not reusable
+            ctx.close();
+            return;
+        }
+        if (msg instanceof HttpResponse response) {
+            if (response.decoderResult().isFailure()) {
+                ReferenceCountUtil.release(msg);
+                client.fail(current, HttpResponseStatus.BAD_GATEWAY, "upstream " + current.endpoint
+                        + " sent a malformed response: " + response.decoderResult().cause().getMessage());
+                return;
+            }
+            if (response.status().codeClass() == io.netty.handler.codec.http.HttpStatusClass.INFORMATIONAL) {
+                ReferenceCountUtil.release(msg); // the gateway answered Expect: 100-continue itself
+                ctx.read();
+                return;
+            }
+            onResponseHead(current, response);
+        }
+        if (msg instanceof HttpContent content) {
+            onResponseBody(ctx, current, content);
+        } else if (!(msg instanceof HttpResponse)) {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    private void onResponseHead(Exchange current, HttpResponse response) {
+        current.cancelResponseTimeout();
+        proxy.metrics().upstreamResponded(System.nanoTime() - current.upstreamSentNanos);
+        current.responseStarted = true;
+        current.status = response.status().code();
+        current.upstreamKeepAlive = HttpUtil.isKeepAlive(response);
+        boolean lengthKnown = HttpUtil.isContentLengthSet(response);
+
+        HttpHeaders headers = response.headers();
+        ForwardedHeaders.stripHopByHop(headers);
+        headers.set(ForwardedHeaders.X_HOMEPORT_REGION, current.decision.region());
+        if (!headers.contains(ForwardedHeaders.X_REQUEST_ID)) {
+            headers.set(ForwardedHeaders.X_REQUEST_ID, current.requestId);
+        }
+        boolean keepClient = current.clientKeepAlive;
+        boolean mayHaveBody = !isBodiless(current, response.status());
+        if (mayHaveBody && !lengthKnown) {
+            if (current.clientVersion.equals(HttpVersion.HTTP_1_0)) {
+                keepClient = false; // an HTTP/1.0 client cannot read chunks: the body ends at close
+            } else {
+                headers.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+            }
+        }
+        if (!keepClient) {
+            headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        } else if (current.clientVersion.equals(HttpVersion.HTTP_1_0)) {
+            headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+        }
+        current.closeClientAfterResponse = !keepClient;
+        current.client.write(new DefaultHttpResponse(HttpVersion.HTTP_1_1, response.status(), headers));
+    }
+
+    private static boolean isBodiless(Exchange current, HttpResponseStatus status) {
+        int code = status.code();
+        return code == 204 || code == 304 || current.upstreamRequest.method().name().equals("HEAD");
+    }
+
+    private void onResponseBody(ChannelHandlerContext ctx, Exchange current, HttpContent content) {
+        if (!current.responseStarted) {
+            ReferenceCountUtil.release(content);
+            return;
+        }
+        Channel clientChannel = current.client.channel();
+        if (!(content instanceof LastHttpContent)) {
+            current.client.writeAndFlush(content);
+            if (clientChannel.isWritable()) {
+                ctx.read();
+            }
+            return;
+        }
+        current.client.writeAndFlush(content).addListener((ChannelFutureListener) future -> {
+            if (!future.isSuccess()) {
+                future.channel().close();
+            }
+        });
+        exchange = null;
+        boolean reusable = current.upstreamKeepAlive && current.requestComplete && ctx.channel().isActive();
+        if (reusable) {
+            proxy.upstreams().release(current.endpoint, ctx.channel());
+        } else {
+            ctx.close();
+        }
+        client.finish(current, current.status, null, current.closeClientAfterResponse);
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        Exchange current = exchange;
+        if (ctx.channel().isWritable() && current != null) {
+            client.upstreamWritable(current);
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        Exchange current = exchange;
+        exchange = null;
+        if (current != null && !current.finished) {
+            if (!client.retryOnFreshConnection(current)) {
+                client.fail(current, HttpResponseStatus.BAD_GATEWAY, "upstream " + current.endpoint
+                        + " closed the connection before the response was complete");
+            }
+        }
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+        if (event instanceof IdleStateEvent && exchange == null) {
+            ctx.close(); // idle in the pool for too long
+            return;
+        }
+        ctx.fireUserEventTriggered(event);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        ctx.close(); // channelInactive answers the client
+    }
+}

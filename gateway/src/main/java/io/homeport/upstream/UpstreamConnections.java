@@ -1,0 +1,103 @@
+package io.homeport.upstream;
+
+import io.homeport.rules.Endpoint;
+import io.homeport.server.Transports;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.concurrent.FastThreadLocal;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Keep-alive connections to upstream endpoints, pooled per event loop: a client connection's
+ * upstream connections live on its own event loop, so relaying needs no locks and no thread hops,
+ * and the pool needs no synchronisation.
+ */
+public final class UpstreamConnections {
+
+    /** Idle connections kept per endpoint and event loop; more are closed when released. */
+    static final int MAX_IDLE_PER_ENDPOINT = 128;
+
+    public static final String CODEC = "http-client-codec";
+    public static final String IDLE = "idle";
+
+    private final Transports transports;
+    private final UpstreamTimeouts timeouts;
+    private final FastThreadLocal<Map<Endpoint, ArrayDeque<Channel>>> idleByLoop = new FastThreadLocal<>() {
+        @Override
+        protected Map<Endpoint, ArrayDeque<Channel>> initialValue() {
+            return new HashMap<>();
+        }
+    };
+
+    public UpstreamConnections(Transports transports, UpstreamTimeouts timeouts) {
+        this.transports = transports;
+        this.timeouts = timeouts;
+    }
+
+    public UpstreamTimeouts timeouts() {
+        return timeouts;
+    }
+
+    /** A pooled idle connection to {@code endpoint} on the calling event loop, or null. Event loop only. */
+    public Channel pollIdle(Endpoint endpoint) {
+        ArrayDeque<Channel> idle = idleByLoop.get().get(endpoint);
+        if (idle == null) {
+            return null;
+        }
+        Channel channel;
+        while ((channel = idle.pollLast()) != null) {
+            if (channel.isActive()) {
+                return channel;
+            }
+        }
+        return null;
+    }
+
+    /** Opens a new connection on {@code loop}; the codec is in place, the caller adds its handler. */
+    public ChannelFuture connect(Endpoint endpoint, EventLoop loop) {
+        Bootstrap bootstrap = new Bootstrap()
+                .group(loop)
+                .channel(transports.socketChannel())
+                .option(ChannelOption.AUTO_READ, false)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) timeouts.connect().toMillis())
+                .handler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel channel) {
+                        channel.pipeline().addLast(IDLE, new IdleStateHandler(0, 0, timeouts.idle().toMillis(), TimeUnit.MILLISECONDS));
+                        channel.pipeline().addLast(CODEC, new HttpClientCodec());
+                    }
+                });
+        ChannelFuture connected = bootstrap.connect(endpoint.host(), endpoint.port());
+        // Once per connection: leave the pool when closed, by the backend or by the idle timer.
+        connected.channel().closeFuture().addListener(f -> {
+            ArrayDeque<Channel> idle = idleByLoop.get().get(endpoint);
+            if (idle != null) {
+                idle.remove(connected.channel());
+            }
+        });
+        return connected;
+    }
+
+    /** Returns a connection whose last exchange completed cleanly. Event loop only. */
+    public void release(Endpoint endpoint, Channel channel) {
+        if (!channel.isActive()) {
+            return;
+        }
+        ArrayDeque<Channel> idle = idleByLoop.get().computeIfAbsent(endpoint, e -> new ArrayDeque<>());
+        if (idle.size() >= MAX_IDLE_PER_ENDPOINT) {
+            channel.close();
+            return;
+        }
+        idle.addLast(channel);
+    }
+}
