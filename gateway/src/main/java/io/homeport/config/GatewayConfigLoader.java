@@ -14,7 +14,9 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.ScalarNode;
 import org.yaml.snakeyaml.nodes.SequenceNode;
+import org.yaml.snakeyaml.nodes.Tag;
 
 /** Reads gateway.yaml with the same positioned, all-at-once error reporting as the rules file. */
 public final class GatewayConfigLoader {
@@ -54,7 +56,7 @@ public final class GatewayConfigLoader {
                 .map(node -> YamlMap.read("admin", node, ADMIN_KEYS, problems))
                 .flatMap(map -> address(map, "listen", problems))
                 .orElse(DEFAULT_ADMIN);
-        Optional<Path> rules = top.requireString("rules").map(base::resolve);
+        Optional<Path> rules = top.requireString("rules").map(name -> base.resolve(name).normalize());
         GatewayConfig.GeoIp geoip = readGeoIp(top, base, problems);
         GatewayConfig.ClientIp clientIp = readClientIp(top, problems);
 
@@ -66,6 +68,10 @@ public final class GatewayConfigLoader {
         Optional<Node> listen = top.value("listen");
         if (listen.isEmpty()) {
             return List.of(new GatewayConfig.Listener(DEFAULT_LISTEN, Optional.empty(), false));
+        }
+        if (listen.get() instanceof ScalarNode scalar && Tag.NULL.equals(scalar.getTag())) {
+            problems.at(listen.get(), "listen: must not be empty (expected host:port or a list of listeners)");
+            return List.of();
         }
         if (!(listen.get() instanceof SequenceNode)) {
             return YamlMap.scalar("listen", listen.get(), problems)

@@ -45,6 +45,8 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
     private final ProxyContext proxy;
     private final boolean tls;
     private Exchange exchange;
+    /** A read was asked for and no message has come of it yet (the decoder may need more bytes). */
+    private boolean readPending;
 
     public ProxyHandler(ProxyContext proxy, boolean tls) {
         this.proxy = proxy;
@@ -53,12 +55,27 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        ctx.read();
+        requestRead(ctx);
         ctx.fireChannelActive();
+    }
+
+    /** Asks for the next message; {@link #channelReadComplete} keeps asking until one arrives. */
+    private void requestRead(ChannelHandlerContext ctx) {
+        readPending = true;
+        ctx.read();
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (readPending) {
+            ctx.read(); // the bytes read so far did not complete a message
+        }
+        ctx.fireChannelReadComplete();
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        readPending = false;
         if (msg instanceof HttpRequest request) {
             onRequestHead(ctx, request);
             if (msg instanceof HttpContent content) {
@@ -68,7 +85,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             onBody(ctx, content);
         } else {
             ReferenceCountUtil.release(msg);
-            ctx.read();
+            requestRead(ctx);
         }
     }
 
@@ -142,16 +159,11 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             upstream.write(LastHttpContent.EMPTY_LAST_CONTENT).addListener(this::onUpstreamWrite);
         }
         upstream.flush();
-        long timeoutMillis = proxy.upstreams().timeouts().responseHeaders().toMillis();
-        current.responseTimeout = current.client.executor().schedule(() -> {
-            if (!current.responseStarted && !current.finished) {
-                fail(current, HttpResponseStatus.GATEWAY_TIMEOUT, "upstream " + current.endpoint + " sent no response in "
-                        + timeoutMillis + " ms");
-            }
-        }, timeoutMillis, TimeUnit.MILLISECONDS);
         upstream.read();
-        if (!current.requestComplete) {
-            current.client.read(); // the first body chunk, or the empty last chunk of a bodiless request
+        if (current.requestComplete) {
+            startResponseTimeout(current);
+        } else {
+            requestRead(current.client); // the first body chunk, or the empty last chunk of a bodiless request
         }
     }
 
@@ -170,9 +182,25 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         }
         Channel upstream = current.upstream;
         upstream.writeAndFlush(content).addListener(this::onUpstreamWrite);
-        if (!last && upstream.isWritable()) {
-            ctx.read();
+        if (last) {
+            startResponseTimeout(current);
+        } else if (upstream.isWritable()) {
+            requestRead(ctx);
         }
+    }
+
+    /** The response-header timeout runs from the end of the request, so a long upload is not cut short. */
+    private void startResponseTimeout(Exchange current) {
+        if (current.responseStarted || current.responseTimeout != null) {
+            return;
+        }
+        long timeoutMillis = proxy.upstreams().timeouts().responseHeaders().toMillis();
+        current.responseTimeout = current.client.executor().schedule(() -> {
+            if (!current.responseStarted && !current.finished) {
+                fail(current, HttpResponseStatus.GATEWAY_TIMEOUT, "upstream " + current.endpoint + " sent no response in "
+                        + timeoutMillis + " ms");
+            }
+        }, timeoutMillis, TimeUnit.MILLISECONDS);
     }
 
     private void onUpstreamWrite(io.netty.util.concurrent.Future<? super Void> future) {
@@ -186,8 +214,8 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
 
     /** Called by the relay when the upstream connection can take more of the request body. */
     void upstreamWritable(Exchange current) {
-        if (current == exchange && !current.requestComplete && !current.finished) {
-            current.client.read();
+        if (current == exchange && !current.requestComplete && !current.finished && !readPending) {
+            requestRead(current.client);
         }
     }
 
@@ -242,7 +270,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         if (close || !current.requestComplete) {
             client.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
         } else {
-            current.client.read(); // the next request on this keep-alive connection
+            requestRead(current.client); // the next request on this keep-alive connection
         }
     }
 

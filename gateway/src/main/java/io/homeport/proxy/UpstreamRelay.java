@@ -55,7 +55,6 @@ final class UpstreamRelay extends ChannelInboundHandlerAdapter {
             }
             if (response.status().codeClass() == io.netty.handler.codec.http.HttpStatusClass.INFORMATIONAL) {
                 ReferenceCountUtil.release(msg); // the gateway answered Expect: 100-continue itself
-                ctx.read();
                 return;
             }
             onResponseHead(current, response);
@@ -109,12 +108,8 @@ final class UpstreamRelay extends ChannelInboundHandlerAdapter {
             ReferenceCountUtil.release(content);
             return;
         }
-        Channel clientChannel = current.client.channel();
         if (!(content instanceof LastHttpContent)) {
             current.client.writeAndFlush(content);
-            if (clientChannel.isWritable()) {
-                ctx.read();
-            }
             return;
         }
         current.client.writeAndFlush(content).addListener((ChannelFutureListener) future -> {
@@ -130,6 +125,16 @@ final class UpstreamRelay extends ChannelInboundHandlerAdapter {
             ctx.close();
         }
         client.finish(current, current.status, null, current.closeClientAfterResponse);
+    }
+
+    /** Reads on while an answer is owed and the client can take more; the client's writability resumes it. */
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        Exchange current = exchange;
+        if (current != null && !current.finished && current.client.channel().isWritable()) {
+            ctx.read();
+        }
+        ctx.fireChannelReadComplete();
     }
 
     @Override

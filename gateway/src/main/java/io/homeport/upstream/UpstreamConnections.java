@@ -99,5 +99,6 @@ public final class UpstreamConnections {
             return;
         }
         idle.addLast(channel);
+        channel.read(); // so that a backend closing the idle connection is noticed, and it leaves the pool
     }
 }

@@ -1,0 +1,118 @@
+package io.homeport.admin;
+
+import io.homeport.explain.ExplanationJson;
+import io.homeport.geoip.GeoIpDatabase;
+import io.homeport.metrics.GatewayMetrics;
+import io.homeport.reload.ConfigReloader;
+import io.homeport.reload.ReloadResult;
+import io.homeport.reload.ServingConfig;
+import io.homeport.reload.SnapshotHolder;
+import io.homeport.routing.IpAddresses;
+import io.homeport.routing.RoutingRequest;
+import io.homeport.rules.RoutingRules;
+import io.homeport.rules.UserPins;
+import java.net.InetAddress;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * What each admin endpoint answers (SPEC §5), without any HTTP plumbing. Everything but {@link
+ * #reload} is cheap enough for the admin event loop: an explanation is one cached GeoIP lookup.
+ */
+final class AdminEndpoints {
+
+    private final SnapshotHolder holder;
+    private final GatewayMetrics metrics;
+    private final ConfigReloader reloader;
+    private final Readiness readiness;
+
+    AdminEndpoints(SnapshotHolder holder, GatewayMetrics metrics, ConfigReloader reloader, Readiness readiness) {
+        this.holder = holder;
+        this.metrics = metrics;
+        this.reloader = reloader;
+        this.readiness = readiness;
+    }
+
+    AdminResponse healthz() {
+        return AdminResponse.json(200, Map.of("status", "ok"));
+    }
+
+    AdminResponse readyz() {
+        String state = readiness.state().name().toLowerCase(Locale.ROOT);
+        return AdminResponse.json(readiness.isReady() ? 200 : 503, Map.of("status", state));
+    }
+
+    AdminResponse metrics() {
+        return new AdminResponse(200, AdminResponse.PROMETHEUS_TEXT, metrics.scrape(), null);
+    }
+
+    /** {@code ip} is required; {@code user}, {@code host} and {@code path} are optional. */
+    AdminResponse explain(Map<String, List<String>> query) {
+        Optional<String> ip = first(query, "ip");
+        if (ip.isEmpty()) {
+            return AdminResponse.error(400, "ip: missing (expected: /explain?ip=ADDRESS[&user=ID][&host=HOST][&path=PATH])");
+        }
+        Optional<InetAddress> address = IpAddresses.parseLiteral(ip.get());
+        if (address.isEmpty()) {
+            return AdminResponse.error(400, "ip: \"" + ip.get() + "\" (expected: an IPv4 or IPv6 address)");
+        }
+        RoutingRequest request = new RoutingRequest(address.get(),
+                first(query, "user").orElse(null), first(query, "host").orElse(null), first(query, "path").orElse(null));
+        return AdminResponse.rawJson(200, ExplanationJson.toJson(holder.current().snapshot().explain(request)));
+    }
+
+    /** Runs on the reloader's thread; the future completes there. */
+    CompletableFuture<AdminResponse> reload() {
+        return reloader.reloadAsync("admin")
+                .thenApply((ReloadResult result) -> AdminResponse.rawJson(result.success() ? 200 : 422, result.toJson()));
+    }
+
+    AdminResponse config() {
+        ServingConfig config = holder.current();
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("rules", rulesJson(config.snapshot().rules()));
+        json.put("geoip", geoipJson(config));
+        return AdminResponse.json(200, json);
+    }
+
+    private static Map<String, Object> rulesJson(RoutingRules rules) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("file", rules.source().file().toString());
+        json.put("sha256", rules.source().sha256());
+        json.put("loaded_at", rules.source().loadedAt().toString());
+        json.put("regions", List.copyOf(rules.regions().keySet()));
+        json.put("users_file", rules.residency().users().map(UserPins::file).map(Object::toString).orElse(null));
+        json.put("tests", rules.tests().size());
+        return json;
+    }
+
+    private Map<String, Object> geoipJson(ServingConfig config) {
+        GeoIpDatabase database = config.database();
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("path", database.file().toString());
+        json.put("type", database.databaseType());
+        json.put("kind", database.kind().name().toLowerCase(Locale.ROOT));
+        json.put("build_date", LocalDate.ofInstant(database.buildTime(), ZoneOffset.UTC).toString());
+        json.put("build_time", database.buildTime().toString());
+        Map<String, Object> cache = new LinkedHashMap<>();
+        cache.put("max_entries", config.geo().cache().policy().eviction()
+                .map(eviction -> (Object) eviction.getMaximum()).orElse(reloader.cacheMaxEntries()));
+        cache.put("estimated_size", config.geo().cache().estimatedSize());
+        json.put("cache", cache);
+        return json;
+    }
+
+    private static Optional<String> first(Map<String, List<String>> query, String name) {
+        List<String> values = query.get(name);
+        if (values == null || values.isEmpty() || values.get(0).isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(values.get(0));
+    }
+}

@@ -1,0 +1,127 @@
+package io.homeport.admin;
+
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Routes an admin request to its endpoint and writes the answer. {@code POST /reload} is answered
+ * from the reload's completion, back on this channel's event loop; until then the channel reads
+ * no further request, so pipelined answers keep their order.
+ */
+final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+
+    private static final Logger logger = LoggerFactory.getLogger(AdminHandler.class);
+
+    /** Each path and the one method it answers. */
+    private static final Map<String, HttpMethod> ROUTES = Map.of(
+            "/healthz", HttpMethod.GET,
+            "/readyz", HttpMethod.GET,
+            "/metrics", HttpMethod.GET,
+            "/explain", HttpMethod.GET,
+            "/config", HttpMethod.GET,
+            "/reload", HttpMethod.POST);
+
+    private final AdminEndpoints endpoints;
+
+    AdminHandler(AdminEndpoints endpoints) {
+        this.endpoints = endpoints;
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+        boolean keepAlive = HttpUtil.isKeepAlive(request);
+        if (request.decoderResult().isFailure()) {
+            write(ctx, false, AdminResponse.error(400, "malformed request: " + request.decoderResult().cause().getMessage()));
+            return;
+        }
+        QueryStringDecoder uri = new QueryStringDecoder(request.uri());
+        String path = uri.path();
+        HttpMethod allowed = ROUTES.get(path);
+        if (allowed == null) {
+            write(ctx, keepAlive, AdminResponse.error(404, "no admin endpoint " + path
+                    + " (expected one of: GET /healthz, /readyz, /metrics, /explain, /config; POST /reload)"));
+        } else if (!allowed.equals(request.method())) {
+            write(ctx, keepAlive, AdminResponse.methodNotAllowed(request.method().name(), path, allowed.name()));
+        } else if (path.equals("/reload")) {
+            answerLater(ctx, keepAlive, endpoints.reload());
+        } else {
+            write(ctx, keepAlive, answer(path, uri));
+        }
+    }
+
+    private AdminResponse answer(String path, QueryStringDecoder uri) {
+        try {
+            switch (path) {
+                case "/healthz":
+                    return endpoints.healthz();
+                case "/readyz":
+                    return endpoints.readyz();
+                case "/metrics":
+                    return endpoints.metrics();
+                case "/explain":
+                    return endpoints.explain(uri.parameters());
+                default:
+                    return endpoints.config();
+            }
+        } catch (RuntimeException e) {
+            logger.warn("admin {} failed", path, e);
+            return AdminResponse.error(500, path + " failed: " + e);
+        }
+    }
+
+    private static void answerLater(ChannelHandlerContext ctx, boolean keepAlive, CompletableFuture<AdminResponse> pending) {
+        ctx.channel().config().setAutoRead(false);
+        pending.whenComplete((response, failure) -> {
+            AdminResponse answer = failure == null ? response : AdminResponse.error(500, "reload failed: " + failure.getMessage());
+            try {
+                ctx.executor().execute(() -> {
+                    write(ctx, keepAlive, answer);
+                    ctx.channel().config().setAutoRead(true);
+                });
+            } catch (RejectedExecutionException e) {
+                logger.debug("admin event loop shut down before a reload answer could be written");
+            }
+        });
+    }
+
+    private static void write(ChannelHandlerContext ctx, boolean keepAlive, AdminResponse answer) {
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+                HttpResponseStatus.valueOf(answer.status()), ByteBufUtil.writeUtf8(ctx.alloc(), answer.body()));
+        response.headers()
+                .set(HttpHeaderNames.CONTENT_TYPE, answer.contentType())
+                .setInt(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes())
+                .set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE);
+        if (answer.allow() != null) {
+            response.headers().set(HttpHeaderNames.ALLOW, answer.allow());
+        }
+        HttpUtil.setKeepAlive(response, keepAlive);
+        if (keepAlive) {
+            ctx.writeAndFlush(response, ctx.voidPromise());
+        } else {
+            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        logger.debug("admin connection from {} failed", ctx.channel().remoteAddress(), cause);
+        ctx.close();
+    }
+}

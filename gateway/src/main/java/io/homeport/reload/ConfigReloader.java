@@ -1,0 +1,377 @@
+package io.homeport.reload;
+
+import io.homeport.geoip.CachingGeoLookup;
+import io.homeport.geoip.GeoIpDatabase;
+import io.homeport.geoip.InvalidGeoIpDatabaseException;
+import io.homeport.metrics.GatewayMetrics;
+import io.homeport.routing.RoutingSnapshot;
+import io.homeport.routing.RuleTestRunner;
+import io.homeport.rules.InvalidRulesException;
+import io.homeport.rules.Problem;
+import io.homeport.rules.RoutingRules;
+import io.homeport.rules.RulesLoader;
+import io.homeport.rules.UserPins;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Hot reload of the rules file and the GeoIP database: builds and validates a new {@link
+ * ServingConfig} off the event loops and swaps it into the {@link SnapshotHolder} in one step, or
+ * refuses it and keeps the old one serving.
+ *
+ * <p>Triggers, once {@link #start() started}: a file watch on the files' directories (debounced,
+ * so an editor's write-then-rename is one reload), polling of size and modification time as a
+ * fallback for file systems that do not deliver watch events, and SIGHUP. {@link #reload} and
+ * {@link #reloadAsync} serve direct callers such as the admin {@code POST /reload}.
+ *
+ * <h2>Implementation notes</h2>
+ * <ul>
+ *   <li>Every triggered reload runs on one daemon thread, so reloads never overlap and never run
+ *       on a Netty event loop; {@link #reload} is also synchronized for direct callers.
+ *   <li>Only what changed is rebuilt. The rules are reloaded when the file's SHA-256 differs from
+ *       the serving rules' (or the users file they name changed); the database when its SHA-256
+ *       differs. An unchanged database keeps its cache, which stays warm across rule edits.
+ *   <li>A new configuration must also pass the rules file's {@code tests:} against the database it
+ *       will serve with: a file whose tests fail is refused like a file that does not parse.
+ *   <li>A replaced database is not closed: requests that read the old snapshot just before the
+ *       swap may still look addresses up in it. It is held in memory and collected with them.
+ * </ul>
+ */
+public final class ConfigReloader implements AutoCloseable {
+
+    public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofSeconds(5);
+
+    private static final Logger logger = LoggerFactory.getLogger(ConfigReloader.class);
+
+    private final Path rulesFile;
+    private final Path geoipFile;
+    private final long cacheMaxEntries;
+    private final SnapshotHolder holder;
+    private final GatewayMetrics metrics;
+    private final Duration pollInterval;
+    private final ScheduledThreadPoolExecutor executor;
+
+    // Guarded by this (reload is synchronized): fingerprints of what is serving.
+    private String databaseSha;
+    private String usersSha;
+
+    private final ReloadTriggers triggers;
+
+    public ConfigReloader(Path rulesFile, Path geoipFile, long cacheMaxEntries, SnapshotHolder holder, GatewayMetrics metrics) {
+        this(rulesFile, geoipFile, cacheMaxEntries, holder, metrics, DEFAULT_POLL_INTERVAL);
+    }
+
+    /**
+     * A reloader for the files behind {@code holder}'s current configuration. Binds that
+     * configuration's GeoIP cache to {@code metrics}; later caches are bound as they are swapped in.
+     */
+    public ConfigReloader(Path rulesFile, Path geoipFile, long cacheMaxEntries, SnapshotHolder holder,
+            GatewayMetrics metrics, Duration pollInterval) {
+        this.rulesFile = Objects.requireNonNull(rulesFile, "rulesFile");
+        this.geoipFile = Objects.requireNonNull(geoipFile, "geoipFile");
+        if (cacheMaxEntries < 0) {
+            throw new IllegalArgumentException("cacheMaxEntries: " + cacheMaxEntries + " (expected: >= 0)");
+        }
+        this.cacheMaxEntries = cacheMaxEntries;
+        this.holder = Objects.requireNonNull(holder, "holder");
+        this.metrics = Objects.requireNonNull(metrics, "metrics");
+        Objects.requireNonNull(pollInterval, "pollInterval");
+        if (pollInterval.isNegative() || pollInterval.isZero()) {
+            throw new IllegalArgumentException("pollInterval: " + pollInterval + " (expected: > 0)");
+        }
+        this.pollInterval = pollInterval;
+        this.executor = newReloadExecutor();
+        this.triggers = new ReloadTriggers(executor, pollInterval, this::watchedFiles, this::reload);
+        ServingConfig current = holder.current();
+        this.databaseSha = shaOrNull(current.database().file());
+        this.usersSha = usersShaOf(current.snapshot().rules());
+        metrics.bindGeoCache(current.geo().cache());
+    }
+
+    private static ScheduledThreadPoolExecutor newReloadExecutor() {
+        ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, task -> {
+            Thread thread = new Thread(task, "homeport-reload");
+            thread.setDaemon(true);
+            return thread;
+        });
+        executor.setRemoveOnCancelPolicy(true);
+        executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        return executor;
+    }
+
+    /**
+     * Loads a serving configuration from scratch, as at start: rules, database, a fresh cache, and
+     * the rules file's tests run against them.
+     *
+     * @throws InvalidRulesException when the rules file is invalid or one of its tests fails
+     * @throws InvalidGeoIpDatabaseException when the database cannot be opened
+     */
+    public static ServingConfig load(Path rulesFile, Path geoipFile, long cacheMaxEntries)
+            throws InvalidRulesException, InvalidGeoIpDatabaseException {
+        RoutingRules rules = new RulesLoader().load(rulesFile);
+        GeoIpDatabase database = GeoIpDatabase.open(geoipFile);
+        CachingGeoLookup geo = new CachingGeoLookup(database, cacheMaxEntries);
+        RoutingSnapshot snapshot = new RoutingSnapshot(rules, geo);
+        List<Problem> failures = RuleTestRunner.run(snapshot);
+        if (!failures.isEmpty()) {
+            database.close();
+            throw new InvalidRulesException(failures);
+        }
+        return new ServingConfig(snapshot, database, geo);
+    }
+
+    public Path rulesFile() {
+        return rulesFile;
+    }
+
+    public Path geoipFile() {
+        return geoipFile;
+    }
+
+    public long cacheMaxEntries() {
+        return cacheMaxEntries;
+    }
+
+    public Duration pollInterval() {
+        return pollInterval;
+    }
+
+    // --- reloading ---------------------------------------------------------------------------
+
+    /**
+     * Reloads what changed, validates it, and swaps it in; on any problem nothing is swapped.
+     * Never throws. {@code trigger} (e.g. "admin", "sighup", "poll") only goes to the log.
+     */
+    public synchronized ReloadResult reload(String trigger) {
+        try {
+            return reloadOnce(trigger);
+        } catch (RuntimeException e) {
+            logger.error("reload ({}) failed unexpectedly; the previous configuration keeps serving", trigger, e);
+            return ReloadResult.refused(List.of("internal error: " + e));
+        }
+    }
+
+    /** Runs {@link #reload} on the reload thread; fails with IllegalStateException once closed. */
+    public CompletableFuture<ReloadResult> reloadAsync(String trigger) {
+        try {
+            return CompletableFuture.supplyAsync(() -> reload(trigger), executor);
+        } catch (RejectedExecutionException e) {
+            return CompletableFuture.failedFuture(new IllegalStateException("the config reloader is closed", e));
+        }
+    }
+
+    private ReloadResult reloadOnce(String trigger) {
+        ServingConfig current = holder.current();
+        // Stamped before reading, so a write during this reload is still seen by the next poll.
+        triggers.markSeen();
+        ReloadPlan plan = new ReloadPlan(current);
+        plan.loadRules();
+        plan.loadDatabase();
+        if (!plan.hasErrors() && !plan.rulesChanged && !plan.databaseChanged) {
+            logger.debug("reload ({}): nothing changed", trigger);
+            return ReloadResult.applied(List.of());
+        }
+        RoutingSnapshot snapshot = plan.hasErrors() ? null : plan.runRuleTests();
+        if (plan.hasErrors()) {
+            plan.discard();
+            countFailures(plan);
+            logger.warn("reload ({}) refused; the previous configuration keeps serving:\n  {}",
+                    trigger, String.join("\n  ", plan.errors));
+            return ReloadResult.refused(plan.errors);
+        }
+        ServingConfig next = new ServingConfig(snapshot, plan.database, plan.geo);
+        holder.swap(next);
+        if (plan.databaseChanged) {
+            metrics.bindGeoCache(plan.geo.cache());
+            databaseSha = plan.databaseSha;
+            metrics.configReload("geoip", true);
+        }
+        if (plan.rulesChanged) {
+            usersSha = usersShaOf(plan.rules);
+            metrics.configReload("rules", true);
+        }
+        triggers.filesChanged();
+        logger.info("reload ({}) applied: {}", trigger, String.join("; ", plan.changes));
+        return ReloadResult.applied(plan.changes);
+    }
+
+    private void countFailures(ReloadPlan plan) {
+        if (plan.rulesFailed) {
+            metrics.configReload("rules", false);
+        }
+        if (plan.databaseFailed) {
+            metrics.configReload("geoip", false);
+        }
+    }
+
+    /** One reload's work in progress: what was loaded, what changed, what went wrong. */
+    private final class ReloadPlan {
+        final ServingConfig current;
+        final List<String> changes = new ArrayList<>();
+        final List<String> errors = new ArrayList<>();
+        RoutingRules rules;
+        GeoIpDatabase database;
+        CachingGeoLookup geo;
+        String databaseSha = ConfigReloader.this.databaseSha;
+        boolean rulesChanged;
+        boolean databaseChanged;
+        boolean rulesFailed;
+        boolean databaseFailed;
+
+        ReloadPlan(ServingConfig current) {
+            this.current = current;
+            this.rules = current.snapshot().rules();
+            this.database = current.database();
+            this.geo = current.geo();
+        }
+
+        boolean hasErrors() {
+            return !errors.isEmpty();
+        }
+
+        void loadRules() {
+            if (!rulesFileChanged(rules)) {
+                return;
+            }
+            try {
+                RoutingRules loaded = new RulesLoader().load(rulesFile);
+                changes.add(describeRulesChange(rules, loaded));
+                rules = loaded;
+                rulesChanged = true;
+            } catch (InvalidRulesException e) {
+                e.problems().forEach(problem -> errors.add(problem.toString()));
+                rulesFailed = true;
+            }
+        }
+
+        void loadDatabase() {
+            String sha = shaOrNull(geoipFile);
+            if (sha != null && sha.equals(databaseSha)) {
+                return;
+            }
+            try {
+                GeoIpDatabase opened = GeoIpDatabase.open(geoipFile);
+                changes.add(describeDatabaseChange(database, databaseSha, opened, sha));
+                database = opened;
+                geo = new CachingGeoLookup(opened, cacheMaxEntries);
+                databaseSha = sha;
+                databaseChanged = true;
+            } catch (InvalidGeoIpDatabaseException e) {
+                errors.add(e.getMessage());
+                databaseFailed = true;
+            }
+        }
+
+        /** The candidate snapshot; its rule test failures are errors of whichever file changed. */
+        RoutingSnapshot runRuleTests() {
+            RoutingSnapshot snapshot = new RoutingSnapshot(rules, geo);
+            List<Problem> failures = RuleTestRunner.run(snapshot);
+            if (!failures.isEmpty()) {
+                failures.forEach(problem -> errors.add(problem.toString()));
+                if (databaseChanged && !rulesChanged) {
+                    errors.add(geoipFile + ": the rules file's tests fail with this database");
+                }
+                rulesFailed |= rulesChanged;
+                databaseFailed |= databaseChanged;
+            }
+            return snapshot;
+        }
+
+        /** Releases a database opened for a refused reload; nobody else has seen it. */
+        void discard() {
+            if (databaseChanged && database != current.database()) {
+                database.close();
+            }
+        }
+    }
+
+    private boolean rulesFileChanged(RoutingRules serving) {
+        String sha = shaOrNull(rulesFile);
+        if (sha == null || !sha.equals(serving.source().sha256())) {
+            return true; // unreadable files are loaded anyway, so the loader reports them
+        }
+        return !Objects.equals(usersShaOf(serving), usersSha);
+    }
+
+    private String describeRulesChange(RoutingRules before, RoutingRules after) {
+        String beforeSha = before.source().sha256();
+        String afterSha = after.source().sha256();
+        if (beforeSha.equals(afterSha)) {
+            return "rules: users file " + after.residency().users().map(UserPins::file).map(Path::toString).orElse("-")
+                    + " changed (rules sha256 " + Sha256.abbreviate(afterSha) + " unchanged)";
+        }
+        return "rules: sha256 " + Sha256.abbreviate(beforeSha) + " -> " + Sha256.abbreviate(afterSha) + " (" + rulesFile + ")";
+    }
+
+    private static String describeDatabaseChange(GeoIpDatabase before, String beforeSha, GeoIpDatabase after, String afterSha) {
+        String from = describe(before);
+        String to = describe(after);
+        String change = "geoip: " + from + " -> " + to;
+        if (from.equals(to)) {
+            change += ", sha256 " + Sha256.abbreviate(beforeSha) + " -> " + Sha256.abbreviate(afterSha);
+        }
+        return change + " (" + after.file() + ")";
+    }
+
+    private static String describe(GeoIpDatabase database) {
+        return database.databaseType() + " built " + LocalDate.ofInstant(database.buildTime(), ZoneOffset.UTC);
+    }
+
+    private static String usersShaOf(RoutingRules rules) {
+        return rules.residency().users().map(UserPins::file).map(ConfigReloader::shaOrNull).orElse(null);
+    }
+
+    private static String shaOrNull(Path file) {
+        try {
+            return Sha256.of(file);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    // --- triggers ----------------------------------------------------------------------------
+
+    /**
+     * Starts the triggers: file watching (when the file system supports it), polling every
+     * {@link #pollInterval()}, and SIGHUP (when the JVM allows it). Idempotent.
+     *
+     * @throws IllegalStateException once closed
+     */
+    public void start() {
+        triggers.start();
+    }
+
+    /** Whether SIGHUP is wired to reload; for tests. */
+    boolean reloadsOnSighup() {
+        return triggers.reloadsOnSighup();
+    }
+
+    /** Whether file events are watched (else only polling finds changes); for tests. */
+    boolean watchesFiles() {
+        return triggers.watchesFiles();
+    }
+
+    private List<Path> watchedFiles() {
+        List<Path> files = new ArrayList<>(List.of(rulesFile, geoipFile));
+        holder.current().snapshot().rules().residency().users().map(UserPins::file).ifPresent(files::add);
+        return files;
+    }
+
+    /** Stops the triggers and the reload thread; a reload in progress finishes. */
+    @Override
+    public void close() {
+        triggers.close();
+        executor.shutdown();
+    }
+}

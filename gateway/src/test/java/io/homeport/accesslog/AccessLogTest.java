@@ -1,0 +1,143 @@
+package io.homeport.accesslog;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.homeport.proxy.CompletedExchange;
+import io.homeport.routing.IpAddresses;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class AccessLogTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final long START = Instant.parse("2026-06-18T10:15:30.123Z").toEpochMilli();
+
+    private static CompletedExchange exchange(String clientIp, String userId, String error) {
+        return new CompletedExchange(
+                "req-42",
+                START,
+                12_345_678L,
+                IpAddresses.parseLiteral(clientIp).orElseThrow(),
+                "GET",
+                "api.example.com",
+                "/api/orders",
+                userId,
+                200,
+                "beijing",
+                "api",
+                "country",
+                "CN",
+                "http://127.0.0.1:9101",
+                error);
+    }
+
+    /** Logs the exchanges, closes the log and returns its lines. */
+    private static List<String> log(boolean hashUserIds, CompletedExchange... exchanges) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        AccessLog accessLog = new AccessLog(out, hashUserIds);
+        for (CompletedExchange exchange : exchanges) {
+            accessLog.completed(exchange);
+        }
+        accessLog.close();
+        assertThat(accessLog.dropped()).isZero();
+        String text = out.toString(StandardCharsets.UTF_8);
+        assertThat(text).endsWith("\n");
+        return text.lines().toList();
+    }
+
+    @Test
+    void writesOneJsonLineWithoutTheClientAddressOrUserId() throws Exception {
+        List<String> lines = log(true, exchange("1.2.4.8", "u-1001", null));
+
+        assertThat(lines).hasSize(1);
+        String line = lines.get(0);
+        assertThat(line).doesNotContain("1.2.4.8").doesNotContain("u-1001");
+        JsonNode json = JSON.readTree(line);
+        assertThat(json.get("ts").asText()).isEqualTo("2026-06-18T10:15:30.123Z");
+        assertThat(json.get("request_id").asText()).isEqualTo("req-42");
+        assertThat(json.get("client_network").asText()).isEqualTo("1.2.4.0/24");
+        assertThat(json.get("method").asText()).isEqualTo("GET");
+        assertThat(json.get("host").asText()).isEqualTo("api.example.com");
+        assertThat(json.get("path").asText()).isEqualTo("/api/orders");
+        assertThat(json.get("status").asInt()).isEqualTo(200);
+        assertThat(json.get("region").asText()).isEqualTo("beijing");
+        assertThat(json.get("route").asText()).isEqualTo("api");
+        assertThat(json.get("reason").asText()).isEqualTo("country");
+        assertThat(json.get("country").asText()).isEqualTo("CN");
+        assertThat(json.get("duration_ms").asDouble()).isEqualTo(12.345678);
+        assertThat(json.get("upstream").asText()).isEqualTo("http://127.0.0.1:9101");
+        assertThat(json.has("user")).isFalse();
+        assertThat(json.get("user_hash").asText()).isEqualTo(Anonymizer.userHash("u-1001")).hasSize(16);
+        assertThat(json.has("error")).isFalse();
+        assertThat(json.has("client_ip")).isFalse();
+    }
+
+    @Test
+    void truncatesIpv6ClientsToTheirSlash48() throws Exception {
+        List<String> lines = log(true, exchange("2400:da00:1234:5678::6666", "u-2002", "upstream timeout"));
+
+        String line = lines.get(0);
+        assertThat(line).doesNotContain("2400:da00:1234:5678").doesNotContain("6666").doesNotContain("u-2002");
+        JsonNode json = JSON.readTree(line);
+        assertThat(json.get("client_network").asText()).isEqualTo("2400:da00:1234::/48");
+        assertThat(json.get("user_hash").asText()).isEqualTo(Anonymizer.userHash("u-2002"));
+        assertThat(json.get("error").asText()).isEqualTo("upstream timeout");
+    }
+
+    @Test
+    void anonymousRequestsHaveNoUserField() throws Exception {
+        JsonNode json = JSON.readTree(log(true, exchange("8.8.8.8", null, null)).get(0));
+
+        assertThat(json.has("user")).isFalse();
+        assertThat(json.has("user_hash")).isFalse();
+        assertThat(json.get("client_network").asText()).isEqualTo("8.8.8.0/24");
+    }
+
+    @Test
+    void logsUserIdsOnlyWhenConfiguredTo() throws Exception {
+        String line = log(false, exchange("1.2.4.8", "u-1001", null)).get(0);
+
+        JsonNode json = JSON.readTree(line);
+        assertThat(json.get("user").asText()).isEqualTo("u-1001");
+        assertThat(json.has("user_hash")).isFalse();
+        assertThat(line).doesNotContain("1.2.4.8"); // the address is truncated regardless
+    }
+
+    @Test
+    void writesEveryLineInOrderBeforeClosing() throws Exception {
+        CompletedExchange[] exchanges = new CompletedExchange[500];
+        for (int i = 0; i < exchanges.length; i++) {
+            exchanges[i] = exchange("1.2.4." + (i % 256), "user-" + i, null);
+        }
+
+        List<String> lines = log(true, exchanges);
+
+        assertThat(lines).hasSize(500);
+        for (int i = 0; i < lines.size(); i++) {
+            JsonNode json = JSON.readTree(lines.get(i));
+            assertThat(json.get("user_hash").asText()).isEqualTo(Anonymizer.userHash("user-" + i));
+            assertThat(json.get("client_network").asText()).isEqualTo("1.2.4.0/24");
+        }
+    }
+
+    @Test
+    void escapesUntrustedText() throws Exception {
+        CompletedExchange exchange = new CompletedExchange("req-\"1\"", START, 1_000_000L,
+                IpAddresses.parseLiteral("1.2.4.8").orElseThrow(), "GET", "evil\nhost", "/path\"with\\quotes",
+                null, 400, "us", "default", "default", null, null, "bad request");
+
+        List<String> lines = log(true, exchange);
+
+        assertThat(lines).hasSize(1);
+        JsonNode json = JSON.readTree(lines.get(0));
+        assertThat(json.get("host").asText()).isEqualTo("evil\nhost");
+        assertThat(json.get("path").asText()).isEqualTo("/path\"with\\quotes");
+        assertThat(json.get("country").isNull()).isTrue();
+        assertThat(json.get("upstream").isNull()).isTrue();
+    }
+}

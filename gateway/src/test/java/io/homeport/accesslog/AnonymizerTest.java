@@ -1,0 +1,74 @@
+package io.homeport.accesslog;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.homeport.routing.IpAddresses;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class AnonymizerTest {
+
+    private static InetAddress ip(String literal) {
+        return IpAddresses.parseLiteral(literal).orElseThrow();
+    }
+
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource(delimiter = '|', textBlock = """
+            1.2.4.8                          | 1.2.4.0/24
+            8.8.8.8                          | 8.8.8.0/24
+            202.54.1.30                      | 202.54.1.0/24
+            10.0.0.255                       | 10.0.0.0/24
+            255.255.255.255                  | 255.255.255.0/24
+            0.0.0.0                          | 0.0.0.0/24
+            ::ffff:165.21.83.88              | 165.21.83.0/24
+            2400:da00::6666                  | 2400:da00::/48
+            2001:4860:4860::8888             | 2001:4860:4860::/48
+            2001:db8:1234:5678:9abc::1       | 2001:db8:1234::/48
+            ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff | ffff:ffff:ffff::/48
+            ::1                              | ::/48
+            """)
+    void keepsOnlyTheNetwork(String address, String network) {
+        assertThat(Anonymizer.network(ip(address))).isEqualTo(network);
+    }
+
+    @Test
+    void doesNotChangeTheAddressItIsGiven() {
+        InetAddress address = ip("2400:da00::6666");
+        Anonymizer.network(address);
+        assertThat(IpAddresses.toText(address)).isEqualTo("2400:da00::6666");
+    }
+
+    @Test
+    void truncatesAnIpv4MappedIpv6AddressToo() throws Exception {
+        byte[] mapped = new byte[16];
+        mapped[10] = (byte) 0xff;
+        mapped[11] = (byte) 0xff;
+        mapped[12] = 1;
+        mapped[13] = 2;
+        mapped[14] = 4;
+        mapped[15] = 8;
+        String network = Anonymizer.network(Inet6Address.getByAddress(null, mapped, -1));
+        assertThat(network).doesNotContain("1.2.4.8").doesNotContain("102:408").doesNotContain("408");
+    }
+
+    @Test
+    void userHashIsStableShortAndNotTheId() {
+        String hash = Anonymizer.userHash("u-1001");
+
+        assertThat(hash).hasSize(16).matches("[0-9a-f]{16}").isNotEqualTo("u-1001");
+        assertThat(Anonymizer.userHash("u-1001")).isEqualTo(hash);
+        // the first 8 bytes of SHA-256("u-1001"): stable across processes and releases
+        assertThat(hash).isEqualTo("1bee97acdddc9ff5");
+        assertThat(Anonymizer.userHash("in-user-4")).isEqualTo("b28fd6d5ef456278");
+    }
+
+    @Test
+    void differentUsersHashDifferently() {
+        assertThat(Anonymizer.userHash("u-1001")).isNotEqualTo(Anonymizer.userHash("u-1002"));
+        assertThat(Anonymizer.userHash("")).hasSize(16);
+        assertThat(Anonymizer.userHash("用户-1")).hasSize(16).isNotEqualTo(Anonymizer.userHash("用户-2"));
+    }
+}
