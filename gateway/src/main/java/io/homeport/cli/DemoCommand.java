@@ -1,6 +1,7 @@
 package io.homeport.cli;
 
 import io.homeport.config.Cidr;
+import io.homeport.config.GatewayConfig;
 import io.homeport.config.HostAndPort;
 import io.homeport.demo.DemoBackend;
 import io.homeport.demo.DemoFiles;
@@ -68,7 +69,7 @@ final class DemoCommand implements Callable<Integer> {
                 backends.add(backend);
             }
             homeport = Homeport.start(new Homeport.Options(
-                    List.of(proxyAddress),
+                    List.of(new GatewayConfig.Listener(proxyAddress, java.util.Optional.empty(), false)),
                     adminAddress,
                     rules,
                     DemoGeoIp.file(),

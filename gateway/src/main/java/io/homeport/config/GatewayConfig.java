@@ -1,5 +1,7 @@
 package io.homeport.config;
 
+import io.homeport.proxy.ProxySettings;
+import io.homeport.upstream.UpstreamTimeouts;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -9,7 +11,14 @@ import java.util.Optional;
  * already resolved against the file's own directory.
  */
 public record GatewayConfig(
-        Path source, List<Listener> listeners, Admin admin, Path rules, GeoIp geoip, ClientIp clientIp) {
+        Path source,
+        List<Listener> listeners,
+        Admin admin,
+        Path rules,
+        GeoIp geoip,
+        ClientIp clientIp,
+        ProxySettings proxy,
+        UpstreamTimeouts upstream) {
 
     public GatewayConfig {
         listeners = List.copyOf(listeners);
@@ -28,8 +37,12 @@ public record GatewayConfig(
     /** A PEM certificate chain and its private key. */
     public record Certificate(Path cert, Path key) {}
 
-    /** The admin listener. */
-    public record Admin(HostAndPort listen) {}
+    /**
+     * The admin listener.
+     *
+     * @param token the bearer token admin requests must carry; required when {@code listen} is not loopback
+     */
+    public record Admin(HostAndPort listen, Optional<String> token) {}
 
     /** The GeoIP database and the cache in front of it. */
     public record GeoIp(Path database, long cacheMaxEntries) {}

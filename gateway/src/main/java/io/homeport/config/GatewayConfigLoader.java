@@ -9,6 +9,9 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import io.homeport.proxy.ProxySettings;
+import io.homeport.upstream.UpstreamTimeouts;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -21,11 +24,14 @@ import org.yaml.snakeyaml.nodes.Tag;
 /** Reads gateway.yaml with the same positioned, all-at-once error reporting as the rules file. */
 public final class GatewayConfigLoader {
 
-    static final Set<String> ROOT_KEYS = Set.of("listen", "admin", "rules", "geoip", "client_ip");
+    static final Set<String> ROOT_KEYS = Set.of("listen", "admin", "rules", "geoip", "client_ip", "proxy", "upstream");
+    static final Set<String> PROXY_KEYS = Set.of("max_request_line_bytes", "max_header_bytes", "max_header_count",
+            "request_header_timeout", "client_idle_timeout", "drain_timeout");
+    static final Set<String> UPSTREAM_KEYS = Set.of("connect_timeout", "response_timeout", "idle_timeout");
     static final Set<String> LISTENER_KEYS = Set.of("address", "tls", "proxy_protocol");
     static final Set<String> TLS_KEYS = Set.of("certificates");
     static final Set<String> CERTIFICATE_KEYS = Set.of("cert", "key");
-    static final Set<String> ADMIN_KEYS = Set.of("listen");
+    static final Set<String> ADMIN_KEYS = Set.of("listen", "token");
     static final Set<String> GEOIP_KEYS = Set.of("database", "cache");
     static final Set<String> CACHE_KEYS = Set.of("max_entries");
     static final Set<String> CLIENT_IP_KEYS = Set.of("trusted_proxies");
@@ -52,16 +58,98 @@ public final class GatewayConfigLoader {
         YamlMap top = YamlMap.read("gateway", root, ROOT_KEYS, problems);
 
         List<GatewayConfig.Listener> listeners = readListeners(top, base, problems);
-        HostAndPort admin = top.value("admin")
-                .map(node -> YamlMap.read("admin", node, ADMIN_KEYS, problems))
-                .flatMap(map -> address(map, "listen", problems))
-                .orElse(DEFAULT_ADMIN);
+        GatewayConfig.Admin admin = readAdmin(top, problems);
         Optional<Path> rules = top.requireString("rules").map(name -> base.resolve(name).normalize());
         GatewayConfig.GeoIp geoip = readGeoIp(top, base, problems);
         GatewayConfig.ClientIp clientIp = readClientIp(top, problems);
+        ProxySettings proxy = readProxy(top, problems);
+        UpstreamTimeouts upstream = readUpstream(top, problems);
 
         problems.throwIfAny();
-        return new GatewayConfig(file, listeners, new GatewayConfig.Admin(admin), rules.orElseThrow(), geoip, clientIp);
+        return new GatewayConfig(file, listeners, admin, rules.orElseThrow(), geoip, clientIp, proxy, upstream);
+    }
+
+    private static GatewayConfig.Admin readAdmin(YamlMap top, Problems problems) {
+        Optional<Node> node = top.value("admin");
+        if (node.isEmpty()) {
+            return new GatewayConfig.Admin(DEFAULT_ADMIN, Optional.empty());
+        }
+        YamlMap admin = YamlMap.read("admin", node.get(), ADMIN_KEYS, problems);
+        HostAndPort listen = address(admin, "listen", problems).orElse(DEFAULT_ADMIN);
+        Optional<String> token = admin.string("token");
+        token.ifPresent(t -> {
+            if (t.length() < 16) {
+                problems.at(admin.value("token").get(), "admin.token: too short (expected: at least 16 characters)");
+            }
+        });
+        if (token.isEmpty() && !isLoopback(listen)) {
+            problems.at(admin.keyNode("listen"), "admin.listen: " + listen
+                    + " is not loopback, so admin.token is required (the admin API can reload and explain)");
+        }
+        return new GatewayConfig.Admin(listen, token);
+    }
+
+    private static boolean isLoopback(HostAndPort address) {
+        return address.host().equals("localhost") || address.host().startsWith("127.") || address.host().equals("::1");
+    }
+
+    private static ProxySettings readProxy(YamlMap top, Problems problems) {
+        ProxySettings d = ProxySettings.DEFAULTS;
+        Optional<Node> node = top.value("proxy");
+        if (node.isEmpty()) {
+            return d;
+        }
+        YamlMap proxy = YamlMap.read("proxy", node.get(), PROXY_KEYS, problems);
+        return new ProxySettings(
+                integer(proxy, "max_request_line_bytes", 256, 1 << 20, d.maxRequestLineBytes(), problems),
+                integer(proxy, "max_header_bytes", 1024, 1 << 20, d.maxHeaderBytes(), problems),
+                integer(proxy, "max_header_count", 8, 10_000, d.maxHeaderCount(), problems),
+                duration(proxy, "request_header_timeout", d.requestHeaderTimeout(), problems),
+                duration(proxy, "client_idle_timeout", d.clientIdleTimeout(), problems),
+                duration(proxy, "drain_timeout", d.drainTimeout(), problems));
+    }
+
+    private static UpstreamTimeouts readUpstream(YamlMap top, Problems problems) {
+        UpstreamTimeouts d = UpstreamTimeouts.DEFAULTS;
+        Optional<Node> node = top.value("upstream");
+        if (node.isEmpty()) {
+            return d;
+        }
+        YamlMap upstream = YamlMap.read("upstream", node.get(), UPSTREAM_KEYS, problems);
+        return new UpstreamTimeouts(
+                duration(upstream, "connect_timeout", d.connect(), problems),
+                duration(upstream, "response_timeout", d.responseHeaders(), problems),
+                duration(upstream, "idle_timeout", d.idle(), problems));
+    }
+
+    private static int integer(YamlMap map, String key, int min, int max, int fallback, Problems problems) {
+        Optional<String> text = map.string(key);
+        if (text.isEmpty()) {
+            return fallback;
+        }
+        try {
+            int value = Integer.parseInt(text.get());
+            if (value >= min && value <= max) {
+                return value;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        problems.at(map.value(key).get(), map.path() + "." + key + ": " + text.get() + " (expected: " + min + ".." + max + ")");
+        return fallback;
+    }
+
+    private static Duration duration(YamlMap map, String key, Duration fallback, Problems problems) {
+        Optional<String> text = map.string(key);
+        if (text.isEmpty()) {
+            return fallback;
+        }
+        Optional<Duration> value = Durations.parse(text.get()).filter(d -> !d.isZero());
+        if (value.isEmpty()) {
+            problems.at(map.value(key).get(), map.path() + "." + key + ": " + text.get()
+                    + " (expected: a duration such as 250ms, 10s, 5m)");
+        }
+        return value.orElse(fallback);
     }
 
     private static List<GatewayConfig.Listener> readListeners(YamlMap top, Path base, Problems problems) {

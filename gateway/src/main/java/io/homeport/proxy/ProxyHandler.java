@@ -22,7 +22,6 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -93,7 +92,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         ServingConfig config = proxy.config().current();
         RoutingRules rules = config.snapshot().rules();
         HttpHeaders headers = request.headers();
-        InetAddress peer = ((InetSocketAddress) ctx.channel().remoteAddress()).getAddress();
+        InetAddress peer = ClientConnection.peer(ctx.channel());
         InetAddress client = proxy.clientAddresses().resolve(peer, joined(headers, ForwardedHeaders.X_FORWARDED_FOR),
                 joined(headers, ForwardedHeaders.FORWARDED));
         String userId = rules.residency().users().map(users -> headers.get(users.identityHeader())).orElse(null);

@@ -45,7 +45,7 @@ public final class Homeport implements AutoCloseable {
      * @param reloadPollInterval how often files are checked when file watching misses a change
      */
     public record Options(
-            List<HostAndPort> listeners,
+            List<GatewayConfig.Listener> listeners,
             HostAndPort admin,
             Path rules,
             Path geoip,
@@ -59,14 +59,14 @@ public final class Homeport implements AutoCloseable {
 
         public static Options from(GatewayConfig config, OutputStream accessLog) {
             return new Options(
-                    config.listeners().stream().map(GatewayConfig.Listener::address).toList(),
+                    config.listeners(),
                     config.admin().listen(),
                     config.rules(),
                     config.geoip().database(),
                     config.geoip().cacheMaxEntries(),
                     config.clientIp().trustedProxies(),
-                    ProxySettings.DEFAULTS,
-                    UpstreamTimeouts.DEFAULTS,
+                    config.proxy(),
+                    config.upstream(),
                     accessLog,
                     Duration.ofSeconds(5),
                     0);

@@ -1,5 +1,6 @@
 package io.homeport.server;
 
+import io.homeport.config.GatewayConfig;
 import io.homeport.proxy.MalformedRequestHandler;
 import io.homeport.proxy.ProxyContext;
 import io.homeport.proxy.ProxyHandler;
@@ -20,13 +21,13 @@ final class ProxyInitializer extends ChannelInitializer<Channel> {
 
     private final ProxyContext proxy;
     private final ProxySettings settings;
-    private final boolean tls;
+    private final GatewayConfig.Listener listener;
     private final ChannelGroup clients;
 
-    ProxyInitializer(ProxyContext proxy, ProxySettings settings, boolean tls, ChannelGroup clients) {
+    ProxyInitializer(ProxyContext proxy, ProxySettings settings, GatewayConfig.Listener listener, ChannelGroup clients) {
         this.proxy = proxy;
         this.settings = settings;
-        this.tls = tls;
+        this.listener = listener;
         this.clients = clients;
     }
 
@@ -65,6 +66,6 @@ final class ProxyInitializer extends ChannelInitializer<Channel> {
     }
 
     private void addProxy(ChannelPipeline pipeline) {
-        pipeline.addLast("proxy", new ProxyHandler(proxy, tls));
+        pipeline.addLast("proxy", new ProxyHandler(proxy, listener.tls().isPresent()));
     }
 }

@@ -1,6 +1,6 @@
 package io.homeport.server;
 
-import io.homeport.config.HostAndPort;
+import io.homeport.config.GatewayConfig;
 import io.homeport.proxy.ProxyContext;
 import io.homeport.proxy.ProxySettings;
 import io.netty.bootstrap.ServerBootstrap;
@@ -17,7 +17,7 @@ import java.util.List;
 /** The proxy's listeners: binds them, and stops accepting on shutdown while connections drain. */
 public final class ProxyServer {
 
-    private final List<HostAndPort> listeners;
+    private final List<GatewayConfig.Listener> listeners;
     private final ProxyContext proxy;
     private final ProxySettings settings;
     private final Transports transports;
@@ -26,7 +26,7 @@ public final class ProxyServer {
     private final List<Channel> serverChannels = new ArrayList<>();
     private final ChannelGroup clients = new DefaultChannelGroup("homeport-clients", GlobalEventExecutor.INSTANCE);
 
-    public ProxyServer(List<HostAndPort> listeners, ProxyContext proxy, ProxySettings settings, Transports transports,
+    public ProxyServer(List<GatewayConfig.Listener> listeners, ProxyContext proxy, ProxySettings settings, Transports transports,
             EventLoopGroup acceptors, EventLoopGroup workers) {
         this.listeners = List.copyOf(listeners);
         this.proxy = proxy;
@@ -39,7 +39,7 @@ public final class ProxyServer {
     /** Binds every listener; returns the bound addresses, in listener order. */
     public List<InetSocketAddress> start() throws InterruptedException {
         List<InetSocketAddress> bound = new ArrayList<>();
-        for (HostAndPort listener : listeners) {
+        for (GatewayConfig.Listener listener : listeners) {
             ServerBootstrap bootstrap = new ServerBootstrap()
                     .group(acceptors, workers)
                     .channel(transports.serverChannel())
@@ -47,8 +47,8 @@ public final class ProxyServer {
                     .option(ChannelOption.SO_REUSEADDR, true)
                     .childOption(ChannelOption.AUTO_READ, false)
                     .childOption(ChannelOption.TCP_NODELAY, true)
-                    .childHandler(new ProxyInitializer(proxy, settings, false, clients));
-            Channel channel = bootstrap.bind(listener.toSocketAddress()).sync().channel();
+                    .childHandler(new ProxyInitializer(proxy, settings, listener, clients));
+            Channel channel = bootstrap.bind(listener.address().toSocketAddress()).sync().channel();
             serverChannels.add(channel);
             bound.add((InetSocketAddress) channel.localAddress());
         }

@@ -1,6 +1,7 @@
 package io.homeport.it;
 
 import io.homeport.config.Cidr;
+import io.homeport.config.GatewayConfig;
 import io.homeport.config.HostAndPort;
 import io.homeport.proxy.ProxySettings;
 import io.homeport.server.Homeport;
@@ -16,6 +17,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The whole gateway on ephemeral loopback ports, in front of three real backends (beijing,
@@ -50,7 +52,7 @@ final class TestGateway implements AutoCloseable {
         Path db = directory.resolve("geoip.mmdb");
         Files.copy(FIXTURE_DB, db, StandardCopyOption.REPLACE_EXISTING);
         this.homeport = Homeport.start(new Homeport.Options(
-                List.of(new HostAndPort("127.0.0.1", 0)),
+                List.of(new GatewayConfig.Listener(new HostAndPort("127.0.0.1", 0), Optional.empty(), false)),
                 new HostAndPort("127.0.0.1", 0),
                 rules,
                 db,

@@ -1,0 +1,31 @@
+package io.homeport.proxy;
+
+import io.netty.channel.Channel;
+import io.netty.util.AttributeKey;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+
+/**
+ * Facts about a client connection that handlers learn and the proxy reads: the peer address is
+ * the socket's, unless a PROXY protocol header said otherwise. HTTP/2 streams ask their parent
+ * connection.
+ */
+public final class ClientConnection {
+
+    /** The source address a PROXY protocol header carried, set by the PROXY protocol handler. */
+    public static final AttributeKey<InetSocketAddress> PROXIED_SOURCE = AttributeKey.valueOf("homeport.proxiedSource");
+
+    private ClientConnection() {}
+
+    /** The address of whoever sent this connection's requests to the gateway. */
+    public static InetAddress peer(Channel channel) {
+        Channel connection = channel.parent() != null && !(channel.parent() instanceof io.netty.channel.ServerChannel)
+                ? channel.parent()
+                : channel;
+        InetSocketAddress proxied = connection.attr(PROXIED_SOURCE).get();
+        if (proxied != null) {
+            return proxied.getAddress();
+        }
+        return ((InetSocketAddress) connection.remoteAddress()).getAddress();
+    }
+}
