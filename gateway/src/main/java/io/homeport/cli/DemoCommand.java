@@ -14,6 +14,7 @@ import io.homeport.rules.InvalidRulesException;
 import io.homeport.rules.Region;
 import io.homeport.server.Homeport;
 import io.homeport.server.Transports;
+import io.homeport.upstream.HealthSettings;
 import io.homeport.upstream.UpstreamTimeouts;
 import io.netty.channel.EventLoopGroup;
 import java.io.PrintWriter;
@@ -77,6 +78,8 @@ final class DemoCommand implements Callable<Integer> {
                     List.of(Cidr.parse("127.0.0.0/8").orElseThrow(), Cidr.parse("::1").orElseThrow()),
                     ProxySettings.DEFAULTS,
                     UpstreamTimeouts.DEFAULTS,
+                    new HealthSettings(java.util.Optional.of("/healthz"), Duration.ofSeconds(2), Duration.ofSeconds(1), 2, 2, 3,
+                            Duration.ofSeconds(10)),
                     System.out,
                     Duration.ofSeconds(2),
                     0));

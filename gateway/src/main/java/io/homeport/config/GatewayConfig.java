@@ -1,6 +1,7 @@
 package io.homeport.config;
 
 import io.homeport.proxy.ProxySettings;
+import io.homeport.upstream.HealthSettings;
 import io.homeport.upstream.UpstreamTimeouts;
 import java.nio.file.Path;
 import java.util.List;
@@ -18,7 +19,8 @@ public record GatewayConfig(
         GeoIp geoip,
         ClientIp clientIp,
         ProxySettings proxy,
-        UpstreamTimeouts upstream) {
+        UpstreamTimeouts upstream,
+        HealthSettings health) {
 
     public GatewayConfig {
         listeners = List.copyOf(listeners);

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import io.homeport.proxy.ProxySettings;
+import io.homeport.upstream.HealthSettings;
 import io.homeport.upstream.UpstreamTimeouts;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,7 +25,9 @@ import org.yaml.snakeyaml.nodes.Tag;
 /** Reads gateway.yaml with the same positioned, all-at-once error reporting as the rules file. */
 public final class GatewayConfigLoader {
 
-    static final Set<String> ROOT_KEYS = Set.of("listen", "admin", "rules", "geoip", "client_ip", "proxy", "upstream");
+    static final Set<String> ROOT_KEYS = Set.of("listen", "admin", "rules", "geoip", "client_ip", "proxy", "upstream", "health");
+    static final Set<String> HEALTH_KEYS = Set.of("path", "interval", "timeout", "healthy_threshold", "unhealthy_threshold",
+            "eject_after_failures", "ejection_time");
     static final Set<String> PROXY_KEYS = Set.of("max_request_line_bytes", "max_header_bytes", "max_header_count",
             "request_header_timeout", "client_idle_timeout", "drain_timeout");
     static final Set<String> UPSTREAM_KEYS = Set.of("connect_timeout", "response_timeout", "idle_timeout");
@@ -64,9 +67,10 @@ public final class GatewayConfigLoader {
         GatewayConfig.ClientIp clientIp = readClientIp(top, problems);
         ProxySettings proxy = readProxy(top, problems);
         UpstreamTimeouts upstream = readUpstream(top, problems);
+        HealthSettings health = readHealth(top, problems);
 
         problems.throwIfAny();
-        return new GatewayConfig(file, listeners, admin, rules.orElseThrow(), geoip, clientIp, proxy, upstream);
+        return new GatewayConfig(file, listeners, admin, rules.orElseThrow(), geoip, clientIp, proxy, upstream, health);
     }
 
     private static GatewayConfig.Admin readAdmin(YamlMap top, Problems problems) {
@@ -120,6 +124,29 @@ public final class GatewayConfigLoader {
                 duration(upstream, "connect_timeout", d.connect(), problems),
                 duration(upstream, "response_timeout", d.responseHeaders(), problems),
                 duration(upstream, "idle_timeout", d.idle(), problems));
+    }
+
+    private static HealthSettings readHealth(YamlMap top, Problems problems) {
+        HealthSettings d = HealthSettings.DEFAULTS;
+        Optional<Node> node = top.value("health");
+        if (node.isEmpty()) {
+            return d;
+        }
+        YamlMap health = YamlMap.read("health", node.get(), HEALTH_KEYS, problems);
+        Optional<String> path = health.string("path");
+        path.ifPresent(p -> {
+            if (!p.startsWith("/")) {
+                problems.at(health.value("path").get(), "health.path: \"" + p + "\" (expected: starts with /)");
+            }
+        });
+        return new HealthSettings(
+                path,
+                duration(health, "interval", d.interval(), problems),
+                duration(health, "timeout", d.timeout(), problems),
+                integer(health, "healthy_threshold", 1, 100, d.healthyThreshold(), problems),
+                integer(health, "unhealthy_threshold", 1, 100, d.unhealthyThreshold(), problems),
+                integer(health, "eject_after_failures", 1, 1000, d.ejectAfterFailures(), problems),
+                duration(health, "ejection_time", d.ejectionTime(), problems));
     }
 
     private static int integer(YamlMap map, String key, int min, int max, int fallback, Problems problems) {

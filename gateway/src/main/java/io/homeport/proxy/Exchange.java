@@ -2,12 +2,15 @@ package io.homeport.proxy;
 
 import io.homeport.routing.Decision;
 import io.homeport.rules.Endpoint;
+import io.homeport.rules.RoutingRules;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * One request in flight on a client connection, from its head to the last byte of its answer.
@@ -29,7 +32,15 @@ final class Exchange {
     final long startNanos = System.nanoTime();
     final long startMillis = System.currentTimeMillis();
 
+    /** The rules the request was decided with; retries and fail-over use the same ones. */
+    RoutingRules rules;
+    /** The endpoint whose in-flight count this request holds, or null. */
+    Endpoint loadCountedOn;
+    /** The region serving the request: its home region, or one its rules let it fail over to. */
+    String servingRegion;
     Endpoint endpoint;
+    /** Endpoints that failed this request already; a retry avoids them. */
+    final List<Endpoint> tried = new ArrayList<>(2);
     Channel upstream;
     boolean reusedConnection;
     boolean bodyBytesSent;
@@ -86,7 +97,7 @@ final class Exchange {
                 path,
                 userId,
                 finalStatus,
-                decision.region(),
+                servingRegion != null ? servingRegion : decision.region(),
                 decision.route().name(),
                 decision.reason().label(),
                 decision.country(),

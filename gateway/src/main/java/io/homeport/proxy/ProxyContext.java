@@ -2,7 +2,8 @@ package io.homeport.proxy;
 
 import io.homeport.metrics.GatewayMetrics;
 import io.homeport.reload.SnapshotHolder;
-import io.homeport.upstream.EndpointSelector;
+import io.homeport.upstream.RegionSelector;
+import io.homeport.upstream.RetryBudget;
 import io.homeport.upstream.UpstreamConnections;
 import java.util.Objects;
 
@@ -10,7 +11,8 @@ import java.util.Objects;
 public record ProxyContext(
         SnapshotHolder config,
         ClientAddressResolver clientAddresses,
-        EndpointSelector endpoints,
+        RegionSelector regions,
+        RetryBudget retryBudget,
         UpstreamConnections upstreams,
         GatewayMetrics metrics,
         ExchangeListener listener) {
@@ -18,7 +20,8 @@ public record ProxyContext(
     public ProxyContext {
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(clientAddresses, "clientAddresses");
-        Objects.requireNonNull(endpoints, "endpoints");
+        Objects.requireNonNull(regions, "regions");
+        Objects.requireNonNull(retryBudget, "retryBudget");
         Objects.requireNonNull(upstreams, "upstreams");
         Objects.requireNonNull(metrics, "metrics");
         Objects.requireNonNull(listener, "listener");

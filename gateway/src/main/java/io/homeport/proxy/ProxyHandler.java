@@ -3,7 +3,7 @@ package io.homeport.proxy;
 import io.homeport.reload.ServingConfig;
 import io.homeport.routing.Decision;
 import io.homeport.routing.RoutingRequest;
-import io.homeport.rules.Region;
+import io.homeport.upstream.RegionSelector;
 import io.homeport.rules.RoutingRules;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -12,7 +12,9 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -114,9 +116,43 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         proxy.listener().started();
         exchange = new Exchange(ctx, upstreamRequest, request.protocolVersion(), keepAlive, hasBody, requestId,
                 client, host, path, userId, decision);
-        Region region = rules.region(decision.region());
-        exchange.endpoint = proxy.endpoints().next(region);
-        sendUpstream(exchange);
+        exchange.rules = rules;
+        proxy.retryBudget().requestStarted();
+        route(exchange);
+    }
+
+    /**
+     * Picks the endpoint: the home region's, or a region its rules let it fail over to, never any
+     * other. When none is available the answer is 503, whatever other regions could serve.
+     */
+    private void route(Exchange current) {
+        String home = current.decision.region();
+        RegionSelector.Selection selection = proxy.regions().select(current.rules, home, current.tried);
+        if (selection == null) {
+            proxy.metrics().residencyDenied(home);
+            fail(current, HttpResponseStatus.SERVICE_UNAVAILABLE, "no available region may serve this request: home region "
+                    + home + ", allowed fail-over " + current.rules.region(home).failOverTo());
+            return;
+        }
+        if (selection.failedOver()) {
+            proxy.metrics().failover(home, selection.region());
+        }
+        current.servingRegion = selection.region();
+        current.endpoint = selection.endpoint();
+        current.upstreamRequest.headers().set(ForwardedHeaders.X_HOMEPORT_REGION, selection.region());
+        sendUpstream(current);
+    }
+
+    /** A connection to the endpoint failed before anything was sent: safe to try elsewhere, budget permitting. */
+    private void onConnectFailure(Exchange current, Throwable cause) {
+        proxy.regions().health().recordFailure(current.endpoint);
+        current.tried.add(current.endpoint);
+        if (proxy.retryBudget().tryRetry(System.nanoTime())) {
+            route(current);
+        } else {
+            fail(current, HttpResponseStatus.BAD_GATEWAY, "upstream " + current.endpoint + " unreachable ("
+                    + cause.getMessage() + ") and the retry budget is spent");
+        }
     }
 
     /** Sends the exchange's request head on a pooled connection, or on a new one. */
@@ -136,13 +172,15 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
                 proxy.metrics().upstreamConnected(System.nanoTime() - connectStart);
                 attach(current, future.channel(), false);
             } else {
-                fail(current, HttpResponseStatus.BAD_GATEWAY, "upstream " + current.endpoint + " unreachable: "
-                        + future.cause().getMessage());
+                onConnectFailure(current, future.cause());
             }
         });
     }
 
     private void attach(Exchange current, Channel upstream, boolean reused) {
+        releaseLoad(current);
+        proxy.regions().health().requestStarted(current.endpoint);
+        current.loadCountedOn = current.endpoint;
         current.upstream = upstream;
         current.reusedConnection = reused;
         UpstreamRelay relay = upstream.pipeline().get(UpstreamRelay.class);
@@ -168,11 +206,19 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
 
     private void onBody(ChannelHandlerContext ctx, HttpContent content) {
         Exchange current = exchange;
-        if (current == null || current.finished || current.upstream == null) {
+        boolean last = content instanceof LastHttpContent;
+        if (current == null) {
+            // The tail of a bodiless request the gateway already answered: drop it, read the next request.
+            ReferenceCountUtil.release(content);
+            if (last) {
+                requestRead(ctx);
+            }
+            return;
+        }
+        if (current.finished || current.upstream == null) {
             ReferenceCountUtil.release(content);
             return;
         }
-        boolean last = content instanceof LastHttpContent;
         if (last) {
             current.requestComplete = true;
         }
@@ -196,6 +242,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         long timeoutMillis = proxy.upstreams().timeouts().responseHeaders().toMillis();
         current.responseTimeout = current.client.executor().schedule(() -> {
             if (!current.responseStarted && !current.finished) {
+                proxy.regions().health().recordFailure(current.endpoint);
                 fail(current, HttpResponseStatus.GATEWAY_TIMEOUT, "upstream " + current.endpoint + " sent no response in "
                         + timeoutMillis + " ms");
             }
@@ -221,7 +268,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
     /** Called by the relay when a reused connection died before answering: try once more on a fresh one. */
     boolean retryOnFreshConnection(Exchange current) {
         if (current != exchange || current.finished || current.attempts > 1 || !current.reusedConnection
-                || current.bodyBytesSent || current.responseStarted) {
+                || current.bodyBytesSent || current.responseStarted || !proxy.retryBudget().tryRetry(System.nanoTime())) {
             return false;
         }
         current.cancelResponseTimeout();
@@ -232,6 +279,13 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         current.upstream = null;
         sendUpstream(current);
         return true;
+    }
+
+    private void releaseLoad(Exchange current) {
+        if (current.loadCountedOn != null) {
+            proxy.regions().health().requestEnded(current.loadCountedOn);
+            current.loadCountedOn = null;
+        }
     }
 
     /** Answers the client with a gateway error, unless the answer has already begun. */
@@ -248,8 +302,14 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         logger.debug("request {} failed: {}", current.requestId, error);
-        current.client.writeAndFlush(ErrorResponses.of(current.client.alloc(), status, error, current.requestId));
-        finish(current, status.code(), error, !current.requestComplete || !current.clientKeepAlive);
+        // An unread request body cannot be told apart from the next request, so then the connection ends.
+        boolean close = (!current.requestComplete && current.hasBody) || !current.clientKeepAlive;
+        FullHttpResponse response = ErrorResponses.of(current.client.alloc(), status, error, current.requestId);
+        if (close) {
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        }
+        current.client.writeAndFlush(response);
+        finish(current, status.code(), error, close);
     }
 
     /** Ends the exchange; with {@code close}, also the client connection, once its answer is flushed. */
@@ -259,14 +319,16 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         }
         current.finished = true;
         current.cancelResponseTimeout();
+        releaseLoad(current);
         if (exchange == current) {
             exchange = null;
         }
-        proxy.metrics().requestCompleted(current.decision.region(), current.decision.route().name(), status,
+        proxy.metrics().requestCompleted(current.servingRegion != null ? current.servingRegion : current.decision.region(),
+                current.decision.route().name(), status,
                 System.nanoTime() - current.startNanos);
         proxy.listener().completed(current.completed(status, error));
         Channel client = current.client.channel();
-        if (close || !current.requestComplete) {
+        if (close || (!current.requestComplete && current.hasBody)) {
             client.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
         } else {
             requestRead(current.client); // the next request on this keep-alive connection

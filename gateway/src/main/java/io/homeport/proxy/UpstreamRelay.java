@@ -68,6 +68,7 @@ final class UpstreamRelay extends ChannelInboundHandlerAdapter {
 
     private void onResponseHead(Exchange current, HttpResponse response) {
         current.cancelResponseTimeout();
+        proxy.regions().health().recordSuccess(current.endpoint);
         proxy.metrics().upstreamResponded(System.nanoTime() - current.upstreamSentNanos);
         current.responseStarted = true;
         current.status = response.status().code();
@@ -76,7 +77,7 @@ final class UpstreamRelay extends ChannelInboundHandlerAdapter {
 
         HttpHeaders headers = response.headers();
         ForwardedHeaders.stripHopByHop(headers);
-        headers.set(ForwardedHeaders.X_HOMEPORT_REGION, current.decision.region());
+        headers.set(ForwardedHeaders.X_HOMEPORT_REGION, current.servingRegion);
         if (!headers.contains(ForwardedHeaders.X_REQUEST_ID)) {
             headers.set(ForwardedHeaders.X_REQUEST_ID, current.requestId);
         }
@@ -151,6 +152,9 @@ final class UpstreamRelay extends ChannelInboundHandlerAdapter {
         Exchange current = exchange;
         exchange = null;
         if (current != null && !current.finished) {
+            if (!current.responseStarted) {
+                proxy.regions().health().recordFailure(current.endpoint);
+            }
             if (!client.retryOnFreshConnection(current)) {
                 client.fail(current, HttpResponseStatus.BAD_GATEWAY, "upstream " + current.endpoint
                         + " closed the connection before the response was complete");

@@ -16,7 +16,11 @@ import io.homeport.reload.ConfigReloader;
 import io.homeport.reload.ServingConfig;
 import io.homeport.reload.SnapshotHolder;
 import io.homeport.rules.InvalidRulesException;
-import io.homeport.upstream.EndpointSelector;
+import io.homeport.upstream.ActiveHealthChecker;
+import io.homeport.upstream.HealthSettings;
+import io.homeport.upstream.RegionSelector;
+import io.homeport.upstream.RetryBudget;
+import io.homeport.upstream.UpstreamHealth;
 import io.homeport.upstream.UpstreamConnections;
 import io.homeport.upstream.UpstreamTimeouts;
 import io.netty.channel.EventLoopGroup;
@@ -53,6 +57,7 @@ public final class Homeport implements AutoCloseable {
             List<Cidr> trustedProxies,
             ProxySettings proxySettings,
             UpstreamTimeouts upstreamTimeouts,
+            HealthSettings health,
             OutputStream accessLog,
             Duration reloadPollInterval,
             int ioThreads) {
@@ -67,6 +72,7 @@ public final class Homeport implements AutoCloseable {
                     config.clientIp().trustedProxies(),
                     config.proxy(),
                     config.upstream(),
+                    config.health(),
                     accessLog,
                     Duration.ofSeconds(5),
                     0);
@@ -83,6 +89,8 @@ public final class Homeport implements AutoCloseable {
     private final ConfigReloader reloader;
     private final AccessLog accessLog;
     private final InFlightRequests inFlight;
+    private final UpstreamHealth upstreamHealth;
+    private final ActiveHealthChecker healthChecker;
     private final ProxyServer proxyServer;
     private final AdminServer adminServer;
     private List<InetSocketAddress> proxyAddresses = List.of();
@@ -99,7 +107,10 @@ public final class Homeport implements AutoCloseable {
                 options.reloadPollInterval());
         this.accessLog = options.accessLog() == null ? null : new AccessLog(options.accessLog(), true);
         this.inFlight = new InFlightRequests(accessLog == null ? ExchangeListener.NONE : accessLog);
-        ProxyContext proxy = new ProxyContext(holder, new ClientAddressResolver(options.trustedProxies()), new EndpointSelector(),
+        this.upstreamHealth = new UpstreamHealth(options.health());
+        this.healthChecker = new ActiveHealthChecker(upstreamHealth, this::currentEndpoints, transports, state -> {});
+        ProxyContext proxy = new ProxyContext(holder, new ClientAddressResolver(options.trustedProxies()),
+                new RegionSelector(upstreamHealth), new RetryBudget(0.2, 10),
                 new UpstreamConnections(transports, options.upstreamTimeouts()), metrics, inFlight);
         this.proxyServer = new ProxyServer(options.listeners(), proxy, options.proxySettings(), transports, acceptors, workers);
         this.adminServer = new AdminServer(options.admin(), transports, acceptors, holder, metrics, reloader, readiness);
@@ -114,6 +125,7 @@ public final class Homeport implements AutoCloseable {
             homeport.proxyAddresses = homeport.proxyServer.start();
             homeport.adminAddress = homeport.adminServer.start();
             homeport.reloader.start();
+            homeport.healthChecker.start();
         } catch (IOException | InterruptedException | RuntimeException e) {
             homeport.close();
             throw e;
@@ -148,6 +160,18 @@ public final class Homeport implements AutoCloseable {
         return readiness;
     }
 
+    public UpstreamHealth upstreamHealth() {
+        return upstreamHealth;
+    }
+
+    /** Every endpoint the current rules name: what the health checker checks. */
+    private java.util.Collection<io.homeport.rules.Endpoint> currentEndpoints() {
+        return holder.current().snapshot().rules().regions().values().stream()
+                .flatMap(region -> region.endpoints().stream())
+                .distinct()
+                .toList();
+    }
+
     public int inFlightRequests() {
         return inFlight.count();
     }
@@ -173,6 +197,7 @@ public final class Homeport implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         proxyServer.closeClients();
+        healthChecker.close();
         adminServer.close();
         reloader.close();
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();

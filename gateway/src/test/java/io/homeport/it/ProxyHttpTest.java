@@ -84,10 +84,34 @@ class ProxyHttpTest {
     }
 
     @Test
-    void answers502WhenTheBackendIsDown() throws Exception {
+    void failsOverToAnAllowedRegionWhenTheHomeRegionIsDown() throws Exception {
         gateway.us.close();
 
         HttpResponse<String> response = gateway.get("/", "8.8.8.8");
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.headers().firstValue("X-Homeport-Region")).as("us fails over to singapore").hasValue("singapore");
+        assertThat(gateway.homeport.metrics().scrape()).contains("homeport_failovers_total{from=\"us\",to=\"singapore\"} 1.0");
+    }
+
+    @Test
+    void answers503WhenNoRegionTheRulesAllowIsUp() throws Exception {
+        gateway.beijing.close(); // beijing never fails over
+
+        HttpResponse<String> response = gateway.get("/", "1.2.4.8");
+
+        assertThat(response.statusCode()).isEqualTo(503);
+        assertThat(response.headers().firstValue("Retry-After")).isPresent();
+        assertThat(response.headers().firstValue("Content-Type")).hasValue("application/json");
+        assertThat(response.body()).contains("\"error\":").contains("home region beijing").contains("\"request_id\":");
+        assertThat(gateway.singapore.received).as("nothing leaks to another region").isEmpty();
+        assertThat(gateway.us.received).isEmpty();
+        assertThat(gateway.homeport.metrics().scrape()).contains("homeport_residency_denied_total{region=\"beijing\"} 1.0");
+    }
+
+    @Test
+    void answers502WhenTheBackendDropsTheConnection() throws Exception {
+        HttpResponse<String> response = gateway.get("/reset", "8.8.8.8");
 
         assertThat(response.statusCode()).isEqualTo(502);
         assertThat(response.headers().firstValue("Content-Type")).hasValue("application/json");

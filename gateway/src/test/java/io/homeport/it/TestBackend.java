@@ -22,7 +22,7 @@ import java.util.concurrent.Executors;
  * body or to stall.
  *
  * <p>Paths: {@code /stream?bytes=N} answers N bytes, chunked; {@code /slow?millis=N} waits before
- * answering; anything else echoes.
+ * answering; {@code /reset} drops the connection unanswered; anything else echoes.
  */
 final class TestBackend implements AutoCloseable {
 
@@ -40,8 +40,13 @@ final class TestBackend implements AutoCloseable {
     final Set<InetSocketAddress> connections = ConcurrentHashMap.newKeySet();
 
     TestBackend(String region) throws IOException {
+        this(region, 0);
+    }
+
+    /** A backend on {@code port} (0: any free port), as when a killed backend comes back. */
+    TestBackend(String region, int port) throws IOException {
         this.region = region;
-        this.server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 128);
+        this.server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 128);
         server.createContext("/", this::handle);
         server.setExecutor(executor);
         server.start();
@@ -68,6 +73,9 @@ final class TestBackend implements AutoCloseable {
         connections.add(exchange.getRemoteAddress());
         String path = exchange.getRequestURI().getPath();
         String query = exchange.getRequestURI().getQuery();
+        if (path.equals("/reset")) {
+            throw new IOException("dropping the connection on purpose"); // the server closes it unanswered
+        }
         exchange.getResponseHeaders().set("X-Backend-Region", region);
         exchange.getResponseHeaders().set("Keep-Alive", "timeout=5");
         if (path.equals("/stream")) {

@@ -5,6 +5,7 @@ import io.homeport.config.GatewayConfig;
 import io.homeport.config.HostAndPort;
 import io.homeport.proxy.ProxySettings;
 import io.homeport.server.Homeport;
+import io.homeport.upstream.HealthSettings;
 import io.homeport.upstream.UpstreamTimeouts;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -41,6 +42,10 @@ final class TestGateway implements AutoCloseable {
     }
 
     TestGateway(Path directory, UpstreamTimeouts timeouts, ProxySettings settings) throws Exception {
+        this(directory, timeouts, settings, HealthSettings.DEFAULTS);
+    }
+
+    TestGateway(Path directory, UpstreamTimeouts timeouts, ProxySettings settings, HealthSettings health) throws Exception {
         LeakCheck.install();
         this.directory = directory;
         this.beijing = new TestBackend("beijing");
@@ -60,6 +65,7 @@ final class TestGateway implements AutoCloseable {
                 List.of(Cidr.parse("127.0.0.0/8").orElseThrow()),
                 settings,
                 timeouts,
+                health,
                 OutputStream.nullOutputStream(),
                 Duration.ofMillis(200),
                 2));
