@@ -1,0 +1,102 @@
+package io.homeport.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code homeport run} as a real process: serves, drains on SIGTERM and exits 0; a bad config exits 1. */
+class RunCommandProcessTest {
+
+    private static final Pattern SERVING = Pattern.compile("homeport serving on \\[/127\\.0\\.0\\.1:(\\d+)\\] \\(admin /127\\.0\\.0\\.1:(\\d+)");
+
+    @TempDir
+    Path directory;
+
+    @Test
+    void servesThenStopsCleanlyOnSigterm() throws Exception {
+        try (TestBackend us = new TestBackend("us")) {
+            Path config = writeConfig(us.endpoint());
+            Process process = start(config);
+            try (BufferedReader log = new BufferedReader(new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8))) {
+                Matcher serving = awaitServing(log);
+                int port = Integer.parseInt(serving.group(1));
+                HttpClient client = HttpClient.newHttpClient();
+                HttpResponse<String> response = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/"))
+                        .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+                assertThat(response.headers().firstValue("X-Homeport-Region")).hasValue("us");
+
+                process.destroy(); // SIGTERM
+                assertThat(process.waitFor(30, TimeUnit.SECONDS)).as("exited").isTrue();
+                assertThat(process.exitValue()).isZero();
+            } finally {
+                process.destroyForcibly();
+            }
+        }
+    }
+
+    @Test
+    void aConfigErrorAtStartExitsOneWithItsPosition() throws Exception {
+        Path config = directory.resolve("gateway.yaml");
+        Files.writeString(config, "listen: 127.0.0.1:0\nrules: rules.yaml\ngeoip: {database: geoip.mmdb, cahce: {}}\n");
+        Files.copy(TestGateway.FIXTURE_DB, directory.resolve("geoip.mmdb"), StandardCopyOption.REPLACE_EXISTING);
+        Process process = start(config);
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        String errors = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+
+        assertThat(process.exitValue()).isEqualTo(1);
+        assertThat(errors).contains("gateway.yaml:3:31: unknown key \"cahce\" in geoip (did you mean \"cache\"?)");
+    }
+
+    private Path writeConfig(String endpoint) throws Exception {
+        Files.writeString(directory.resolve("rules.yaml"), """
+                version: 1
+                regions:
+                  us: {endpoints: ["%s"]}
+                residency: {default_region: us}
+                """.formatted(endpoint));
+        Files.copy(TestGateway.FIXTURE_DB, directory.resolve("geoip.mmdb"), StandardCopyOption.REPLACE_EXISTING);
+        Path config = directory.resolve("gateway.yaml");
+        Files.writeString(config, """
+                listen: 127.0.0.1:0
+                admin: {listen: 127.0.0.1:0}
+                rules: rules.yaml
+                geoip: {database: geoip.mmdb}
+                """);
+        return config;
+    }
+
+    private static Process start(Path config) throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        return new ProcessBuilder(List.of(java, "-cp", System.getProperty("java.class.path"),
+                "io.homeport.cli.HomeportCommand", "run", "--config", config.toString()))
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start();
+    }
+
+    private static Matcher awaitServing(BufferedReader log) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        for (String line; System.nanoTime() < deadline && (line = log.readLine()) != null; ) {
+            Matcher matcher = SERVING.matcher(line);
+            if (matcher.find()) {
+                return matcher;
+            }
+        }
+        throw new AssertionError("homeport did not report serving");
+    }
+}
