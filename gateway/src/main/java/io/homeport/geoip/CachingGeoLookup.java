@@ -16,7 +16,7 @@ public final class CachingGeoLookup implements GeoLookup {
     public static final long DEFAULT_MAX_ENTRIES = 100_000;
 
     private final GeoLookup database;
-    private final Cache<InetAddress, CountryLookup> cache;
+    private final Cache<AddressKey, CountryLookup> cache;
 
     public CachingGeoLookup(GeoLookup database, long maxEntries) {
         if (maxEntries < 0) {
@@ -28,13 +28,28 @@ public final class CachingGeoLookup implements GeoLookup {
 
     @Override
     public CountryLookup lookup(InetAddress address) {
-        CountryLookup cached = cache.getIfPresent(address);
+        AddressKey key = AddressKey.of(address);
+        CountryLookup cached = cache.getIfPresent(key);
         if (cached != null) {
             return cached;
         }
         CountryLookup fresh = database.lookup(address);
         if (fresh.outcome() != CountryLookup.Outcome.FAILED) {
-            cache.put(address, fresh);
+            cache.put(key, fresh);
+        }
+        return fresh;
+    }
+
+    /** A cached IPv4 address is answered without allocating: the lookup key is this thread's probe. */
+    @Override
+    public CountryLookup lookupIpv4(int address) {
+        CountryLookup cached = cache.getIfPresent(AddressKey.probe().setIpv4(address));
+        if (cached != null) {
+            return cached;
+        }
+        CountryLookup fresh = database.lookupIpv4(address);
+        if (fresh.outcome() != CountryLookup.Outcome.FAILED) {
+            cache.put(AddressKey.ipv4(address), fresh);
         }
         return fresh;
     }
@@ -49,7 +64,7 @@ public final class CachingGeoLookup implements GeoLookup {
     }
 
     /** The cache, for its statistics (bound to metrics by the gateway). */
-    public Cache<InetAddress, CountryLookup> cache() {
+    public Cache<?, CountryLookup> cache() {
         return cache;
     }
 }

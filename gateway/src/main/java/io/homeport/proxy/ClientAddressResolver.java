@@ -68,6 +68,47 @@ public final class ClientAddressResolver {
         return end > 0 ? peer : candidate;
     }
 
+    /**
+     * The allocation-free path for the common case: an IPv4 peer and, if the peer is trusted, an
+     * X-Forwarded-For of plain IPv4 addresses. Returns the client's IPv4 bits, or -1 when the
+     * answer needs the general {@link #resolve} (IPv6, ports, Forwarded, anything unusual).
+     */
+    public long resolveIpv4(int peer, CharSequence xForwardedFor, CharSequence forwarded) {
+        if (!isTrustedIpv4(peer)) {
+            return peer & 0xffff_ffffL;
+        }
+        if (xForwardedFor == null) {
+            return forwarded == null ? peer & 0xffff_ffffL : -1;
+        }
+        int end = xForwardedFor.length();
+        long candidate = -1;
+        for (int hop = 0; hop < MAX_HOPS && end > 0; hop++) {
+            int start = end - 1;
+            while (start >= 0 && xForwardedFor.charAt(start) != ',') {
+                start--;
+            }
+            long address = IpAddresses.parseIpv4(xForwardedFor, start + 1, end);
+            if (address < 0) {
+                return -1; // not a plain IPv4 hop: let the general path judge it
+            }
+            candidate = address;
+            if (!isTrustedIpv4((int) address)) {
+                return address;
+            }
+            end = start;
+        }
+        return end > 0 ? -1 : candidate;
+    }
+
+    private boolean isTrustedIpv4(int address) {
+        for (int i = 0, n = trustedProxies.size(); i < n; i++) {
+            if (trustedProxies.get(i).containsIpv4(address)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The {@code for=} parameter of one Forwarded element, unquoted; null if absent. */
     static String forValue(String element) {
         for (String pair : element.split(";", 8)) {

@@ -23,6 +23,8 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
+import io.homeport.routing.IpAddresses;
+import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -95,14 +97,26 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         RoutingRules rules = config.snapshot().rules();
         HttpHeaders headers = request.headers();
         InetAddress peer = ClientConnection.peer(ctx.channel());
-        InetAddress client = proxy.clientAddresses().resolve(peer, joined(headers, ForwardedHeaders.X_FORWARDED_FOR),
-                joined(headers, ForwardedHeaders.FORWARDED));
+        String forwardedFor = joined(headers, ForwardedHeaders.X_FORWARDED_FOR);
+        String forwarded = joined(headers, ForwardedHeaders.FORWARDED);
         String userId = rules.residency().users().map(users -> headers.get(users.identityHeader())).orElse(null);
         String host = hostWithoutPort(headers.get(HttpHeaderNames.HOST));
         String uri = originForm(request.uri());
         String path = pathOf(uri);
 
-        Decision decision = config.snapshot().decide(new RoutingRequest(client, userId, host, path));
+        // IPv4 clients take the allocation-free path; anything else the general one. Same answer.
+        long ipv4 = peer instanceof Inet4Address v4
+                ? proxy.clientAddresses().resolveIpv4(IpAddresses.bitsOf(v4), forwardedFor, forwarded)
+                : -1;
+        InetAddress client;
+        Decision decision;
+        if (ipv4 >= 0) {
+            client = IpAddresses.ipv4((int) ipv4);
+            decision = config.snapshot().decideIpv4((int) ipv4, userId, host, path);
+        } else {
+            client = proxy.clientAddresses().resolve(peer, forwardedFor, forwarded);
+            decision = config.snapshot().decide(new RoutingRequest(client, userId, host, path));
+        }
         proxy.metrics().decision(decision.reason());
 
         boolean keepAlive = HttpUtil.isKeepAlive(request);

@@ -31,6 +31,11 @@ public final class MigrationBucket {
         return bucket(StableHash.of(clientAddress.getAddress()));
     }
 
+    /** The bucket of an IPv4 client address, without allocating; equal to {@code of(InetAddress)} for it. */
+    public static int ofIpv4(int clientAddress) {
+        return bucket(StableHash.ofIpv4(clientAddress));
+    }
+
     /** Whether a request in {@code bucket} is moved by {@code migration}. */
     public static boolean isMoved(int bucket, Migration migration) {
         return bucket < migration.basisPoints();

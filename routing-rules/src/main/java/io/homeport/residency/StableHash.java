@@ -30,6 +30,16 @@ public final class StableHash {
         return mix(hash);
     }
 
+    /** The hash of an IPv4 address's four bytes, most significant first: equal to {@code of(address.getAddress())}. */
+    public static long ofIpv4(int address) {
+        long hash = FNV_OFFSET;
+        for (int shift = 24; shift >= 0; shift -= 8) {
+            hash ^= (address >>> shift) & 0xff;
+            hash *= FNV_PRIME;
+        }
+        return mix(hash);
+    }
+
     static long mix(long hash) {
         hash ^= hash >>> 33;
         hash *= 0xff51afd7ed558ccdL;

@@ -12,6 +12,14 @@ public interface GeoLookup {
     /** Looks up a public address; callers never pass a non-public one. */
     CountryLookup lookup(InetAddress address);
 
+    /**
+     * Looks up a public IPv4 address given as its 32 bits. Implementations on the hot path override
+     * this to answer a cached address without allocating.
+     */
+    default CountryLookup lookupIpv4(int address) {
+        return lookup(IpAddresses.ipv4(address));
+    }
+
     /** Which database answers, for explanations: kind, build date, file. */
     String description();
 

@@ -41,6 +41,90 @@ public final class IpAddresses {
         }
     }
 
+    /**
+     * Parses a dotted-quad IPv4 address in {@code text[start, end)} without allocating: its 32
+     * bits as a non-negative long, or -1 when it is not one. Leading zeros are refused, as by
+     * {@link #parseLiteral}. Surrounding spaces and tabs are skipped.
+     */
+    public static long parseIpv4(CharSequence text, int start, int end) {
+        while (start < end && isBlank(text.charAt(start))) {
+            start++;
+        }
+        while (end > start && isBlank(text.charAt(end - 1))) {
+            end--;
+        }
+        long address = 0;
+        int octets = 0;
+        int value = 0;
+        int digits = 0;
+        for (int i = start; i <= end; i++) {
+            char c = i < end ? text.charAt(i) : '.';
+            if (c == '.') {
+                if (digits == 0 || octets == 4) {
+                    return -1;
+                }
+                address = (address << 8) | value;
+                octets++;
+                value = 0;
+                digits = 0;
+            } else if (c >= '0' && c <= '9' && digits < 3 && !(digits == 1 && value == 0)) {
+                value = value * 10 + (c - '0');
+                digits++;
+                if (value > 255) {
+                    return -1;
+                }
+            } else {
+                return -1;
+            }
+        }
+        return octets == 4 ? address : -1;
+    }
+
+    private static boolean isBlank(char c) {
+        return c == ' ' || c == '\t';
+    }
+
+    /** The address for 32 IPv4 bits. */
+    public static InetAddress ipv4(int address) {
+        try {
+            return InetAddress.getByAddress(new byte[] {
+                (byte) (address >>> 24), (byte) (address >>> 16), (byte) (address >>> 8), (byte) address});
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException("four bytes are always an IPv4 address", e);
+        }
+    }
+
+    /** The 32 bits of an IPv4 address. */
+    public static int ipv4Bits(Inet4Address address) {
+        byte[] bytes = address.getAddress();
+        return (bytes[0] & 0xff) << 24 | (bytes[1] & 0xff) << 16 | (bytes[2] & 0xff) << 8 | (bytes[3] & 0xff);
+    }
+
+    /**
+     * The 32 bits of an IPv4 address without allocating. {@code Inet4Address.hashCode()} is its
+     * address, in every JDK since 1.0; {@code IpAddressesTest} holds it to that.
+     */
+    public static int bitsOf(Inet4Address address) {
+        return address.hashCode();
+    }
+
+    /** {@link #isNonPublic(InetAddress)} for IPv4 bits, without allocating. */
+    public static boolean isNonPublicIpv4(int address) {
+        int a = address >>> 24;
+        int b = (address >>> 16) & 0xff;
+        int c = (address >>> 8) & 0xff;
+        return a == 0 || a == 10 || a == 127
+                || (a == 169 && b == 254)
+                || (a == 172 && (b & 0xf0) == 16)
+                || (a == 192 && b == 168)
+                || (a == 100 && (b & 0xc0) == 64)
+                || (a == 192 && b == 0 && c == 2)
+                || (a == 198 && (b == 18 || b == 19))
+                || (a == 198 && b == 51 && c == 100)
+                || (a == 203 && b == 0 && c == 113)
+                || a >= 224;
+    }
+
     private static boolean isIpv6Charset(String literal) {
         for (int i = 0; i < literal.length(); i++) {
             char c = literal.charAt(i);

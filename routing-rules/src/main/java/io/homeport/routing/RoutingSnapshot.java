@@ -6,6 +6,7 @@ import io.homeport.rules.Region;
 import io.homeport.rules.Route;
 import io.homeport.rules.RoutingRules;
 import io.homeport.rules.UserPins;
+import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -21,10 +22,14 @@ public final class RoutingSnapshot {
 
     private final RoutingRules rules;
     private final GeoLookup geo;
+    private final DecisionTable decisions;
+    private final Migration[] migrations;
 
     public RoutingSnapshot(RoutingRules rules, GeoLookup geo) {
         this.rules = Objects.requireNonNull(rules, "rules");
         this.geo = Objects.requireNonNull(geo, "geo");
+        this.decisions = new DecisionTable(rules);
+        this.migrations = rules.residency().migrations().toArray(new Migration[0]);
     }
 
     public RoutingRules rules() {
@@ -38,6 +43,15 @@ public final class RoutingSnapshot {
     /** The home region of {@code request}: user pin, then migration bucket, then country, then default. */
     public Decision decide(RoutingRequest request) {
         return decide(request, lookUpCountry(request), Trace.NONE);
+    }
+
+    /**
+     * The same decision for an IPv4 client given as its 32 bits: what the gateway calls for IPv4
+     * clients. Allocates nothing when the address is in the GeoIP cache.
+     */
+    public Decision decideIpv4(int clientAddress, CharSequence userId, String host, String path) {
+        CountryLookup lookup = IpAddresses.isNonPublicIpv4(clientAddress) ? CountryLookup.NON_PUBLIC : geo.lookupIpv4(clientAddress);
+        return decide(null, clientAddress, userId, host, path, lookup, Trace.NONE);
     }
 
     /** The decision for a request whose country is already known (rule tests without a database). */
@@ -72,15 +86,20 @@ public final class RoutingSnapshot {
     }
 
     private Decision decide(RoutingRequest request, CountryLookup lookup, Trace trace) {
-        Route route = rules.routeFor(request.host(), request.path());
+        return decide(request.clientAddress(), 0, request.userId(), request.host(), request.path(), lookup, trace);
+    }
+
+    /** The one implementation: {@code address} null means an IPv4 client given by {@code ipv4}. */
+    private Decision decide(InetAddress address, int ipv4, CharSequence userId, String host, String path,
+            CountryLookup lookup, Trace trace) {
+        Route route = rules.routeFor(host, path);
         String country = lookup.country();
         if (trace.enabled) {
-            trace.step("route " + route.name() + " (host " + (request.host() == null ? "-" : request.host())
-                    + ", path " + (request.path() == null ? "/" : request.path()) + ")");
+            trace.step("route " + route.name() + " (host " + (host == null ? "-" : host)
+                    + ", path " + (path == null ? "/" : path) + ")");
             trace.step(describeLookup(lookup));
         }
 
-        String userId = request.userId();
         if (userId != null && rules.residency().users().isPresent()) {
             UserPins pins = rules.residency().users().get();
             String pinned = pins.table().regionOf(userId);
@@ -90,14 +109,15 @@ public final class RoutingSnapshot {
                         : " is pinned to " + pinned + " in " + pins.file().getFileName()));
             }
             if (pinned != null) {
-                return new Decision(route, pinned, Reason.PIN, country, null);
+                return decisions.get(route, pinned, Reason.PIN, country, null);
             }
         }
 
         if (country != null) {
-            for (Migration migration : rules.residency().migrations()) {
+            for (Migration migration : migrations) {
                 if (migration.countries().contains(country)) {
-                    int bucket = userId != null ? MigrationBucket.of(userId) : MigrationBucket.of(request.clientAddress());
+                    int bucket = userId != null ? MigrationBucket.of(userId)
+                            : address != null ? MigrationBucket.of(address) : MigrationBucket.ofIpv4(ipv4);
                     boolean moved = MigrationBucket.isMoved(bucket, migration);
                     if (trace.enabled) {
                         trace.bucket = bucket;
@@ -108,7 +128,7 @@ public final class RoutingSnapshot {
                                 + (moved ? "moved" : "not moved"));
                     }
                     if (moved) {
-                        return new Decision(route, migration.to(), Reason.MIGRATION, country, migration.name());
+                        return decisions.get(route, migration.to(), Reason.MIGRATION, country, migration.name());
                     }
                     break;
                 }
@@ -118,7 +138,7 @@ public final class RoutingSnapshot {
                 if (trace.enabled) {
                     trace.step("country " + country + " maps to " + region);
                 }
-                return new Decision(route, region, Reason.COUNTRY, country, null);
+                return decisions.get(route, region, Reason.COUNTRY, country, null);
             }
             if (trace.enabled) {
                 trace.step("country " + country + " has no mapping in residency.countries");
@@ -128,7 +148,7 @@ public final class RoutingSnapshot {
         if (trace.enabled) {
             trace.step("default_region " + fallback);
         }
-        return new Decision(route, fallback, Reason.DEFAULT, country, null);
+        return decisions.get(route, fallback, Reason.DEFAULT, country, null);
     }
 
     private String describeLookup(CountryLookup lookup) {

@@ -1,0 +1,49 @@
+package io.homeport.proxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.homeport.config.Cidr;
+import io.homeport.routing.IpAddresses;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** The allocation-free IPv4 path answers exactly what the general path answers, whenever it answers. */
+class ClientAddressFastPathTest {
+
+    private final ClientAddressResolver resolver = new ClientAddressResolver(List.of(
+            Cidr.parse("10.0.0.0/8").orElseThrow(), Cidr.parse("192.168.1.0/24").orElseThrow(),
+            Cidr.parse("2001:db8::/32").orElseThrow()));
+
+    @Test
+    void agreesWithTheGeneralPathOnRandomHeaders() {
+        Random random = new Random(11);
+        String[] hops = {"1.2.4.8", "8.8.8.8", "10.1.2.3", "192.168.1.7", "192.168.2.7", " 8.8.4.4 ", "2001:db8::1",
+            "[2400:da00::6666]:443", "1.2.3.4:80", "garbage", "", "256.0.0.1", "010.0.0.1"};
+        String[] peers = {"10.0.0.1", "192.168.1.1", "203.0.113.5", "8.8.8.8"};
+        int fast = 0;
+        for (int i = 0; i < 50_000; i++) {
+            StringBuilder header = new StringBuilder();
+            int count = random.nextInt(5);
+            for (int j = 0; j < count; j++) {
+                header.append(j == 0 ? "" : ",").append(hops[random.nextInt(hops.length)]);
+            }
+            String xff = random.nextInt(10) == 0 ? null : header.toString();
+            InetAddress peer = IpAddresses.parseLiteral(peers[random.nextInt(peers.length)]).orElseThrow();
+            long bits = resolver.resolveIpv4(IpAddresses.bitsOf((Inet4Address) peer), xff, null);
+            if (bits >= 0) {
+                fast++;
+                assertThat(IpAddresses.ipv4((int) bits)).as("peer %s, XFF [%s]", peer, xff).isEqualTo(resolver.resolve(peer, xff, null));
+            }
+        }
+        assertThat(fast).as("the fast path answers the common cases").isGreaterThan(20_000);
+    }
+
+    @Test
+    void leavesForwardedToTheGeneralPath() {
+        assertThat(resolver.resolveIpv4(IpAddresses.bitsOf((Inet4Address) IpAddresses.parseLiteral("10.0.0.1").orElseThrow()),
+                null, "for=1.2.4.8")).isEqualTo(-1);
+    }
+}
