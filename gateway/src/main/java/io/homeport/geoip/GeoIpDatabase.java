@@ -1,5 +1,6 @@
 package io.homeport.geoip;
 
+import com.maxmind.db.CHMCache;
 import com.maxmind.db.DatabaseRecord;
 import com.maxmind.db.Metadata;
 import com.maxmind.db.Network;
@@ -44,6 +45,8 @@ public final class GeoIpDatabase implements GeoLookup, Closeable {
     private final Reader reader;
     private final DatabaseReader geoIp2;
     private final String description;
+    private final java.util.concurrent.ConcurrentHashMap<String, CountryLookup> answers = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final CountryLookup NO_COUNTRY = CountryLookup.noCountry(null);
 
     private GeoIpDatabase(Path file, DatabaseKind kind, Metadata metadata, Reader reader, DatabaseReader geoIp2) {
         this.file = file;
@@ -64,7 +67,9 @@ public final class GeoIpDatabase implements GeoLookup, Closeable {
         }
         Reader reader;
         try {
-            reader = new Reader(file.toFile(), Reader.FileMode.MEMORY);
+            // The node cache memoizes decoded records by offset: a country database has few distinct
+            // records, so after warm-up a lookup is a tree walk and a map hit, not a decode.
+            reader = new Reader(file.toFile(), Reader.FileMode.MEMORY, new CHMCache());
         } catch (IOException | RuntimeException e) {
             throw new InvalidGeoIpDatabaseException(file, "not a valid MaxMind DB (MMDB) file: " + e.getMessage(), e);
         }
@@ -125,6 +130,26 @@ public final class GeoIpDatabase implements GeoLookup, Closeable {
             return lookupOrThrow(address);
         } catch (IOException | GeoIp2Exception | RuntimeException e) {
             logger.warn("GeoIP lookup of {} in {} failed: {}", address.getHostAddress(), file, e.toString());
+            return CountryLookup.FAILED;
+        }
+    }
+
+    /**
+     * The hot path: the lean record through the MaxMind DB reader whatever the database kind, with
+     * one shared answer per country. The matched network is left out (explanations use
+     * {@link #lookup}, which reports it).
+     */
+    @Override
+    public CountryLookup lookupIpv4(int address) {
+        try {
+            CountryRecord record = reader.get(IpAddresses.ipv4(address), CountryRecord.class);
+            if (record == null) {
+                return CountryLookup.NOT_FOUND;
+            }
+            String code = record.isoCode();
+            return code == null ? NO_COUNTRY : answers.computeIfAbsent(code, c -> CountryLookup.found(c, null));
+        } catch (IOException | RuntimeException e) {
+            logger.warn("GeoIP lookup of {} in {} failed: {}", IpAddresses.ipv4(address).getHostAddress(), file, e.toString());
             return CountryLookup.FAILED;
         }
     }

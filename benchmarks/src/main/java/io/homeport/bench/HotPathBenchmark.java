@@ -1,0 +1,126 @@
+package io.homeport.bench;
+
+import io.homeport.geoip.CachingGeoLookup;
+import io.homeport.routing.Decision;
+import io.homeport.routing.RoutingSnapshot;
+import io.homeport.rules.Route;
+import java.net.InetAddress;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * Each step of a request's decision, and the whole, as the gateway runs them. Inputs cycle through
+ * arrays prepared in setup, so the benchmarks measure the step and not the input's making.
+ *
+ * <pre>java -jar benchmarks/target/benchmarks.jar HotPathBenchmark -prof gc</pre>
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(1)
+public class HotPathBenchmark {
+
+    /** Distinct clients in the cached workload: all fit the cache, as the hot set of a busy edge does. */
+    static final int HOT_CLIENTS = 1 << 14;
+    /** Distinct clients in the uncached workload: far more than any cache would hold. */
+    static final int COLD_CLIENTS = 1 << 20;
+
+    HotPathFixture fixture;
+    RoutingSnapshot cached;
+    RoutingSnapshot uncached;
+    CachingGeoLookup cache;
+    int[] hot;
+    String[] hotHeaders;
+    int[] cold;
+    String[] userIds;
+    int next;
+
+    @Setup(Level.Trial)
+    public void setUp() throws Exception {
+        fixture = new HotPathFixture();
+        hot = fixture.skewedClients(HOT_CLIENTS, 42);
+        hotHeaders = new String[hot.length];
+        for (int i = 0; i < hot.length; i++) {
+            hotHeaders[i] = HotPathFixture.dotted(hot[i]);
+        }
+        cold = HotPathFixture.randomPublic(COLD_CLIENTS, 43);
+        cache = new CachingGeoLookup(fixture.database, 100_000);
+        cached = new RoutingSnapshot(fixture.rules, cache);
+        uncached = fixture.uncachedSnapshot();
+        userIds = new String[HOT_CLIENTS];
+        for (int i = 0; i < userIds.length; i++) {
+            userIds[i] = i % 4 == 0 ? null : "acct-" + (10_000_000 + i * 7919);
+        }
+        for (int address : hot) {
+            cache.lookupIpv4(address); // warm: the cached benchmarks measure hits
+        }
+    }
+
+    private int nextHot() {
+        return next = (next + 1) & (HOT_CLIENTS - 1);
+    }
+
+    private int nextCold() {
+        return next = (next + 1) & (COLD_CLIENTS - 1);
+    }
+
+    /** X-Forwarded-For from a trusted load balancer, parsed to the client's IPv4 bits. */
+    @Benchmark
+    public long clientAddressFromHeader() {
+        return fixture.resolver.resolveIpv4(fixture.peer, hotHeaders[nextHot()], null);
+    }
+
+    /** For comparison: what parsing the same text with the JDK costs. */
+    @Benchmark
+    public InetAddress clientAddressWithInetAddress() throws Exception {
+        return InetAddress.getByName(hotHeaders[nextHot()]);
+    }
+
+    @Benchmark
+    public Object geoLookupUncached() {
+        return fixture.database.lookupIpv4(cold[nextCold()]);
+    }
+
+    @Benchmark
+    public Object geoLookupCached() {
+        return cache.lookupIpv4(hot[nextHot()]);
+    }
+
+    /** User pin, then migration bucket and country policy, with the country already known. */
+    @Benchmark
+    public Decision residencyResolution() {
+        int i = nextHot();
+        return cached.decideIpv4(hot[i], userIds[i], null, "/");
+    }
+
+    @Benchmark
+    public Route routeMatch() {
+        return fixture.rules.routeFor((next++ & 1) == 0 ? "push.example.com" : "api.example.com", "/v2/sync/items");
+    }
+
+    /** The whole decision as the gateway makes it, for a client whose address is in the cache. */
+    @Benchmark
+    public Decision fullDecisionCached() {
+        int i = nextHot();
+        long client = fixture.resolver.resolveIpv4(fixture.peer, hotHeaders[i], null);
+        return cached.decideIpv4((int) client, userIds[i], "api.example.com", "/v2/items");
+    }
+
+    /** The whole decision for a client never seen before: a real tree walk in the world database. */
+    @Benchmark
+    public Decision fullDecisionUncached() {
+        return uncached.decideIpv4(cold[nextCold()], null, "api.example.com", "/v2/items");
+    }
+}
