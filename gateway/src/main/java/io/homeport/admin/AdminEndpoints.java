@@ -49,7 +49,7 @@ final class AdminEndpoints {
     }
 
     AdminResponse metrics() {
-        return new AdminResponse(200, AdminResponse.PROMETHEUS_TEXT, metrics.scrape(), null);
+        return new AdminResponse(200, AdminResponse.PROMETHEUS_TEXT, metrics.scrape(), Map.of());
     }
 
     /** {@code ip} is required; {@code user}, {@code host} and {@code path} are optional. */

@@ -101,16 +101,14 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         });
     }
 
-    private static void write(ChannelHandlerContext ctx, boolean keepAlive, AdminResponse answer) {
+    static void write(ChannelHandlerContext ctx, boolean keepAlive, AdminResponse answer) {
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
                 HttpResponseStatus.valueOf(answer.status()), ByteBufUtil.writeUtf8(ctx.alloc(), answer.body()));
         response.headers()
                 .set(HttpHeaderNames.CONTENT_TYPE, answer.contentType())
                 .setInt(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes())
                 .set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE);
-        if (answer.allow() != null) {
-            response.headers().set(HttpHeaderNames.ALLOW, answer.allow());
-        }
+        answer.headers().forEach(response.headers()::set);
         HttpUtil.setKeepAlive(response, keepAlive);
         if (keepAlive) {
             ctx.writeAndFlush(response, ctx.voidPromise());

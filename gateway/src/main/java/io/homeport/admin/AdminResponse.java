@@ -9,9 +9,13 @@ import java.util.Map;
 /**
  * An admin answer before it becomes HTTP: keeps {@link AdminEndpoints} free of Netty types.
  *
- * @param allow the {@code Allow} header of a 405, else null
+ * @param headers extra response headers: {@code Allow} of a 405, {@code WWW-Authenticate} of a 401
  */
-record AdminResponse(int status, String contentType, String body, String allow) {
+record AdminResponse(int status, String contentType, String body, Map<String, String> headers) {
+
+    AdminResponse {
+        headers = Map.copyOf(headers);
+    }
 
     static final String JSON = "application/json; charset=utf-8";
     static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
@@ -20,7 +24,7 @@ record AdminResponse(int status, String contentType, String body, String allow) 
 
     static AdminResponse json(int status, Object value) {
         try {
-            return new AdminResponse(status, JSON, MAPPER.writeValueAsString(value) + "\n", null);
+            return new AdminResponse(status, JSON, MAPPER.writeValueAsString(value) + "\n", Map.of());
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("admin answers are plain data and always serialize", e);
         }
@@ -28,7 +32,7 @@ record AdminResponse(int status, String contentType, String body, String allow) 
 
     /** A JSON string already rendered elsewhere (explanations, reload results). */
     static AdminResponse rawJson(int status, String json) {
-        return new AdminResponse(status, JSON, json.endsWith("\n") ? json : json + "\n", null);
+        return new AdminResponse(status, JSON, json.endsWith("\n") ? json : json + "\n", Map.of());
     }
 
     /** The error body every Homeport error has (SPEC §4); admin requests carry no request id. */
@@ -41,6 +45,12 @@ record AdminResponse(int status, String contentType, String body, String allow) 
 
     static AdminResponse methodNotAllowed(String method, String path, String allowed) {
         AdminResponse error = error(405, "method " + method + " not allowed on " + path + " (expected: " + allowed + ")");
-        return new AdminResponse(405, error.contentType(), error.body(), allowed);
+        return new AdminResponse(405, error.contentType(), error.body(), Map.of("Allow", allowed));
+    }
+
+    /** 401 for a request without the admin token; {@code WWW-Authenticate} names the scheme. */
+    static AdminResponse unauthorized() {
+        AdminResponse error = error(401, "admin API requires Authorization: Bearer <admin.token>");
+        return new AdminResponse(401, error.contentType(), error.body(), Map.of("WWW-Authenticate", "Bearer"));
     }
 }

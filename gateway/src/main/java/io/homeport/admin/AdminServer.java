@@ -13,28 +13,33 @@ import io.netty.channel.EventLoopGroup;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.Objects;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The admin listener (SPEC §5), apart from the proxy listeners and loopback by default: {@code GET
  * /healthz}, {@code /readyz}, {@code /metrics}, {@code /explain}, {@code /config} and {@code POST
- * /reload}. Runs on the event loop group it is given and never blocks it; the group belongs to the
- * caller, who shuts it down.
+ * /reload}. With a token, every endpoint but the {@code /healthz} and {@code /readyz} probes requires
+ * {@code Authorization: Bearer <token>}. Runs on the event loop group it is given and never blocks
+ * it; the group belongs to the caller, who shuts it down.
  */
 public final class AdminServer implements AutoCloseable {
 
     private static final Logger logger = LoggerFactory.getLogger(AdminServer.class);
 
     private final HostAndPort listen;
+    private final Optional<String> token;
     private final Transports transports;
     private final EventLoopGroup group;
     private final AdminEndpoints endpoints;
     private volatile Channel serverChannel;
 
-    public AdminServer(HostAndPort listen, Transports transports, EventLoopGroup group, SnapshotHolder holder,
-            GatewayMetrics metrics, ConfigReloader reloader, Readiness readiness) {
+    /** @param token the bearer token admin requests must carry, or empty for none (loopback only) */
+    public AdminServer(HostAndPort listen, Optional<String> token, Transports transports, EventLoopGroup group,
+            SnapshotHolder holder, GatewayMetrics metrics, ConfigReloader reloader, Readiness readiness) {
         this.listen = Objects.requireNonNull(listen, "listen");
+        this.token = Objects.requireNonNull(token, "token");
         this.transports = Objects.requireNonNull(transports, "transports");
         this.group = Objects.requireNonNull(group, "group");
         this.endpoints = new AdminEndpoints(Objects.requireNonNull(holder, "holder"), Objects.requireNonNull(metrics, "metrics"),
@@ -55,7 +60,7 @@ public final class AdminServer implements AutoCloseable {
                 .group(group)
                 .channel(transports.serverChannel())
                 .childOption(ChannelOption.TCP_NODELAY, true)
-                .childHandler(new AdminChannelInitializer(endpoints))
+                .childHandler(new AdminChannelInitializer(endpoints, token))
                 .bind(listen.toSocketAddress())
                 .awaitUninterruptibly();
         if (!bind.isSuccess()) {

@@ -72,6 +72,7 @@ final class DemoCommand implements Callable<Integer> {
             homeport = Homeport.start(new Homeport.Options(
                     List.of(new GatewayConfig.Listener(proxyAddress, java.util.Optional.empty(), false)),
                     adminAddress,
+                    java.util.Optional.empty(), // the demo's admin API is for the person running it: no token
                     rules,
                     DemoGeoIp.file(),
                     CachingGeoLookup.DEFAULT_MAX_ENTRIES,

@@ -5,6 +5,7 @@ import io.homeport.config.GatewayConfigLoader;
 import io.homeport.geoip.InvalidGeoIpDatabaseException;
 import io.homeport.rules.InvalidRulesException;
 import io.homeport.server.Homeport;
+import io.homeport.tls.InvalidCertificateException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -42,6 +43,10 @@ final class RunCommand implements Callable<Integer> {
             return 1;
         } catch (InvalidGeoIpDatabaseException e) {
             err.println(config + ": geoip.database refused: " + e.getMessage());
+            err.flush();
+            return 1;
+        } catch (InvalidCertificateException e) {
+            err.println(config + ": TLS certificate refused: " + e.getMessage());
             err.flush();
             return 1;
         }

@@ -129,13 +129,35 @@ public final class ClientAddressResolver {
         String host = text;
         if (host.startsWith("[")) {
             int close = host.indexOf(']');
-            if (close < 0) {
-                return null;
+            int colon = host.indexOf(':');
+            if (close < 0 || colon < 0 || colon > close || !isPortSuffix(host, close + 1)) {
+                return null; // brackets are for IPv6 only, and only a port may follow them
             }
             host = host.substring(1, close);
         } else if (host.indexOf(':') == host.lastIndexOf(':') && host.indexOf(':') > 0) {
-            host = host.substring(0, host.indexOf(':')); // IPv4 with a port
+            int colon = host.indexOf(':');
+            if (!isPortSuffix(host, colon)) {
+                return null;
+            }
+            host = host.substring(0, colon); // IPv4 with a port
         }
         return IpAddresses.parseLiteral(host).orElse(null);
+    }
+
+    /** Nothing from {@code from} on, or {@code :} and one to five digits. */
+    private static boolean isPortSuffix(String text, int from) {
+        int digits = text.length() - from - 1;
+        if (from == text.length()) {
+            return true;
+        }
+        if (text.charAt(from) != ':' || digits < 1 || digits > 5) {
+            return false;
+        }
+        for (int i = from + 1; i < text.length(); i++) {
+            if (text.charAt(i) < '0' || text.charAt(i) > '9') {
+                return false;
+            }
+        }
+        return true;
     }
 }

@@ -54,6 +54,18 @@ public final class ForwardedHeaders {
         }
     }
 
+    /** Whether these are a WebSocket opening handshake's headers: {@code Upgrade: websocket}, {@code Connection: upgrade}. */
+    public static boolean isWebSocketUpgrade(HttpHeaders headers) {
+        return headers.containsValue(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true)
+                && headers.containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true);
+    }
+
+    /** Puts back the two hop-by-hop headers a WebSocket handshake needs on the next hop too. */
+    static void keepWebSocketUpgrade(HttpHeaders headers) {
+        headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
+        headers.set(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET);
+    }
+
     /** The client's request id when it sent a sane one, else a new random one. */
     public static String requestId(HttpHeaders headers) {
         String given = headers.get(X_REQUEST_ID);
@@ -79,7 +91,11 @@ public final class ForwardedHeaders {
             String region,
             boolean chunkedBody) {
         String originalHost = headers.get(HttpHeaderNames.HOST);
+        boolean webSocket = isWebSocketUpgrade(headers);
         stripHopByHop(headers);
+        if (webSocket) {
+            keepWebSocketUpgrade(headers); // the one upgrade passed through: see WebSocketTunnel
+        }
         String peerText = IpAddresses.toText(peer);
         String priorHops = peerTrusted ? headers.get(X_FORWARDED_FOR) : null;
         headers.set(X_FORWARDED_FOR, priorHops == null || priorHops.isBlank() ? peerText : priorHops + ", " + peerText);

@@ -5,6 +5,9 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
@@ -12,7 +15,8 @@ import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.ReferenceCountUtil;
 
 /**
- * Answers requests the HTTP decoder could not read with a 4xx and closes the connection: after a
+ * Answers requests the HTTP decoder could not read, or that the request guard refused (a {@link
+ * RequestRejectedException} as the decoder failure), with a 4xx and closes the connection: after a
  * framing error nothing that follows on the connection can be trusted, so nothing is forwarded.
  */
 public final class MalformedRequestHandler extends ChannelInboundHandlerAdapter {
@@ -38,7 +42,12 @@ public final class MalformedRequestHandler extends ChannelInboundHandlerAdapter 
         Throwable cause = result.cause();
         HttpResponseStatus status;
         String error;
-        if (cause instanceof TooLongHttpLineException) {
+        String allow = null;
+        if (cause instanceof RequestRejectedException refused) {
+            status = refused.status();
+            error = refused.getMessage();
+            allow = refused.allow();
+        } else if (cause instanceof TooLongHttpLineException) {
             status = HttpResponseStatus.REQUEST_URI_TOO_LONG;
             error = "request line too long";
         } else if (cause instanceof TooLongHttpHeaderException) {
@@ -51,6 +60,11 @@ public final class MalformedRequestHandler extends ChannelInboundHandlerAdapter 
             status = HttpResponseStatus.BAD_REQUEST;
             error = "malformed request";
         }
-        ctx.writeAndFlush(ErrorResponses.of(ctx.alloc(), status, error, null)).addListener(ChannelFutureListener.CLOSE);
+        FullHttpResponse response = ErrorResponses.of(ctx.alloc(), status, error, null);
+        response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        if (allow != null) {
+            response.headers().set(HttpHeaderNames.ALLOW, allow);
+        }
+        ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
     }
 }

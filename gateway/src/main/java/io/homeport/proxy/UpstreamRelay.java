@@ -53,6 +53,11 @@ final class UpstreamRelay extends ChannelInboundHandlerAdapter {
                         + " sent a malformed response: " + response.decoderResult().cause().getMessage());
                 return;
             }
+            if (WebSocketTunnel.opens(current, response)) {
+                exchange = null;
+                WebSocketTunnel.open(ctx, current, response, client, proxy); // replaces this handler
+                return;
+            }
             if (response.status().codeClass() == io.netty.handler.codec.http.HttpStatusClass.INFORMATIONAL) {
                 ReferenceCountUtil.release(msg); // the gateway answered Expect: 100-continue itself
                 return;

@@ -10,12 +10,12 @@ import java.nio.file.attribute.FileTime;
  * What the poller compares: size, modification time and file key (inode), read without opening
  * the file. The file key catches a rename-into-place that keeps size and time ({@code cp -p}).
  */
-record FileStamp(long size, FileTime modified, Object fileKey) {
+public record FileStamp(long size, FileTime modified, Object fileKey) {
 
-    static final FileStamp MISSING = new FileStamp(-1, null, null);
+    public static final FileStamp MISSING = new FileStamp(-1, null, null);
 
     /** The stamp of {@code file} (following links), or {@link #MISSING} when it cannot be read. */
-    static FileStamp of(Path file) {
+    public static FileStamp of(Path file) {
         try {
             BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
             return new FileStamp(attributes.size(), attributes.lastModifiedTime(), attributes.fileKey());

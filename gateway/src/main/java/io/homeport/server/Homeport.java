@@ -30,6 +30,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,12 +46,14 @@ public final class Homeport implements AutoCloseable {
     /**
      * How to run.
      *
+     * @param adminToken the bearer token admin requests must carry (see {@link AdminServer}), or empty
      * @param accessLog where JSON access log lines go, or null for none
      * @param reloadPollInterval how often files are checked when file watching misses a change
      */
     public record Options(
             List<GatewayConfig.Listener> listeners,
             HostAndPort admin,
+            Optional<String> adminToken,
             Path rules,
             Path geoip,
             long geoipCacheMaxEntries,
@@ -66,6 +69,7 @@ public final class Homeport implements AutoCloseable {
             return new Options(
                     config.listeners(),
                     config.admin().listen(),
+                    config.admin().token(),
                     config.rules(),
                     config.geoip().database(),
                     config.geoip().cacheMaxEntries(),
@@ -102,7 +106,6 @@ public final class Homeport implements AutoCloseable {
         this.acceptors = transports.newGroup(1, "homeport-accept");
         this.workers = transports.newGroup(options.ioThreads(), "homeport-io");
         this.holder = new SnapshotHolder(initial);
-        metrics.bindGeoCache(initial.geo().cache());
         this.reloader = new ConfigReloader(options.rules(), options.geoip(), options.geoipCacheMaxEntries(), holder, metrics,
                 options.reloadPollInterval());
         this.accessLog = options.accessLog() == null ? null : new AccessLog(options.accessLog(), true);
@@ -112,8 +115,9 @@ public final class Homeport implements AutoCloseable {
         ProxyContext proxy = new ProxyContext(holder, new ClientAddressResolver(options.trustedProxies()),
                 new RegionSelector(upstreamHealth), new RetryBudget(0.2, 10),
                 new UpstreamConnections(transports, options.upstreamTimeouts()), metrics, inFlight);
-        this.proxyServer = new ProxyServer(options.listeners(), proxy, options.proxySettings(), transports, acceptors, workers);
-        this.adminServer = new AdminServer(options.admin(), transports, acceptors, holder, metrics, reloader, readiness);
+        this.proxyServer = new ProxyServer(options.listeners(), proxy, options.proxySettings(), transports, acceptors, workers,
+                options.reloadPollInterval());
+        this.adminServer = new AdminServer(options.admin(), options.adminToken(), transports, acceptors, holder, metrics, reloader, readiness);
     }
 
     /** Loads the configuration (failing fast on any problem), binds every listener and starts hot reload. */

@@ -3,16 +3,23 @@ package io.homeport.server;
 import io.homeport.config.GatewayConfig;
 import io.homeport.proxy.ProxyContext;
 import io.homeport.proxy.ProxySettings;
+import io.homeport.tls.CertificateWatcher;
+import io.homeport.tls.InvalidCertificateException;
+import io.homeport.tls.SniCertificates;
+import io.homeport.tls.TlsProvider;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.handler.ssl.SslProvider;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 
 /** The proxy's listeners: binds them, and stops accepting on shutdown while connections drain. */
 public final class ProxyServer {
@@ -25,21 +32,37 @@ public final class ProxyServer {
     private final EventLoopGroup workers;
     private final List<Channel> serverChannels = new ArrayList<>();
     private final ChannelGroup clients = new DefaultChannelGroup("homeport-clients", GlobalEventExecutor.INSTANCE);
+    private final Duration certificatePollInterval;
+    private CertificateWatcher certificateWatcher;
 
+    /**
+     * @param certificatePollInterval how often TLS listeners' certificate files are checked for changes
+     */
     public ProxyServer(List<GatewayConfig.Listener> listeners, ProxyContext proxy, ProxySettings settings, Transports transports,
-            EventLoopGroup acceptors, EventLoopGroup workers) {
+            EventLoopGroup acceptors, EventLoopGroup workers, Duration certificatePollInterval) {
         this.listeners = List.copyOf(listeners);
         this.proxy = proxy;
         this.settings = settings;
         this.transports = transports;
         this.acceptors = acceptors;
         this.workers = workers;
+        this.certificatePollInterval = certificatePollInterval;
     }
 
-    /** Binds every listener; returns the bound addresses, in listener order. */
-    public List<InetSocketAddress> start() throws InterruptedException {
+    /**
+     * Loads TLS listeners' certificates (failing on the first that cannot serve), binds every
+     * listener, and starts watching the certificate files; returns the bound addresses, in listener order.
+     */
+    public List<InetSocketAddress> start() throws InterruptedException, InvalidCertificateException {
+        List<SniCertificates> certificatesByListener = loadCertificates();
+        List<SniCertificates> tlsListeners = certificatesByListener.stream().filter(Objects::nonNull).toList();
+        if (!tlsListeners.isEmpty()) {
+            certificateWatcher = new CertificateWatcher(tlsListeners, proxy.metrics());
+            certificateWatcher.start(certificatePollInterval);
+        }
         List<InetSocketAddress> bound = new ArrayList<>();
-        for (GatewayConfig.Listener listener : listeners) {
+        for (int i = 0; i < listeners.size(); i++) {
+            GatewayConfig.Listener listener = listeners.get(i);
             ServerBootstrap bootstrap = new ServerBootstrap()
                     .group(acceptors, workers)
                     .channel(transports.serverChannel())
@@ -47,7 +70,7 @@ public final class ProxyServer {
                     .option(ChannelOption.SO_REUSEADDR, true)
                     .childOption(ChannelOption.AUTO_READ, false)
                     .childOption(ChannelOption.TCP_NODELAY, true)
-                    .childHandler(new ProxyInitializer(proxy, settings, listener, clients));
+                    .childHandler(new ProxyInitializer(proxy, settings, listener, clients, certificatesByListener.get(i)));
             Channel channel = bootstrap.bind(listener.address().toSocketAddress()).sync().channel();
             serverChannels.add(channel);
             bound.add((InetSocketAddress) channel.localAddress());
@@ -55,10 +78,30 @@ public final class ProxyServer {
         return bound;
     }
 
-    /** Stops accepting new connections; open ones go on. */
+    /** Each listener's certificates, or null for a cleartext listener; in listener order. */
+    private List<SniCertificates> loadCertificates() throws InvalidCertificateException {
+        List<SniCertificates> certificates = new ArrayList<>();
+        SslProvider provider = null;
+        for (GatewayConfig.Listener listener : listeners) {
+            if (listener.tls().isEmpty()) {
+                certificates.add(null);
+                continue;
+            }
+            if (provider == null) {
+                provider = TlsProvider.select(); // once, and only when some listener terminates TLS
+            }
+            certificates.add(SniCertificates.load(listener.tls().get(), provider));
+        }
+        return certificates;
+    }
+
+    /** Stops accepting new connections, and so watching certificates for new handshakes; open ones go on. */
     public void stopAccepting() {
         for (Channel channel : serverChannels) {
             channel.close().syncUninterruptibly();
+        }
+        if (certificateWatcher != null) {
+            certificateWatcher.close();
         }
     }
 

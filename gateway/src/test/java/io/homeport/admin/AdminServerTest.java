@@ -24,6 +24,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -66,7 +67,8 @@ class AdminServerTest {
         GatewayMetrics metrics = new GatewayMetrics();
         reloader = new ConfigReloader(dir.resolve("rules.yaml"), dir.resolve("geoip.mmdb"), 1000, holder, metrics);
         readiness = new Readiness();
-        server = new AdminServer(new HostAndPort("127.0.0.1", 0), TRANSPORTS, group, holder, metrics, reloader, readiness);
+        server = new AdminServer(new HostAndPort("127.0.0.1", 0), Optional.empty(), TRANSPORTS, group, holder, metrics, reloader,
+                readiness);
         InetSocketAddress bound = server.start();
         base = URI.create("http://127.0.0.1:" + bound.getPort());
         client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
@@ -163,8 +165,8 @@ class AdminServerTest {
 
     @Test
     void aTakenPortIsAnIOException() {
-        AdminServer second = new AdminServer(new HostAndPort("127.0.0.1", server.address().getPort()), TRANSPORTS, group,
-                holder, new GatewayMetrics(), reloader, readiness);
+        AdminServer second = new AdminServer(new HostAndPort("127.0.0.1", server.address().getPort()), Optional.empty(),
+                TRANSPORTS, group, holder, new GatewayMetrics(), reloader, readiness);
 
         assertThatThrownBy(second::start).isInstanceOf(IOException.class).hasMessageContaining("admin: cannot listen on 127.0.0.1:");
     }

@@ -13,7 +13,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * Fails a test when Netty's leak detector (PARANOID in tests, set by surefire) reports a leaked
  * buffer. The detector only logs by default; this listens to it.
  */
-final class LeakCheck {
+public final class LeakCheck {
 
     private static final List<String> LEAKS = new CopyOnWriteArrayList<>();
 
@@ -32,12 +32,12 @@ final class LeakCheck {
 
     private LeakCheck() {}
 
-    static void install() {
+    public static void install() {
         // the static initializer does the work
     }
 
     /** Collects garbage, lets the detector look at what was collected, and fails on any leak. */
-    static void assertNoLeaks() {
+    public static void assertNoLeaks() {
         for (int round = 0; round < 3; round++) {
             System.gc();
             // The detector reports collected-but-unreleased buffers when the next buffers are tracked.

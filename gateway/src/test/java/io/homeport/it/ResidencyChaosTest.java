@@ -80,6 +80,7 @@ class ResidencyChaosTest {
         Homeport homeport = Homeport.start(new Homeport.Options(
                 List.of(new GatewayConfig.Listener(new HostAndPort("127.0.0.1", 0), Optional.empty(), false)),
                 new HostAndPort("127.0.0.1", 0),
+                Optional.empty(),
                 directory.resolve("rules.yaml"),
                 db,
                 1000,

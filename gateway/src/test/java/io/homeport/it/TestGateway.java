@@ -9,6 +9,7 @@ import io.homeport.upstream.HealthSettings;
 import io.homeport.upstream.UpstreamTimeouts;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -17,7 +18,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -36,6 +39,32 @@ final class TestGateway implements AutoCloseable {
     final Path rules;
     final Homeport homeport;
     final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    final Extras extras;
+
+    /**
+     * Optional parts: a TLS listener (the second listener, after the cleartext one), regions whose
+     * endpoint is another server than their TestBackend (region name to endpoint URL), a PROXY
+     * protocol listener (the last listener), and an admin bearer token (null for none).
+     */
+    record Extras(GatewayConfig.Tls tls, Map<String, String> endpoints, boolean proxyProtocol, String adminToken) {
+        static final Extras NONE = new Extras(null, Map.of());
+
+        Extras(GatewayConfig.Tls tls, Map<String, String> endpoints) {
+            this(tls, endpoints, false, null);
+        }
+
+        static Extras proxyProtocolListener() {
+            return new Extras(null, Map.of(), true, null);
+        }
+
+        static Extras withAdminToken(String token) {
+            return new Extras(null, Map.of(), false, token);
+        }
+    }
+
+    TestGateway(Path directory, Extras extras) throws Exception {
+        this(directory, UpstreamTimeouts.DEFAULTS, ProxySettings.DEFAULTS, HealthSettings.DEFAULTS, extras);
+    }
 
     TestGateway(Path directory) throws Exception {
         this(directory, UpstreamTimeouts.DEFAULTS, ProxySettings.DEFAULTS);
@@ -46,8 +75,14 @@ final class TestGateway implements AutoCloseable {
     }
 
     TestGateway(Path directory, UpstreamTimeouts timeouts, ProxySettings settings, HealthSettings health) throws Exception {
+        this(directory, timeouts, settings, health, Extras.NONE);
+    }
+
+    TestGateway(Path directory, UpstreamTimeouts timeouts, ProxySettings settings, HealthSettings health, Extras extras)
+            throws Exception {
         LeakCheck.install();
         this.directory = directory;
+        this.extras = extras;
         this.beijing = new TestBackend("beijing");
         this.singapore = new TestBackend("singapore");
         this.us = new TestBackend("us");
@@ -57,8 +92,9 @@ final class TestGateway implements AutoCloseable {
         Path db = directory.resolve("geoip.mmdb");
         Files.copy(FIXTURE_DB, db, StandardCopyOption.REPLACE_EXISTING);
         this.homeport = Homeport.start(new Homeport.Options(
-                List.of(new GatewayConfig.Listener(new HostAndPort("127.0.0.1", 0), Optional.empty(), false)),
+                listeners(extras),
                 new HostAndPort("127.0.0.1", 0),
+                Optional.ofNullable(extras.adminToken()),
                 rules,
                 db,
                 1000,
@@ -69,6 +105,24 @@ final class TestGateway implements AutoCloseable {
                 OutputStream.nullOutputStream(),
                 Duration.ofMillis(200),
                 2));
+    }
+
+    private static List<GatewayConfig.Listener> listeners(Extras extras) {
+        GatewayConfig.Listener cleartext = new GatewayConfig.Listener(new HostAndPort("127.0.0.1", 0), Optional.empty(), false);
+        List<GatewayConfig.Listener> listeners = new ArrayList<>(List.of(cleartext));
+        if (extras.tls() != null) {
+            listeners.add(new GatewayConfig.Listener(new HostAndPort("127.0.0.1", 0), Optional.of(extras.tls()), false));
+        }
+        if (extras.proxyProtocol()) {
+            listeners.add(new GatewayConfig.Listener(new HostAndPort("127.0.0.1", 0), Optional.empty(), true));
+        }
+        return listeners;
+    }
+
+    /** The PROXY protocol listener's port (with {@link Extras#proxyProtocol()}). */
+    int proxyProtocolPort() {
+        List<InetSocketAddress> addresses = homeport.proxyAddresses();
+        return addresses.get(addresses.size() - 1).getPort();
     }
 
     /** Writes the rules file, with India's migration at {@code indiaPercent}. */
@@ -91,10 +145,19 @@ final class TestGateway implements AutoCloseable {
                   users: {file: users.csv, identity: {header: X-User-Id}}
                 routes:
                   - {name: api, path_prefix: /api/}
-                """.formatted(beijing.endpoint(), singapore.endpoint(), us.endpoint(), defaultRegion, indiaPercent);
+                """.formatted(endpoint(beijing), endpoint(singapore), endpoint(us), defaultRegion, indiaPercent);
         Path temporary = directory.resolve("rules.yaml.tmp");
         Files.writeString(temporary, yaml);
         Files.move(temporary, directory.resolve("rules.yaml"), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private String endpoint(TestBackend backend) {
+        return extras.endpoints().getOrDefault(backend.region, backend.endpoint());
+    }
+
+    /** The TLS listener's port (with {@link Extras#tls()}). */
+    int tlsPort() {
+        return homeport.proxyAddresses().get(1).getPort();
     }
 
     URI uri(String path) {

@@ -67,6 +67,26 @@ class ForwardedHeadersTest {
     }
 
     @Test
+    void keepsTheUpgradeOfAWebSocketHandshakeAndOnlyThat() {
+        HttpHeaders webSocket = new DefaultHttpHeaders()
+                .set("Upgrade", "WebSocket").set("Connection", "keep-alive, Upgrade").set("Keep-Alive", "timeout=5")
+                .set("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ==").set("Sec-WebSocket-Version", "13");
+        HttpHeaders h2c = new DefaultHttpHeaders().set("Upgrade", "h2c").set("Connection", "Upgrade, HTTP2-Settings")
+                .set("HTTP2-Settings", "AAMAAABkAAQAoAAAAAIAAAAA");
+
+        ForwardedHeaders.forUpstream(webSocket, PEER, false, false, "id-1", "CN", "beijing", false);
+        ForwardedHeaders.forUpstream(h2c, PEER, false, false, "id-2", "CN", "beijing", false);
+
+        assertThat(webSocket.get("Upgrade")).isEqualTo("websocket");
+        assertThat(webSocket.get("Connection")).isEqualTo("upgrade");
+        assertThat(webSocket.contains("Keep-Alive")).isFalse();
+        assertThat(webSocket.get("Sec-WebSocket-Key")).isEqualTo("dGhlIHNhbXBsZSBub25jZQ==");
+        assertThat(h2c.contains("Upgrade")).isFalse();
+        assertThat(h2c.contains("Connection")).isFalse();
+        assertThat(h2c.contains("HTTP2-Settings")).isFalse();
+    }
+
+    @Test
     void keepsASaneRequestIdAndReplacesAnInsaneOne() {
         assertThat(ForwardedHeaders.requestId(new DefaultHttpHeaders().set("X-Request-Id", "abc-123"))).isEqualTo("abc-123");
         assertThat(ForwardedHeaders.requestId(new DefaultHttpHeaders().set("X-Request-Id", "has space"))).matches("[0-9a-f]{32}");

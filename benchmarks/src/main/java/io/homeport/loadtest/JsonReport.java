@@ -1,0 +1,96 @@
+package io.homeport.loadtest;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The report for machines: one JSON object with the run's settings, the totals, and per market and
+ * per region the counts, latency percentiles (ms), routing share and full latency distribution.
+ * Keys are snake_case, like the rest of Homeport's files.
+ */
+public final class JsonReport {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private JsonReport() {}
+
+    public static void write(LoadReport report, Path file) throws IOException {
+        Files.writeString(file, render(report) + "\n");
+    }
+
+    public static String render(LoadReport report) {
+        LoadReport.Run run = report.run();
+        ObjectNode root = JSON.createObjectNode();
+        root.put("started_at", run.startedAt().toString());
+        root.put("url", run.url());
+        root.put("model", run.model());
+        root.put("warmup_seconds", run.warmupSeconds());
+        root.put("planned_seconds", run.plannedSeconds());
+        root.put("elapsed_seconds", report.elapsedSeconds());
+        root.put("achieved_rate", report.achievedRate());
+        root.put("connections", run.connections());
+        root.put("mix", run.mix());
+        root.put("user_ids", run.userIds());
+        root.put("rules", run.rules());
+        root.put("geoip", run.geoip());
+        root.put("latency_measured_from", "intended start");
+        root.set("total", group(report.total()));
+        root.set("markets", groups(report.markets()));
+        root.set("regions", groups(report.regions()));
+        try {
+            return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot render the JSON report", e); // a tree of plain values always renders
+        }
+    }
+
+    private static ArrayNode groups(List<GroupReport> groups) {
+        ArrayNode array = JSON.createArrayNode();
+        groups.forEach(group -> array.add(group(group)));
+        return array;
+    }
+
+    private static ObjectNode group(GroupReport group) {
+        ObjectNode node = JSON.createObjectNode();
+        node.put("name", group.name());
+        node.put("requests", group.requests());
+        node.put("ok", group.ok());
+        ObjectNode errors = node.putObject("errors");
+        errors.put("total", group.errors());
+        errors.put("http", group.httpErrors());
+        errors.put("timeout", group.timeouts());
+        errors.put("connection", group.connectionErrors());
+        node.put("responses", group.responses());
+        if (Double.isNaN(group.expectedShare())) {
+            node.putNull("expected_region_share");
+        } else {
+            node.put("expected_region_share", group.expectedShare());
+        }
+        counts(node.putObject("expected_regions"), group.expectedRegions());
+        counts(node.putObject("served_by"), group.servedBy());
+        ObjectNode latency = node.putObject("latency_ms");
+        latency.put("p50", group.latency().p50());
+        latency.put("p90", group.latency().p90());
+        latency.put("p99", group.latency().p99());
+        latency.put("p99_9", group.latency().p999());
+        latency.put("max", group.latency().max());
+        latency.put("mean", group.latency().mean());
+        ArrayNode distribution = node.putArray("distribution");
+        for (PercentilePoint point : group.distribution()) {
+            ObjectNode item = distribution.addObject();
+            item.put("percentile", point.percentile());
+            item.put("latency_ms", point.latencyMs());
+        }
+        return node;
+    }
+
+    private static void counts(ObjectNode node, Map<String, Long> counts) {
+        counts.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(entry -> node.put(entry.getKey(), entry.getValue()));
+    }
+}

@@ -1,0 +1,35 @@
+package io.homeport.proxy;
+
+import io.netty.handler.codec.http.HttpResponseStatus;
+
+/**
+ * A request head the gateway refuses to forward, carried as the request's decoder failure so that
+ * {@link MalformedRequestHandler} answers it in order and closes the connection. Cheap: no stack trace.
+ */
+public final class RequestRejectedException extends RuntimeException {
+
+    private static final long serialVersionUID = 1L;
+
+    private final transient HttpResponseStatus status;
+    private final String allow;
+
+    public RequestRejectedException(HttpResponseStatus status, String reason) {
+        this(status, reason, null);
+    }
+
+    /** @param allow the {@code Allow} header of a 405: the methods that would have been accepted */
+    public RequestRejectedException(HttpResponseStatus status, String reason, String allow) {
+        super(reason, null, false, false);
+        this.status = status;
+        this.allow = allow;
+    }
+
+    public HttpResponseStatus status() {
+        return status;
+    }
+
+    /** The {@code Allow} header of a 405, or null. */
+    public String allow() {
+        return allow;
+    }
+}

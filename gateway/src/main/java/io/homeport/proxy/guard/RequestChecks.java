@@ -1,0 +1,149 @@
+package io.homeport.proxy.guard;
+
+import io.homeport.proxy.RequestRejectedException;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import java.util.List;
+
+/**
+ * The checks of a decoded request head that the HTTP decoder does not make: message framing that
+ * could be read two ways (request smuggling), a request target this gateway does not serve (open
+ * proxy), and the header-count limit. Pure functions; docs/hostile-input.md says why each exists.
+ */
+public final class RequestChecks {
+
+    /** What the gateway forwards; a 405 for CONNECT lists it. */
+    public static final String ALLOWED_METHODS = "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS";
+
+    private static final int SHOWN_CHARS = 64;
+
+    private RequestChecks() {}
+
+    /**
+     * The refusal of this request, or null when it may be forwarded.
+     *
+     * @param raw the head as it was on the wire, or null when it was not scanned
+     */
+    public static RequestRejectedException check(HttpRequest request, RawHead raw, int maxHeaderCount) {
+        HttpVersion version = request.protocolVersion();
+        if (!version.protocolName().equals("HTTP") || version.majorVersion() != 1 || version.minorVersion() > 1) {
+            return refuse(HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED, "HTTP version " + shown(version.text())
+                    + " not supported (expected: HTTP/1.0 or HTTP/1.1)");
+        }
+        HttpHeaders headers = request.headers();
+        if (headers.size() > maxHeaderCount) {
+            return refuse(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE,
+                    "too many header fields: " + headers.size() + " (expected: at most " + maxHeaderCount + ")");
+        }
+        RequestRejectedException refusal = framing(request, raw);
+        if (refusal == null) {
+            refusal = host(request);
+        }
+        return refusal == null ? target(request) : refusal;
+    }
+
+    /** Exactly one way to find where the body ends, or the request is refused. */
+    static RequestRejectedException framing(HttpRequest request, RawHead raw) {
+        HttpHeaders headers = request.headers();
+        List<String> encodings = headers.getAll(HttpHeaderNames.TRANSFER_ENCODING);
+        if (raw != null && raw.obsFold()) {
+            return badRequest("obsolete line folding in the request head");
+        }
+        if (!encodings.isEmpty() && (headers.contains(HttpHeaderNames.CONTENT_LENGTH)
+                || (raw != null && raw.contentLengthFields() > 0))) {
+            return badRequest("both Content-Length and Transfer-Encoding");
+        }
+        if (encodings.size() > 1) {
+            return badRequest("more than one Transfer-Encoding field");
+        }
+        if (encodings.size() == 1) {
+            if (request.protocolVersion().minorVersion() == 0) {
+                return badRequest("Transfer-Encoding in an HTTP/1.0 request");
+            }
+            if (!encodings.get(0).trim().equalsIgnoreCase("chunked")) {
+                return badRequest("Transfer-Encoding: " + shown(encodings.get(0)) + " (expected: chunked)");
+            }
+        }
+        if (headers.contains(HttpHeaderNames.SEC_WEBSOCKET_KEY1) || headers.contains(HttpHeaderNames.SEC_WEBSOCKET_KEY2)) {
+            return badRequest("obsolete WebSocket handshake (draft hixie-76)"); // the decoder gives it an implied body
+        }
+        if (raw != null && raw.framing() == RawHead.Framing.UNKNOWN) {
+            return badRequest("ambiguous message framing");
+        }
+        return null;
+    }
+
+    /** One Host, of authority characters; required in HTTP/1.1. */
+    static RequestRejectedException host(HttpRequest request) {
+        List<String> hosts = request.headers().getAll(HttpHeaderNames.HOST);
+        if (hosts.size() > 1) {
+            return badRequest("more than one Host field");
+        }
+        if (hosts.isEmpty()) {
+            return request.protocolVersion().minorVersion() == 0 ? null : badRequest("missing Host (required in HTTP/1.1)");
+        }
+        String host = hosts.get(0);
+        for (int i = 0; i < host.length(); i++) {
+            char c = host.charAt(i);
+            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || "-._~!$&'()*+,;=:[]%".indexOf(c) >= 0;
+            if (!ok) {
+                return badRequest("invalid Host: " + shown(host));
+            }
+        }
+        return null;
+    }
+
+    /** Origin-form; {@code *} for OPTIONS; absolute-form only for the Host it names. Never CONNECT. */
+    static RequestRejectedException target(HttpRequest request) {
+        if (HttpMethod.CONNECT.equals(request.method())) {
+            return new RequestRejectedException(HttpResponseStatus.METHOD_NOT_ALLOWED,
+                    "CONNECT not allowed: this gateway is not a forward proxy", ALLOWED_METHODS);
+        }
+        String uri = request.uri();
+        for (int i = 0; i < uri.length(); i++) {
+            char c = uri.charAt(i);
+            if (c <= ' ' || c >= 0x7f) {
+                return badRequest("invalid character in the request target (expected: visible ASCII, percent-encoded)");
+            }
+        }
+        if (uri.startsWith("/")) {
+            return null;
+        }
+        if (uri.equals("*")) {
+            return HttpMethod.OPTIONS.equals(request.method()) ? null : badRequest("request target * is for OPTIONS only");
+        }
+        int schemeEnd = uri.indexOf("://");
+        String scheme = schemeEnd > 0 ? uri.substring(0, schemeEnd) : "";
+        if (!scheme.equalsIgnoreCase("http") && !scheme.equalsIgnoreCase("https")) {
+            return badRequest("invalid request target: " + shown(uri) + " (expected: /path or http://host/path)");
+        }
+        int authorityEnd = schemeEnd + 3;
+        while (authorityEnd < uri.length() && "/?#".indexOf(uri.charAt(authorityEnd)) < 0) {
+            authorityEnd++;
+        }
+        String authority = uri.substring(schemeEnd + 3, authorityEnd);
+        String host = request.headers().get(HttpHeaderNames.HOST);
+        if (authority.isEmpty() || host == null || !authority.equalsIgnoreCase(host)) {
+            return refuse(HttpResponseStatus.MISDIRECTED_REQUEST, "misdirected request: " + shown(authority)
+                    + " is not this request's Host (the gateway is not a forward proxy)");
+        }
+        return null;
+    }
+
+    private static RequestRejectedException badRequest(String reason) {
+        return refuse(HttpResponseStatus.BAD_REQUEST, reason);
+    }
+
+    private static RequestRejectedException refuse(HttpResponseStatus status, String reason) {
+        return new RequestRejectedException(status, reason);
+    }
+
+    /** Client text in an answer, cut short: an error body must not echo a 16 KiB header back. */
+    private static String shown(String text) {
+        return text.length() <= SHOWN_CHARS ? text : text.substring(0, SHOWN_CHARS) + "...";
+    }
+}
