@@ -413,8 +413,13 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         }
         int scheme = uri.indexOf("://");
         if (scheme > 0) {
-            int path = uri.indexOf('/', scheme + 3);
-            return path < 0 ? "/" : uri.substring(path);
+            int authorityStart = scheme + 3;
+            int path = uri.indexOf('/', authorityStart);
+            int query = uri.indexOf('?', authorityStart);
+            if (path < 0 || (query >= 0 && query < path)) {
+                return query < 0 ? "/" : "/" + uri.substring(query); // http://host?q=1 is /?q=1
+            }
+            return uri.substring(path);
         }
         return uri; // "*" for OPTIONS, or something the upstream will judge
     }
