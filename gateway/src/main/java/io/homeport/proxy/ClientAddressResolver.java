@@ -18,8 +18,20 @@ public final class ClientAddressResolver {
 
     private final List<Cidr> trustedProxies;
 
+    /** The IPv4 trusted blocks as plain masks and networks, for the allocation-free path. */
+    private final int[] trustedIpv4Masks;
+    private final int[] trustedIpv4Networks;
+
     public ClientAddressResolver(List<Cidr> trustedProxies) {
         this.trustedProxies = List.copyOf(trustedProxies);
+        List<Cidr> ipv4 = this.trustedProxies.stream().filter(c -> c.network() instanceof java.net.Inet4Address).toList();
+        this.trustedIpv4Masks = new int[ipv4.size()];
+        this.trustedIpv4Networks = new int[ipv4.size()];
+        for (int i = 0; i < ipv4.size(); i++) {
+            int prefix = ipv4.get(i).prefixLength();
+            trustedIpv4Masks[i] = prefix == 0 ? 0 : -1 << (32 - prefix);
+            trustedIpv4Networks[i] = IpAddresses.bitsOf((java.net.Inet4Address) ipv4.get(i).network()) & trustedIpv4Masks[i];
+        }
     }
 
     public boolean isTrusted(InetAddress address) {
@@ -101,8 +113,8 @@ public final class ClientAddressResolver {
     }
 
     private boolean isTrustedIpv4(int address) {
-        for (int i = 0, n = trustedProxies.size(); i < n; i++) {
-            if (trustedProxies.get(i).containsIpv4(address)) {
+        for (int i = 0; i < trustedIpv4Networks.length; i++) {
+            if ((address & trustedIpv4Masks[i]) == trustedIpv4Networks[i]) {
                 return true;
             }
         }

@@ -27,6 +27,11 @@ public final class MigrationBucket {
         return bucket(StableHash.of(userId));
     }
 
+    /** The bucket of a user id whose {@link StableHash} the caller already has. */
+    public static int ofHash(long userIdHash) {
+        return bucket(userIdHash);
+    }
+
     public static int of(InetAddress clientAddress) {
         return bucket(StableHash.of(clientAddress.getAddress()));
     }

@@ -48,10 +48,14 @@ public final class ResidencyTable {
 
     /** The region {@code userId} is pinned to, or null. Allocation-free. */
     public String regionOf(CharSequence userId) {
+        return userId == null ? null : regionOf(userId, StableHash.of(userId));
+    }
+
+    /** {@link #regionOf(CharSequence)} when the caller already has the id's {@link StableHash}. */
+    public String regionOf(CharSequence userId, long hash) {
         if (hashes.length == 0 || userId == null || userId.length() == 0 || userId.length() > MAX_ID_LENGTH) {
             return null;
         }
-        long hash = StableHash.of(userId);
         int index = Arrays.binarySearch(hashes, hash);
         if (index < 0) {
             return null;

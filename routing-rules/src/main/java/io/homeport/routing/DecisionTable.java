@@ -17,25 +17,26 @@ final class DecisionTable {
     private static final int COUNTRIES = 26 * 26 + 1;
     private static final int REASONS = Reason.values().length;
 
-    private final List<Route> routes;
-    private final List<String> regions;
+    private final Route[] routes;
+    private final String[] regions;
     private final AtomicReferenceArray<Decision> decisions;
 
     DecisionTable(RoutingRules rules) {
-        this.routes = new ArrayList<>(rules.routes());
-        this.routes.add(Route.DEFAULT);
-        this.regions = List.copyOf(rules.regions().keySet());
-        this.decisions = new AtomicReferenceArray<>(routes.size() * regions.size() * REASONS * COUNTRIES);
+        List<Route> allRoutes = new ArrayList<>(rules.routes());
+        allRoutes.add(Route.DEFAULT);
+        this.routes = allRoutes.toArray(new Route[0]);
+        this.regions = rules.regions().keySet().toArray(new String[0]);
+        this.decisions = new AtomicReferenceArray<>(routes.length * regions.length * REASONS * COUNTRIES);
     }
 
     Decision get(Route route, String region, Reason reason, String country, String migration) {
-        int routeIndex = route == Route.DEFAULT ? routes.size() - 1 : routes.indexOf(route);
-        int regionIndex = regions.indexOf(region);
+        int routeIndex = indexOfRoute(route);
+        int regionIndex = indexOfRegion(region);
         int countryIndex = countryIndex(country);
         if (routeIndex < 0 || regionIndex < 0 || countryIndex < 0) {
             return new Decision(route, region, reason, country, migration); // not from these rules: don't intern
         }
-        int index = ((routeIndex * regions.size() + regionIndex) * REASONS + reason.ordinal()) * COUNTRIES + countryIndex;
+        int index = ((routeIndex * regions.length + regionIndex) * REASONS + reason.ordinal()) * COUNTRIES + countryIndex;
         Decision decision = decisions.get(index);
         if (decision == null) {
             // Racing threads may each make one; they are equal, and one of them stays.
@@ -43,6 +44,25 @@ final class DecisionTable {
             decisions.lazySet(index, decision);
         }
         return decision;
+    }
+
+    /** Routes come from the same rules, so identity finds them; record equality would cost more. */
+    private int indexOfRoute(Route route) {
+        for (int i = 0; i < routes.length; i++) {
+            if (routes[i] == route) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private int indexOfRegion(String region) {
+        for (int i = 0; i < regions.length; i++) {
+            if (regions[i] == region || regions[i].equals(region)) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     private static int countryIndex(String country) {

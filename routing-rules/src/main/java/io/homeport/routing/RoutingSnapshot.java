@@ -1,6 +1,7 @@
 package io.homeport.routing;
 
 import io.homeport.residency.MigrationBucket;
+import io.homeport.residency.StableHash;
 import io.homeport.rules.Migration;
 import io.homeport.rules.Region;
 import io.homeport.rules.Route;
@@ -100,9 +101,11 @@ public final class RoutingSnapshot {
             trace.step(describeLookup(lookup));
         }
 
+        // One hash of the user id serves both the pin lookup and the migration bucket.
+        long userHash = userId != null ? StableHash.of(userId) : 0;
         if (userId != null && rules.residency().users().isPresent()) {
             UserPins pins = rules.residency().users().get();
-            String pinned = pins.table().regionOf(userId);
+            String pinned = pins.table().regionOf(userId, userHash);
             if (trace.enabled) {
                 trace.step("user " + userId + (pinned == null
                         ? " has no pin in " + pins.file().getFileName()
@@ -116,7 +119,7 @@ public final class RoutingSnapshot {
         if (country != null) {
             for (Migration migration : migrations) {
                 if (migration.countries().contains(country)) {
-                    int bucket = userId != null ? MigrationBucket.of(userId)
+                    int bucket = userId != null ? MigrationBucket.ofHash(userHash)
                             : address != null ? MigrationBucket.of(address) : MigrationBucket.ofIpv4(ipv4);
                     boolean moved = MigrationBucket.isMoved(bucket, migration);
                     if (trace.enabled) {
