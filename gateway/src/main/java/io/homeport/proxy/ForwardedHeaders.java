@@ -39,12 +39,18 @@ public final class ForwardedHeaders {
 
     private ForwardedHeaders() {}
 
-    /** Removes hop-by-hop headers, including those the Connection header names. */
+    /**
+     * Headers a Connection header may not remove: the message framing and the target. Dropping
+     * Content-Length because a sender named it would let the body be read as a second request.
+     */
+    private static final java.util.Set<String> NEVER_HOP_BY_HOP = java.util.Set.of("content-length", "host");
+
+    /** Removes hop-by-hop headers, including those the Connection header names (except framing). */
     public static void stripHopByHop(HttpHeaders headers) {
         for (String connection : headers.getAll(HttpHeaderNames.CONNECTION)) {
             for (String token : connection.split(",")) {
                 String name = token.trim();
-                if (!name.isEmpty()) {
+                if (!name.isEmpty() && !NEVER_HOP_BY_HOP.contains(name.toLowerCase(java.util.Locale.ROOT))) {
                     headers.remove(name);
                 }
             }

@@ -143,9 +143,10 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         String home = current.decision.region();
         RegionSelector.Selection selection = proxy.regions().select(current.rules, home, current.tried);
         if (selection == null) {
-            proxy.metrics().residencyDenied(home);
+            proxy.metrics().residencyDenied(home); // whatever else is up, the rules allow nothing else
             fail(current, HttpResponseStatus.SERVICE_UNAVAILABLE, "no available region may serve this request: home region "
-                    + home + ", allowed fail-over " + current.rules.region(home).failOverTo());
+                    + home + ", allowed fail-over " + current.rules.region(home).failOverTo()
+                    + (current.tried.isEmpty() ? "" : "; endpoints tried and unreachable: " + current.tried.size()));
             return;
         }
         if (selection.failedOver()) {
@@ -229,8 +230,14 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             }
             return;
         }
-        if (current.finished || current.upstream == null) {
+        if (current.finished) {
             ReferenceCountUtil.release(content);
+            return;
+        }
+        if (current.upstream == null) {
+            // Never expected (reads stop while connecting), but a chunk with nowhere to go must not vanish.
+            ReferenceCountUtil.release(content);
+            fail(current, HttpResponseStatus.BAD_GATEWAY, "request body arrived while no upstream connection was open");
             return;
         }
         if (last) {
@@ -281,8 +288,10 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
 
     /** Called by the relay when a reused connection died before answering: try once more on a fresh one. */
     boolean retryOnFreshConnection(Exchange current) {
+        // Only a request seen whole (and bodiless) can be replayed: a body still arriving would be lost.
         if (current != exchange || current.finished || current.attempts > 1 || !current.reusedConnection
-                || current.bodyBytesSent || current.responseStarted || !proxy.retryBudget().tryRetry(System.nanoTime())) {
+                || !current.requestComplete || current.bodyBytesSent || current.responseStarted
+                || !proxy.retryBudget().tryRetry(System.nanoTime())) {
             return false;
         }
         current.cancelResponseTimeout();
@@ -318,12 +327,27 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         logger.debug("request {} failed: {}", current.requestId, error);
         // An unread request body cannot be told apart from the next request, so then the connection ends.
         boolean close = (!current.requestComplete && current.hasBody) || !current.clientKeepAlive;
-        FullHttpResponse response = ErrorResponses.of(current.client.alloc(), status, error, current.requestId);
+        FullHttpResponse response = ErrorResponses.of(current.client.alloc(), status, publicMessage(status, error),
+                current.requestId);
         if (close) {
             response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         }
         current.client.writeAndFlush(response);
         finish(current, status.code(), error, close);
+    }
+
+    /** What the client is told: never internal endpoint addresses (those go to the access log). */
+    private static String publicMessage(HttpResponseStatus status, String error) {
+        switch (status.code()) {
+            case 502:
+                return "upstream failure";
+            case 504:
+                return "upstream sent no response in time";
+            case 408:
+                return "request timeout";
+            default:
+                return error;
+        }
     }
 
     /** Ends the exchange; with {@code close}, also the client connection, once its answer is flushed. */
@@ -373,9 +397,19 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
-        if (event instanceof IdleStateEvent && exchange == null) {
-            ctx.close(); // an idle keep-alive connection
-            return;
+        if (event instanceof IdleStateEvent) {
+            Exchange current = exchange;
+            if (current == null) {
+                ctx.close(); // an idle keep-alive connection
+                return;
+            }
+            if (!current.requestComplete || current.responseStarted) {
+                // Nothing moved either way for the idle timeout: a stalled upload, a stalled response
+                // body, or a client that stopped reading. No other timer covers these.
+                fail(current, current.responseStarted ? HttpResponseStatus.GATEWAY_TIMEOUT : HttpResponseStatus.REQUEST_TIMEOUT,
+                        "no progress on the connection for the idle timeout");
+                return;
+            }
         }
         ctx.fireUserEventTriggered(event);
     }

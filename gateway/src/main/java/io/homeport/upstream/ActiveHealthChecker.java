@@ -84,6 +84,9 @@ public final class ActiveHealthChecker implements AutoCloseable {
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel channel) {
+                        if (endpoint.tls()) {
+                            channel.pipeline().addLast(UpstreamTls.handler(channel, endpoint));
+                        }
                         channel.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(64 * 1024),
                                 new SimpleChannelInboundHandler<FullHttpResponse>() {
                                     @Override

@@ -73,6 +73,9 @@ public final class UpstreamConnections {
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel channel) {
+                        if (endpoint.tls()) {
+                            channel.pipeline().addLast(UpstreamTls.handler(channel, endpoint));
+                        }
                         channel.pipeline().addLast(IDLE, new IdleStateHandler(0, 0, timeouts.idle().toMillis(), TimeUnit.MILLISECONDS));
                         channel.pipeline().addLast(CODEC, new HttpClientCodec());
                     }

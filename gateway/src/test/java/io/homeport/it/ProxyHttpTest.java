@@ -123,7 +123,7 @@ class ProxyHttpTest {
         HttpResponse<String> response = gateway.get("/slow?millis=3000", "8.8.8.8");
 
         assertThat(response.statusCode()).isEqualTo(504);
-        assertThat(response.body()).contains("no response in 500 ms");
+        assertThat(response.body()).contains("upstream sent no response in time");
     }
 
     @Test

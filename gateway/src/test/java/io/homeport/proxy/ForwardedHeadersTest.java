@@ -93,4 +93,20 @@ class ForwardedHeadersTest {
         assertThat(ForwardedHeaders.requestId(new DefaultHttpHeaders().set("X-Request-Id", "x".repeat(200)))).matches("[0-9a-f]{32}");
         assertThat(ForwardedHeaders.requestId(new DefaultHttpHeaders())).matches("[0-9a-f]{32}");
     }
+
+    @Test
+    void aConnectionHeaderCannotRemoveTheMessageFraming() {
+        // Regression: "Connection: Content-Length" must not strip the length and turn the body into a second request.
+        HttpHeaders headers = new DefaultHttpHeaders()
+                .set("Host", "a")
+                .set("Content-Length", "60")
+                .set("Connection", "keep-alive, Content-Length, Host, X-One")
+                .set("X-One", "1");
+
+        ForwardedHeaders.stripHopByHop(headers);
+
+        assertThat(headers.get("Content-Length")).isEqualTo("60");
+        assertThat(headers.get("Host")).isEqualTo("a");
+        assertThat(headers.contains("X-One")).isFalse();
+    }
 }
