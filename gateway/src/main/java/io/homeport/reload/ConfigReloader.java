@@ -198,7 +198,7 @@ public final class ConfigReloader implements AutoCloseable {
             metrics.configReload("geoip", true);
         }
         if (plan.rulesChanged) {
-            usersSha = usersShaOf(plan.rules);
+            usersSha = plan.loadedUsersSha;
             metrics.configReload("rules", true);
         }
         triggers.filesChanged();
@@ -217,6 +217,7 @@ public final class ConfigReloader implements AutoCloseable {
 
     /** One reload's work in progress: what was loaded, what changed, what went wrong. */
     private final class ReloadPlan {
+        String loadedUsersSha;
         final ServingConfig current;
         final List<String> changes = new ArrayList<>();
         final List<String> errors = new ArrayList<>();
@@ -244,9 +245,15 @@ public final class ConfigReloader implements AutoCloseable {
             if (!rulesFileChanged(rules)) {
                 return;
             }
+            // Hashed before loading: if the users file is replaced while it is being parsed, the
+            // recorded hash is the older one and the next check reloads again, rather than the
+            // newer file's hash being recorded for the older content and the change never applied.
+            String usersShaBefore = usersShaOf(rules);
             try {
                 RoutingRules loaded = new RulesLoader().load(rulesFile);
                 changes.add(describeRulesChange(rules, loaded));
+                boolean sameUsersFile = Objects.equals(usersFileOf(loaded), usersFileOf(rules));
+                loadedUsersSha = sameUsersFile ? usersShaBefore : usersShaOf(loaded);
                 rules = loaded;
                 rulesChanged = true;
             } catch (InvalidRulesException e) {
@@ -326,6 +333,10 @@ public final class ConfigReloader implements AutoCloseable {
 
     private static String describe(GeoIpDatabase database) {
         return database.databaseType() + " built " + LocalDate.ofInstant(database.buildTime(), ZoneOffset.UTC);
+    }
+
+    private static Path usersFileOf(RoutingRules rules) {
+        return rules.residency().users().map(UserPins::file).orElse(null);
     }
 
     private static String usersShaOf(RoutingRules rules) {
