@@ -61,7 +61,7 @@ class HttpRequestFuzzTest {
         LeakCheck.assertNoLeaks();
     }
 
-    @Property(tries = 2000)
+    @Property(tries = 2000, seed = "20261125")
     void mutatedRequestsArePassedWellFormedOrRefused(@ForAll("seeds") String seed, @ForAll("edits") List<Mutation> edits,
             @ForAll("pieces") List<Integer> pieces) {
         byte[] wire = Mutation.apply(seed.getBytes(StandardCharsets.ISO_8859_1), edits);
@@ -79,7 +79,7 @@ class HttpRequestFuzzTest {
         }
     }
 
-    @Property(tries = 500)
+    @Property(tries = 500, seed = "20261125")
     void validRequestsPassWhateverTheCuts(@ForAll("pieces") List<Integer> pieces) {
         String wire = String.join("", VALID);
 
@@ -90,7 +90,7 @@ class HttpRequestFuzzTest {
         assertThat(outcome.ends()).isEqualTo(9);
     }
 
-    @Property(tries = 1000)
+    @Property(tries = 1000, seed = "20261125")
     void bodiesThatLookLikeHeadersAreSkippedExactly(@ForAll("bodies") List<byte[]> chunks, @ForAll boolean chunked,
             @ForAll("pieces") List<Integer> pieces) {
         java.io.ByteArrayOutputStream wire = new java.io.ByteArrayOutputStream();
