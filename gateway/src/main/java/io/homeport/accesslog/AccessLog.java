@@ -1,6 +1,7 @@
 package io.homeport.accesslog;
 
 import io.homeport.proxy.CompletedExchange;
+import io.homeport.proxy.ErrorResponses;
 import io.homeport.proxy.ExchangeListener;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -80,27 +81,7 @@ public final class AccessLog implements ExchangeListener, AutoCloseable {
         if (json.length() > 1) {
             json.append(',');
         }
-        json.append('"').append(name).append("\":");
-        if (value == null) {
-            json.append("null");
-            return;
-        }
-        json.append('"');
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            switch (c) {
-                case '"' -> json.append("\\\"");
-                case '\\' -> json.append("\\\\");
-                default -> {
-                    if (c < 0x20 || c == 0x2028 || c == 0x2029) {
-                        json.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        json.append(c);
-                    }
-                }
-            }
-        }
-        json.append('"');
+        json.append('"').append(name).append("\":").append(value == null ? "null" : ErrorResponses.quote(value));
     }
 
     private void drain() {

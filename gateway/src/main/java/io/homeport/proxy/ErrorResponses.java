@@ -36,7 +36,8 @@ public final class ErrorResponses {
         return response;
     }
 
-    static String quote(String text) {
+    /** {@code text} as a JSON string literal, quotes included. Shared with the access log. */
+    public static String quote(String text) {
         StringBuilder json = new StringBuilder(text.length() + 2).append('"');
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
@@ -47,7 +48,7 @@ public final class ErrorResponses {
                 case '\r' -> json.append("\\r");
                 case '\t' -> json.append("\\t");
                 default -> {
-                    if (c < 0x20) {
+                    if (c < 0x20 || c == 0x2028 || c == 0x2029) {
                         json.append(String.format("\\u%04x", (int) c));
                     } else {
                         json.append(c);
