@@ -1,7 +1,6 @@
 package io.homeport.config;
 
 import io.homeport.routing.IpAddresses;
-import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.util.Optional;
 
@@ -50,15 +49,6 @@ public record Cidr(InetAddress network, int prefixLength) {
         }
         int mask = 0xff << (8 - rest) & 0xff;
         return (candidate[full] & mask) == (base[full] & mask);
-    }
-
-    /** {@link #contains} for IPv4 bits, without allocating; false for an IPv6 block. */
-    public boolean containsIpv4(int address) {
-        if (!(network instanceof Inet4Address)) {
-            return false;
-        }
-        int mask = prefixLength == 0 ? 0 : -1 << (32 - prefixLength);
-        return (address & mask) == (IpAddresses.bitsOf((Inet4Address) network) & mask);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.homeport.geoip;
 
+import io.homeport.routing.IpAddresses;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 
@@ -25,10 +26,10 @@ final class AddressKey {
     }
 
     static AddressKey of(InetAddress address) {
-        byte[] bytes = address.getAddress();
-        if (address instanceof Inet4Address) {
-            return ipv4((bytes[0] & 0xff) << 24 | (bytes[1] & 0xff) << 16 | (bytes[2] & 0xff) << 8 | (bytes[3] & 0xff));
+        if (address instanceof Inet4Address v4) {
+            return ipv4(IpAddresses.bitsOf(v4));
         }
+        byte[] bytes = address.getAddress();
         AddressKey key = new AddressKey();
         for (int i = 0; i < 8; i++) {
             key.high = key.high << 8 | (bytes[i] & 0xff);
