@@ -38,8 +38,21 @@ public final class ErrorResponses {
 
     /** {@code text} as a JSON string literal, quotes included. Shared with the access log. */
     public static String quote(String text) {
-        StringBuilder json = new StringBuilder(text.length() + 2).append('"');
-        for (int i = 0; i < text.length(); i++) {
+        return appendQuoted(new StringBuilder(text.length() + 2), text).toString();
+    }
+
+    /** Appends {@code text} to {@code json} as a JSON string literal, quotes included. */
+    public static StringBuilder appendQuoted(StringBuilder json, String text) {
+        json.append('"');
+        int clean = 0;
+        while (clean < text.length() && !needsEscape(text.charAt(clean))) {
+            clean++;
+        }
+        if (clean == text.length()) {
+            return json.append(text).append('"'); // the usual case: nothing to escape, one bulk copy
+        }
+        json.append(text, 0, clean);
+        for (int i = clean; i < text.length(); i++) {
             char c = text.charAt(i);
             switch (c) {
                 case '"' -> json.append("\\\"");
@@ -56,6 +69,10 @@ public final class ErrorResponses {
                 }
             }
         }
-        return json.append('"').toString();
+        return json.append('"');
+    }
+
+    private static boolean needsEscape(char c) {
+        return c < 0x20 || c == '"' || c == '\\' || c == 0x2028 || c == 0x2029;
     }
 }

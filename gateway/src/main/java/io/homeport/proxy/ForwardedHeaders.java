@@ -6,6 +6,8 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.AsciiString;
 import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -47,11 +49,22 @@ public final class ForwardedHeaders {
 
     /** Removes hop-by-hop headers, including those the Connection header names (except framing). */
     public static void stripHopByHop(HttpHeaders headers) {
-        for (String connection : headers.getAll(HttpHeaderNames.CONNECTION)) {
-            for (String token : connection.split(",")) {
-                String name = token.trim();
-                if (!name.isEmpty() && !NEVER_HOP_BY_HOP.contains(name.toLowerCase(java.util.Locale.ROOT))) {
-                    headers.remove(name);
+        List<String> naming = null; // Connection values that name headers: rare, so made only when met
+        if (headers.contains(HttpHeaderNames.CONNECTION)) {
+            for (Iterator<String> values = headers.valueStringIterator(HttpHeaderNames.CONNECTION); values.hasNext(); ) {
+                String value = values.next();
+                if (!isPlainConnectionOption(value)) {
+                    (naming == null ? naming = new ArrayList<>(2) : naming).add(value);
+                }
+            }
+        }
+        if (naming != null) { // removed after the iteration, which must not see the headers change
+            for (String connection : naming) {
+                for (String token : connection.split(",")) {
+                    String name = token.trim();
+                    if (!name.isEmpty() && !NEVER_HOP_BY_HOP.contains(name.toLowerCase(java.util.Locale.ROOT))) {
+                        headers.remove(name);
+                    }
                 }
             }
         }
@@ -60,9 +73,15 @@ public final class ForwardedHeaders {
         }
     }
 
+    /** "keep-alive" or "close": names no header beyond the standard hop-by-hop ones (the usual case). */
+    private static boolean isPlainConnectionOption(String value) {
+        return HttpHeaderValues.KEEP_ALIVE.contentEqualsIgnoreCase(value) || HttpHeaderValues.CLOSE.contentEqualsIgnoreCase(value);
+    }
+
     /** Whether these are a WebSocket opening handshake's headers: {@code Upgrade: websocket}, {@code Connection: upgrade}. */
     public static boolean isWebSocketUpgrade(HttpHeaders headers) {
-        return headers.containsValue(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true)
+        return headers.contains(HttpHeaderNames.UPGRADE)
+                && headers.containsValue(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true)
                 && headers.containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true);
     }
 

@@ -140,4 +140,31 @@ class AccessLogTest {
         assertThat(json.get("country").isNull()).isTrue();
         assertThat(json.get("upstream").isNull()).isTrue();
     }
+
+    @Test
+    void timestampsAlwaysCarrySecondsAndThreeDigitsOfMilliseconds() throws Exception {
+        long onTheMinute = Instant.parse("2026-06-18T10:15:00Z").toEpochMilli();
+        CompletedExchange first = new CompletedExchange("a", onTheMinute, 0L,
+                IpAddresses.parseLiteral("1.2.4.8").orElseThrow(), "GET", "h", "/", null, 200, "us", "default",
+                "default", null, null, null);
+        CompletedExchange second = new CompletedExchange("b", onTheMinute + 1_007, 5L,
+                IpAddresses.parseLiteral("1.2.4.8").orElseThrow(), "GET", "h", "/", null, 200, "us", "default",
+                "default", null, null, null);
+
+        List<String> lines = log(true, first, second);
+
+        assertThat(JSON.readTree(lines.get(0)).get("ts").asText()).isEqualTo("2026-06-18T10:15:00.000Z");
+        assertThat(JSON.readTree(lines.get(1)).get("ts").asText()).isEqualTo("2026-06-18T10:15:01.007Z");
+        assertThat(JSON.readTree(lines.get(0)).get("duration_ms").asDouble()).isEqualTo(0.0);
+        assertThat(JSON.readTree(lines.get(1)).get("duration_ms").asDouble()).isEqualTo(0.000005);
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource({
+        "0, 0.0", "5, 0.000005", "12345678, 12.345678", "12300000, 12.3", "1000000, 1.0", "61234000000, 61234.0"})
+    void writesDurationsAsExactDecimalMilliseconds(long nanos, String expected) {
+        StringBuilder text = new StringBuilder();
+        AccessLog.appendMillis(text, nanos);
+        assertThat(text).hasToString(expected);
+    }
 }

@@ -32,6 +32,7 @@ class AnonymizerTest {
             """)
     void keepsOnlyTheNetwork(String address, String network) {
         assertThat(Anonymizer.network(ip(address))).isEqualTo(network);
+        assertThat(Anonymizer.appendNetwork(new StringBuilder("x"), ip(address))).hasToString("x" + network);
     }
 
     @Test

@@ -109,4 +109,15 @@ class ForwardedHeadersTest {
         assertThat(headers.get("Host")).isEqualTo("a");
         assertThat(headers.contains("X-One")).isFalse();
     }
+
+    @Test
+    void aPlainConnectionHeaderDoesNotHideALaterOneThatNamesHeaders() {
+        HttpHeaders headers = new DefaultHttpHeaders()
+                .add("Connection", "keep-alive").add("Connection", "close").add("Connection", "X-Secret")
+                .set("X-Secret", "s").set("X-Kept", "k");
+
+        ForwardedHeaders.stripHopByHop(headers);
+
+        assertThat(headers.names()).containsExactly("X-Kept");
+    }
 }
