@@ -15,7 +15,14 @@ public final class HomeportCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    private static final String LEAK_SAMPLING_PROPERTY = "io.netty.leakDetection.samplingInterval";
+
     public static void main(String[] args) {
+        // Leak detection stays on, but samples 1 buffer in 4,096 rather than Netty's 128: at the
+        // default rate the stack traces it takes were ~2% of the proxy's CPU. -D overrides it.
+        if (System.getProperty(LEAK_SAMPLING_PROPERTY) == null) {
+            System.setProperty(LEAK_SAMPLING_PROPERTY, "4096");
+        }
         System.exit(commandLine().execute(args));
     }
 

@@ -7,7 +7,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpVersion;
-import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -52,7 +51,8 @@ final class Exchange {
     int attempts;
     int status;
     long upstreamSentNanos;
-    ScheduledFuture<?> responseTimeout;
+    /** When the response head is due ({@link System#nanoTime()}), or 0 when no response timeout runs. */
+    long responseDeadline;
 
     Exchange(
             ChannelHandlerContext client,
@@ -80,10 +80,7 @@ final class Exchange {
     }
 
     void cancelResponseTimeout() {
-        if (responseTimeout != null) {
-            responseTimeout.cancel(false);
-            responseTimeout = null;
-        }
+        responseDeadline = 0;
     }
 
     CompletedExchange completed(int finalStatus, String error) {

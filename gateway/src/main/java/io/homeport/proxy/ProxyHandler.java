@@ -22,6 +22,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.concurrent.ScheduledFuture;
 import io.netty.util.ReferenceCountUtil;
 import io.homeport.routing.IpAddresses;
 import java.net.Inet4Address;
@@ -48,6 +49,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
     private final ProxyContext proxy;
     private final boolean tls;
     private Exchange exchange;
+    private ScheduledFuture<?> responseTimer;
     /** A read was asked for and no message has come of it yet (the decoder may need more bytes). */
     private boolean readPending;
 
@@ -257,17 +259,38 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
 
     /** The response-header timeout runs from the end of the request, so a long upload is not cut short. */
     private void startResponseTimeout(Exchange current) {
-        if (current.responseStarted || current.responseTimeout != null) {
+        if (current.responseStarted || current.responseDeadline != 0) {
             return;
         }
-        long timeoutMillis = proxy.upstreams().timeouts().responseHeaders().toMillis();
-        current.responseTimeout = current.client.executor().schedule(() -> {
-            if (!current.responseStarted && !current.finished) {
-                proxy.regions().health().recordFailure(current.endpoint);
-                fail(current, HttpResponseStatus.GATEWAY_TIMEOUT, "upstream " + current.endpoint + " sent no response in "
-                        + timeoutMillis + " ms");
-            }
-        }, timeoutMillis, TimeUnit.MILLISECONDS);
+        long timeoutNanos = proxy.upstreams().timeouts().responseHeaders().toNanos();
+        current.responseDeadline = (System.nanoTime() + timeoutNanos) | 1; // never 0, which means "none"
+        if (responseTimer == null) {
+            armResponseTimer(current.client, timeoutNanos);
+        }
+    }
+
+    /**
+     * One timer per connection, re-armed only when it fires early: scheduling and cancelling a
+     * task for every request cost a priority-queue insert and removal each time.
+     */
+    private void armResponseTimer(ChannelHandlerContext ctx, long delayNanos) {
+        responseTimer = ctx.executor().schedule(() -> onResponseTimer(ctx), delayNanos, TimeUnit.NANOSECONDS);
+    }
+
+    private void onResponseTimer(ChannelHandlerContext ctx) {
+        responseTimer = null;
+        Exchange current = exchange;
+        if (current == null || current.responseDeadline == 0 || current.responseStarted || current.finished) {
+            return; // answered in time; the next request arms the timer again
+        }
+        long remaining = current.responseDeadline - System.nanoTime();
+        if (remaining > 0) {
+            armResponseTimer(ctx, remaining);
+            return;
+        }
+        proxy.regions().health().recordFailure(current.endpoint);
+        fail(current, HttpResponseStatus.GATEWAY_TIMEOUT, "upstream " + current.endpoint + " sent no response in "
+                + proxy.upstreams().timeouts().responseHeaders().toMillis() + " ms");
     }
 
     private void onUpstreamWrite(io.netty.util.concurrent.Future<? super Void> future) {
@@ -384,6 +407,10 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        if (responseTimer != null) {
+            responseTimer.cancel(false);
+            responseTimer = null;
+        }
         Exchange current = exchange;
         if (current != null && !current.finished) {
             current.requestComplete = false;

@@ -127,6 +127,22 @@ class ProxyHttpTest {
     }
 
     @Test
+    void givesEachRequestOnAKeptAliveConnectionItsOwnResponseDeadline() throws Exception {
+        try (RawHttp raw = new RawHttp(gateway.uri("/").getPort())) {
+            raw.send("GET /slow?millis=300 HTTP/1.1\r\nHost: a\r\nX-Forwarded-For: 8.8.8.8\r\n\r\n");
+            assertThat(raw.read().status()).isEqualTo(200);
+            long start = System.nanoTime();
+            raw.send("GET /slow?millis=3000 HTTP/1.1\r\nHost: a\r\nX-Forwarded-For: 8.8.8.8\r\n\r\n");
+            RawHttp.Response response = raw.read();
+            long elapsedMillis = (System.nanoTime() - start) / 1_000_000;
+
+            assertThat(response.status()).isEqualTo(504);
+            // The connection's timer was armed by the first request; the second keeps its own 500 ms.
+            assertThat(elapsedMillis).as("time to the 504").isGreaterThanOrEqualTo(450);
+        }
+    }
+
+    @Test
     void refusesAMalformedRequestWith400() throws Exception {
         try (RawHttp raw = new RawHttp(gateway.uri("/").getPort())) {
             raw.send("GET / HTTP/1.1\r\nHost: a\r\nBad Header: x\r\n\r\n");
