@@ -1,5 +1,6 @@
 package io.homeport.server;
 
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.ssl.ApplicationProtocolNames;
@@ -38,8 +39,11 @@ final class ProtocolNegotiator extends ApplicationProtocolNegotiationHandler {
         } else if (ApplicationProtocolNames.HTTP_1_1.equals(protocol)) {
             http1.accept(ctx.pipeline());
             // The proxy handler arrives after the connection became active, so it never asked for a
-            // request: ask from the tail, through the flow-control handler, as the proxy would.
-            ctx.channel().read();
+            // request: ask from the tail, through the flow-control handler, as the proxy would. Asked
+            // once this handler has passed on what arrived with the handshake (TLS 1.3 clients send
+            // their request with their Finished message), so that the request is not left queued.
+            Channel channel = ctx.channel();
+            channel.eventLoop().execute(channel::read);
         } else {
             logger.debug("{} negotiated unsupported protocol {}", ctx.channel(), protocol);
             ctx.close();

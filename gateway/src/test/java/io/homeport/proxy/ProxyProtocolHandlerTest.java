@@ -128,6 +128,29 @@ class ProxyProtocolHandlerTest {
         channel.checkException(); // nothing escaped the pipeline
     }
 
+    /**
+     * Found by ProxyProtocolFuzzTest: a v2 header whose first TLV is whole and whose second claims
+     * more bytes than the header has. Netty 4.2.7 kept the first TLV's retained slice of the
+     * input when the second failed, leaking the buffer.
+     */
+    @Test
+    void refusesATruncatedTlvWithoutLeakingTheInput() {
+        ByteBuf wire = Unpooled.directBuffer();
+        wire.writeBytes(new byte[] {0x0D, 0x0A, 0x0D, 0x0A, 0x00, 0x0D, 0x0A, 0x51, 0x55, 0x49, 0x54, 0x0A});
+        wire.writeByte(0x21).writeByte(0x11).writeShort(12 + 5 + 4); // v2 PROXY, TCP4; addresses + two TLVs
+        wire.writeBytes(new byte[] {(byte) 203, 0, 113, 7, 10, 0, 0, 1}).writeShort(51000).writeShort(443);
+        wire.writeByte(0x01).writeShort(2).writeBytes("h2".getBytes(StandardCharsets.US_ASCII)); // ALPN, whole
+        wire.writeByte(0x02).writeShort(50).writeByte('a'); // AUTHORITY claiming 50 bytes, 1 present
+        wire.writeBytes(REQUEST.getBytes(StandardCharsets.US_ASCII));
+
+        channel.writeInbound(wire);
+
+        assertThat(channel.isOpen()).isFalse();
+        assertThat(source()).isNull();
+        channel.finishAndReleaseAll();
+        assertThat(wire.refCnt()).as("the input is released").isZero();
+    }
+
     private InetSocketAddress source() {
         return channel.attr(ClientConnection.PROXIED_SOURCE).get();
     }
