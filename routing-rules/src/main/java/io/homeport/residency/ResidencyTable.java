@@ -53,22 +53,36 @@ public final class ResidencyTable {
 
     /** {@link #regionOf(CharSequence)} when the caller already has the id's {@link StableHash}. */
     public String regionOf(CharSequence userId, long hash) {
+        int index = regionIndexOf(userId, hash);
+        return index < 0 ? null : regionNames.get(index);
+    }
+
+    /**
+     * The index in {@link #regions()} of the region {@code userId} is pinned to, or -1; the caller
+     * already has the id's {@link StableHash}. Allocation-free.
+     */
+    public int regionIndexOf(CharSequence userId, long hash) {
         if (hashes.length == 0 || userId == null || userId.length() == 0 || userId.length() > MAX_ID_LENGTH) {
-            return null;
+            return -1;
         }
         int index = Arrays.binarySearch(hashes, hash);
         if (index < 0) {
-            return null;
+            return -1;
         }
         while (index > 0 && hashes[index - 1] == hash) {
             index--;
         }
         for (; index < hashes.length && hashes[index] == hash; index++) {
             if (idEquals(index, userId)) {
-                return regionNames.get(regionIndexes[index]);
+                return regionIndexes[index];
             }
         }
-        return null;
+        return -1;
+    }
+
+    /** The region names that {@link #regionIndexOf} indexes. */
+    public List<String> regions() {
+        return regionNames;
     }
 
     public Optional<String> pinOf(CharSequence userId) {
