@@ -80,6 +80,62 @@ public final class IpAddresses {
         return octets == 4 ? address : -1;
     }
 
+    /**
+     * The last comma-separated element of {@code text[0, end)}, when it is a plain dotted quad
+     * (digits and dots, between spaces or tabs): its index packed with its 32 bits, {@code (long)
+     * start << 32 | bits}, where {@code start} is where the element begins (after the comma, or 0).
+     * Otherwise -1, and the caller must find the element and judge it the general way ({@link
+     * #parseIpv4}). One pass from the right finds the comma and parses the octets together; it
+     * never accepts what {@link #parseIpv4} refuses.
+     */
+    public static long parseLastIpv4(CharSequence text, int end) {
+        while (end > 0 && isBlank(text.charAt(end - 1))) {
+            end--;
+        }
+        int address = 0;
+        int shift = 0;
+        int value = 0;
+        int scale = 1;
+        int digits = 0;
+        int leading = 0;
+        int i = end - 1;
+        for (; i >= 0; i--) {
+            char c = text.charAt(i);
+            int digit = c - '0';
+            if (digit >= 0 && digit <= 9) {
+                if (digits == 3) {
+                    return -1;
+                }
+                value += digit * scale;
+                scale *= 10;
+                digits++;
+                leading = digit;
+            } else if (c == '.') {
+                if (digits == 0 || value > 255 || (digits > 1 && leading == 0) || shift == 24) {
+                    return -1;
+                }
+                address |= value << shift;
+                shift += 8;
+                value = 0;
+                scale = 1;
+                digits = 0;
+            } else {
+                break;
+            }
+        }
+        if (shift != 24 || digits == 0 || value > 255 || (digits > 1 && leading == 0)) {
+            return -1;
+        }
+        address |= value << 24;
+        while (i >= 0 && isBlank(text.charAt(i))) {
+            i--;
+        }
+        if (i >= 0 && text.charAt(i) != ',') {
+            return -1;
+        }
+        return (long) (i + 1) << 32 | (address & 0xffff_ffffL);
+    }
+
     private static boolean isBlank(char c) {
         return c == ' ' || c == '\t';
     }
