@@ -27,6 +27,7 @@ public final class RoutingSnapshot {
     private final DecisionTable decisions;
     private final Migration[] migrations;
     private final CountryPlans plans;
+    private final RouteMatcher routeMatcher;
     /** The user pins, or null when the rules have none. */
     private final ResidencyTable pins;
     /** For each region index of {@link #pins}, the decision table's region index, or -1. */
@@ -39,6 +40,7 @@ public final class RoutingSnapshot {
         this.migrations = rules.residency().migrations().toArray(new Migration[0]);
         List<String> regions = decisions.regions();
         this.plans = new CountryPlans(rules, regions);
+        this.routeMatcher = new RouteMatcher(rules.routes());
         this.pins = rules.residency().users().map(UserPins::table).orElse(null);
         List<String> pinned = pins == null ? List.of() : pins.regions();
         this.pinRegions = new int[pinned.size()];
@@ -120,7 +122,7 @@ public final class RoutingSnapshot {
         if (countryIndex < 0 || !plans.indexable(countryIndex)) {
             return decide(address, ipv4, userId, host, path, lookup, Trace.NONE);
         }
-        int route = rules.routeIndexFor(host, path);
+        int route = routeMatcher.indexFor(host, path);
         int basisPoints = plans.basisPoints(countryIndex);
 
         // One hash of the user id serves both the pin lookup and the migration bucket.
