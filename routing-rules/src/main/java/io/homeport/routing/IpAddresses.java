@@ -167,6 +167,9 @@ public final class IpAddresses {
     /** {@link #isNonPublic(InetAddress)} for IPv4 bits, without allocating. */
     public static boolean isNonPublicIpv4(int address) {
         int a = address >>> 24;
+        if ((NON_PUBLIC_FIRST_OCTETS[a >>> 6] & 1L << a) == 0) {
+            return false; // the common case: a first octet no non-public block starts with
+        }
         int b = (address >>> 16) & 0xff;
         int c = (address >>> 8) & 0xff;
         return a == 0 || a == 10 || a == 127
@@ -179,6 +182,18 @@ public final class IpAddresses {
                 || (a == 198 && b == 51 && c == 100)
                 || (a == 203 && b == 0 && c == 113)
                 || a >= 224;
+    }
+
+    /** Bit {@code a} set when some non-public block below has first octet {@code a}. */
+    private static final long[] NON_PUBLIC_FIRST_OCTETS = new long[4];
+
+    static {
+        for (int a : new int[] {0, 10, 100, 127, 169, 172, 192, 198, 203}) {
+            NON_PUBLIC_FIRST_OCTETS[a >>> 6] |= 1L << a;
+        }
+        for (int a = 224; a < 256; a++) {
+            NON_PUBLIC_FIRST_OCTETS[a >>> 6] |= 1L << a;
+        }
     }
 
     private static boolean isIpv6Charset(String literal) {

@@ -118,7 +118,7 @@ public final class RoutingSnapshot {
     private Decision decideFast(InetAddress address, int ipv4, CharSequence userId, String host, String path,
             CountryLookup lookup) {
         String country = lookup.country();
-        int countryIndex = CountryPlans.indexOf(country);
+        int countryIndex = lookup.countryIndex();
         if (countryIndex < 0 || !plans.indexable(countryIndex)) {
             return decide(address, ipv4, userId, host, path, lookup, Trace.NONE);
         }

@@ -1,6 +1,7 @@
 package io.homeport.routing;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.homeport.residency.MigrationBucket;
 import io.homeport.rules.InvalidRulesException;
@@ -49,7 +50,12 @@ class CountryPlansTest {
         assertThat(CountryPlans.codeOf(CountryPlans.NO_COUNTRY)).isNull();
         for (String odd : ODD_COUNTRIES) {
             assertThat(CountryPlans.indexOf(odd)).as(odd).isEqualTo(-1);
+            assertThat(CountryLookup.found(odd, null).countryIndex()).isEqualTo(-1);
         }
+        assertThat(CountryLookup.found("CN", null).countryIndex()).isEqualTo(CountryPlans.indexOf("CN"));
+        assertThat(CountryLookup.NOT_FOUND.countryIndex()).isEqualTo(CountryPlans.NO_COUNTRY);
+        assertThatThrownBy(() -> new CountryLookup("CN", CountryLookup.Outcome.FOUND, null, 3))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test

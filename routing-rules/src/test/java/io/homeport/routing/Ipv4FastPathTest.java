@@ -110,4 +110,21 @@ class Ipv4FastPathTest {
         }
         assertThat(accepted).isGreaterThan(50_000);
     }
+
+    /** The first-octet filter in front of the block checks changes no answer: every /24 against the blocks as written. */
+    @Test
+    void nonPublicIpv4AgreesWithTheBlocksForEveryNetwork() {
+        for (int prefix = 0; prefix < 1 << 24; prefix++) {
+            int a = prefix >>> 16;
+            int b = prefix >>> 8 & 0xff;
+            int c = prefix & 0xff;
+            boolean expected = a == 0 || a == 10 || a == 127 || (a == 169 && b == 254) || (a == 172 && (b & 0xf0) == 16)
+                    || (a == 192 && b == 168) || (a == 100 && (b & 0xc0) == 64) || (a == 192 && b == 0 && c == 2)
+                    || (a == 198 && (b == 18 || b == 19)) || (a == 198 && b == 51 && c == 100)
+                    || (a == 203 && b == 0 && c == 113) || a >= 224;
+            if (IpAddresses.isNonPublicIpv4(prefix << 8 | 7) != expected) {
+                throw new AssertionError(a + "." + b + "." + c + ".7: expected non-public " + expected);
+            }
+        }
+    }
 }
