@@ -14,6 +14,7 @@ import com.maxmind.geoip2.record.Country;
 import io.homeport.routing.CountryLookup;
 import io.homeport.routing.GeoLookup;
 import io.homeport.routing.IpAddresses;
+import java.io.ByteArrayInputStream;
 import java.io.Closeable;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -48,12 +49,26 @@ public final class GeoIpDatabase implements GeoLookup, Closeable {
     private final java.util.concurrent.ConcurrentHashMap<String, CountryLookup> answers = new java.util.concurrent.ConcurrentHashMap<>();
     private static final CountryLookup NO_COUNTRY = CountryLookup.noCountry(null);
 
-    private GeoIpDatabase(Path file, DatabaseKind kind, Metadata metadata, Reader reader, DatabaseReader geoIp2) {
+    /** The IPv4 tree walk of {@link #lookupIpv4}, or null to use the reader alone. */
+    private final Ipv4SearchTree ipv4Tree;
+    /**
+     * Decoded answers by record (data offset), direct-mapped: a country database has a few hundred
+     * distinct records, so after warm-up an IPv4 lookup is a tree walk and one array read. A
+     * collision only costs a decode by the reader. Entries are immutable, so racy writes are safe.
+     */
+    private final RecordAnswer[] answersByRecord = new RecordAnswer[RECORD_SLOTS];
+    private static final int RECORD_SLOTS = 1 << 12;
+
+    private record RecordAnswer(long record, CountryLookup lookup) {}
+
+    private GeoIpDatabase(Path file, DatabaseKind kind, Metadata metadata, Reader reader, DatabaseReader geoIp2,
+            Ipv4SearchTree ipv4Tree) {
         this.file = file;
         this.kind = kind;
         this.metadata = metadata;
         this.reader = reader;
         this.geoIp2 = geoIp2;
+        this.ipv4Tree = ipv4Tree;
         this.description = metadata.databaseType() + " (built " + BUILD_DATE.format(buildTime()) + ") " + file;
     }
 
@@ -66,10 +81,14 @@ public final class GeoIpDatabase implements GeoLookup, Closeable {
             throw new InvalidGeoIpDatabaseException(file, "no such file", null);
         }
         Reader reader;
+        byte[] bytes;
         try {
+            // One read of the file serves the reader and the IPv4 tree walk, so both see the same
+            // database even if the file is replaced meanwhile.
+            bytes = Files.readAllBytes(file);
             // The node cache memoizes decoded records by offset: a country database has few distinct
             // records, so after warm-up a lookup is a tree walk and a map hit, not a decode.
-            reader = new Reader(file.toFile(), Reader.FileMode.MEMORY, new CHMCache());
+            reader = new Reader(new ByteArrayInputStream(bytes), new CHMCache());
         } catch (IOException | RuntimeException e) {
             throw new InvalidGeoIpDatabaseException(file, "not a valid MaxMind DB (MMDB) file: " + e.getMessage(), e);
         }
@@ -80,7 +99,7 @@ public final class GeoIpDatabase implements GeoLookup, Closeable {
             if (kind != DatabaseKind.COUNTRY_MMDB) {
                 geoIp2 = new DatabaseReader.Builder(file.toFile()).fileMode(Reader.FileMode.MEMORY).build();
             }
-            GeoIpDatabase database = new GeoIpDatabase(file, kind, metadata, reader, geoIp2);
+            GeoIpDatabase database = new GeoIpDatabase(file, kind, metadata, reader, geoIp2, Ipv4SearchTree.of(bytes, metadata));
             database.probe();
             return database;
         } catch (IllegalArgumentException e) {
@@ -135,12 +154,37 @@ public final class GeoIpDatabase implements GeoLookup, Closeable {
     }
 
     /**
-     * The hot path: the lean record through the MaxMind DB reader whatever the database kind, with
-     * one shared answer per country. The matched network is left out (explanations use
-     * {@link #lookup}, which reports it).
+     * The hot path: the IPv4 tree walked without allocating, then the answer for the record it
+     * found, decoded once per record (by the reader, as below) and kept by the record's offset.
+     * The matched network is left out (explanations use {@link #lookup}, which reports it).
      */
     @Override
     public CountryLookup lookupIpv4(int address) {
+        if (ipv4Tree == null) {
+            return readIpv4(address);
+        }
+        long record = ipv4Tree.lookup(address);
+        if (record == Ipv4SearchTree.NO_RECORD) {
+            return CountryLookup.NOT_FOUND;
+        }
+        if (record == Ipv4SearchTree.INVALID) {
+            return readIpv4(address); // let the reader judge (and report) it
+        }
+        long offset = record >>> 6;
+        int slot = (int) (offset ^ offset >>> 12) & (RECORD_SLOTS - 1);
+        RecordAnswer known = answersByRecord[slot];
+        if (known != null && known.record == offset) {
+            return known.lookup;
+        }
+        CountryLookup answer = readIpv4(address);
+        if (answer.outcome() != CountryLookup.Outcome.FAILED) {
+            answersByRecord[slot] = new RecordAnswer(offset, answer);
+        }
+        return answer;
+    }
+
+    /** The lean record through the MaxMind DB reader whatever the database kind, with one shared answer per country. */
+    CountryLookup readIpv4(int address) {
         try {
             CountryRecord record = reader.get(IpAddresses.ipv4(address), CountryRecord.class);
             if (record == null) {
@@ -152,6 +196,11 @@ public final class GeoIpDatabase implements GeoLookup, Closeable {
             logger.warn("GeoIP lookup of {} in {} failed: {}", IpAddresses.ipv4(address).getHostAddress(), file, e.toString());
             return CountryLookup.FAILED;
         }
+    }
+
+    /** The IPv4 tree walk's raw answer, for tests: see {@link Ipv4SearchTree#lookup}; null when the reader walks alone. */
+    Long walkIpv4(int address) {
+        return ipv4Tree == null ? null : ipv4Tree.lookup(address);
     }
 
     private CountryLookup lookupOrThrow(InetAddress address) throws IOException, GeoIp2Exception {

@@ -95,11 +95,19 @@ public final class ClientAddressResolver {
         int end = xForwardedFor.length();
         long candidate = -1;
         for (int hop = 0; hop < MAX_HOPS && end > 0; hop++) {
-            int start = end - 1;
-            while (start >= 0 && xForwardedFor.charAt(start) != ',') {
-                start--;
+            int start;
+            long address;
+            long plain = IpAddresses.parseLastIpv4(xForwardedFor, end);
+            if (plain >= 0) { // the common case, one pass: a bare dotted quad
+                start = (int) (plain >>> 32) - 1;
+                address = plain & 0xffff_ffffL;
+            } else {
+                start = end - 1;
+                while (start >= 0 && xForwardedFor.charAt(start) != ',') {
+                    start--;
+                }
+                address = IpAddresses.parseIpv4(xForwardedFor, start + 1, end);
             }
-            long address = IpAddresses.parseIpv4(xForwardedFor, start + 1, end);
             if (address < 0) {
                 return -1; // not a plain IPv4 hop: let the general path judge it
             }

@@ -33,6 +33,13 @@ public final class ResidencyTable {
     private final byte[] idBytes;
     private final byte[] regionIndexes;
     private final List<String> regionNames;
+    /**
+     * One bit per slot, set for the slot of every pinned id's hash (its top bits): about 8 bits per
+     * pin, so an id that is not pinned is usually turned away by one bit test instead of a binary
+     * search. A set bit proves nothing; the search and the id comparison decide.
+     */
+    private final long[] filter;
+    private final int filterShift;
 
     private ResidencyTable(long[] hashes, int[] offsets, byte[] idBytes, byte[] regionIndexes, List<String> regionNames) {
         this.hashes = hashes;
@@ -40,6 +47,13 @@ public final class ResidencyTable {
         this.idBytes = idBytes;
         this.regionIndexes = regionIndexes;
         this.regionNames = regionNames;
+        int log = Math.min(30, 64 - Long.numberOfLeadingZeros(Math.max(64L, hashes.length * 8L) - 1));
+        this.filter = new long[1 << (log - 6)];
+        this.filterShift = 64 - log;
+        for (long hash : hashes) {
+            int bit = (int) (hash >>> filterShift);
+            filter[bit >>> 6] |= 1L << bit;
+        }
     }
 
     public int size() {
@@ -53,22 +67,40 @@ public final class ResidencyTable {
 
     /** {@link #regionOf(CharSequence)} when the caller already has the id's {@link StableHash}. */
     public String regionOf(CharSequence userId, long hash) {
+        int index = regionIndexOf(userId, hash);
+        return index < 0 ? null : regionNames.get(index);
+    }
+
+    /**
+     * The index in {@link #regions()} of the region {@code userId} is pinned to, or -1; the caller
+     * already has the id's {@link StableHash}. Allocation-free.
+     */
+    public int regionIndexOf(CharSequence userId, long hash) {
         if (hashes.length == 0 || userId == null || userId.length() == 0 || userId.length() > MAX_ID_LENGTH) {
-            return null;
+            return -1;
+        }
+        int bit = (int) (hash >>> filterShift);
+        if ((filter[bit >>> 6] & 1L << bit) == 0) {
+            return -1;
         }
         int index = Arrays.binarySearch(hashes, hash);
         if (index < 0) {
-            return null;
+            return -1;
         }
         while (index > 0 && hashes[index - 1] == hash) {
             index--;
         }
         for (; index < hashes.length && hashes[index] == hash; index++) {
             if (idEquals(index, userId)) {
-                return regionNames.get(regionIndexes[index]);
+                return regionIndexes[index];
             }
         }
-        return null;
+        return -1;
+    }
+
+    /** The region names that {@link #regionIndexOf} indexes. */
+    public List<String> regions() {
+        return regionNames;
     }
 
     public Optional<String> pinOf(CharSequence userId) {

@@ -5,8 +5,22 @@ package io.homeport.routing;
  *
  * @param country the ISO 3166-1 alpha-2 code, or null when {@link #outcome} is not FOUND
  * @param network the database network that matched (e.g. {@code 1.2.4.0/22}), or null
+ * @param countryIndex the country's index for the decision's per-country tables: derived from
+ *     {@code country} (two letters A-Z: 0 to 675; null: 676; anything else: -1), kept here so the
+ *     hot path need not read the code's characters
  */
-public record CountryLookup(String country, Outcome outcome, String network) {
+public record CountryLookup(String country, Outcome outcome, String network, int countryIndex) {
+
+    public CountryLookup {
+        if (countryIndex != CountryPlans.indexOf(country)) {
+            throw new IllegalArgumentException("countryIndex: " + countryIndex + " (expected: "
+                    + CountryPlans.indexOf(country) + " for " + country + ")");
+        }
+    }
+
+    public CountryLookup(String country, Outcome outcome, String network) {
+        this(country, outcome, network, CountryPlans.indexOf(country));
+    }
 
     public enum Outcome {
         /** The database has a record with a country for the address. */

@@ -80,6 +80,62 @@ public final class IpAddresses {
         return octets == 4 ? address : -1;
     }
 
+    /**
+     * The last comma-separated element of {@code text[0, end)}, when it is a plain dotted quad
+     * (digits and dots, between spaces or tabs): its index packed with its 32 bits, {@code (long)
+     * start << 32 | bits}, where {@code start} is where the element begins (after the comma, or 0).
+     * Otherwise -1, and the caller must find the element and judge it the general way ({@link
+     * #parseIpv4}). One pass from the right finds the comma and parses the octets together; it
+     * never accepts what {@link #parseIpv4} refuses.
+     */
+    public static long parseLastIpv4(CharSequence text, int end) {
+        while (end > 0 && isBlank(text.charAt(end - 1))) {
+            end--;
+        }
+        int address = 0;
+        int shift = 0;
+        int value = 0;
+        int scale = 1;
+        int digits = 0;
+        int leading = 0;
+        int i = end - 1;
+        for (; i >= 0; i--) {
+            char c = text.charAt(i);
+            int digit = c - '0';
+            if (digit >= 0 && digit <= 9) {
+                if (digits == 3) {
+                    return -1;
+                }
+                value += digit * scale;
+                scale *= 10;
+                digits++;
+                leading = digit;
+            } else if (c == '.') {
+                if (digits == 0 || value > 255 || (digits > 1 && leading == 0) || shift == 24) {
+                    return -1;
+                }
+                address |= value << shift;
+                shift += 8;
+                value = 0;
+                scale = 1;
+                digits = 0;
+            } else {
+                break;
+            }
+        }
+        if (shift != 24 || digits == 0 || value > 255 || (digits > 1 && leading == 0)) {
+            return -1;
+        }
+        address |= value << 24;
+        while (i >= 0 && isBlank(text.charAt(i))) {
+            i--;
+        }
+        if (i >= 0 && text.charAt(i) != ',') {
+            return -1;
+        }
+        return (long) (i + 1) << 32 | (address & 0xffff_ffffL);
+    }
+
     private static boolean isBlank(char c) {
         return c == ' ' || c == '\t';
     }
@@ -111,6 +167,9 @@ public final class IpAddresses {
     /** {@link #isNonPublic(InetAddress)} for IPv4 bits, without allocating. */
     public static boolean isNonPublicIpv4(int address) {
         int a = address >>> 24;
+        if ((NON_PUBLIC_FIRST_OCTETS[a >>> 6] & 1L << a) == 0) {
+            return false; // the common case: a first octet no non-public block starts with
+        }
         int b = (address >>> 16) & 0xff;
         int c = (address >>> 8) & 0xff;
         return a == 0 || a == 10 || a == 127
@@ -123,6 +182,18 @@ public final class IpAddresses {
                 || (a == 198 && b == 51 && c == 100)
                 || (a == 203 && b == 0 && c == 113)
                 || a >= 224;
+    }
+
+    /** Bit {@code a} set when some non-public block below has first octet {@code a}. */
+    private static final long[] NON_PUBLIC_FIRST_OCTETS = new long[4];
+
+    static {
+        for (int a : new int[] {0, 10, 100, 127, 169, 172, 192, 198, 203}) {
+            NON_PUBLIC_FIRST_OCTETS[a >>> 6] |= 1L << a;
+        }
+        for (int a = 224; a < 256; a++) {
+            NON_PUBLIC_FIRST_OCTETS[a >>> 6] |= 1L << a;
+        }
     }
 
     private static boolean isIpv6Charset(String literal) {

@@ -1,6 +1,7 @@
 package io.homeport.routing;
 
 import io.homeport.residency.MigrationBucket;
+import io.homeport.residency.ResidencyTable;
 import io.homeport.residency.StableHash;
 import io.homeport.rules.Migration;
 import io.homeport.rules.Region;
@@ -25,12 +26,27 @@ public final class RoutingSnapshot {
     private final GeoLookup geo;
     private final DecisionTable decisions;
     private final Migration[] migrations;
+    private final CountryPlans plans;
+    private final RouteMatcher routeMatcher;
+    /** The user pins, or null when the rules have none. */
+    private final ResidencyTable pins;
+    /** For each region index of {@link #pins}, the decision table's region index, or -1. */
+    private final int[] pinRegions;
 
     public RoutingSnapshot(RoutingRules rules, GeoLookup geo) {
         this.rules = Objects.requireNonNull(rules, "rules");
         this.geo = Objects.requireNonNull(geo, "geo");
         this.decisions = new DecisionTable(rules);
         this.migrations = rules.residency().migrations().toArray(new Migration[0]);
+        List<String> regions = decisions.regions();
+        this.plans = new CountryPlans(rules, regions);
+        this.routeMatcher = new RouteMatcher(rules.routes());
+        this.pins = rules.residency().users().map(UserPins::table).orElse(null);
+        List<String> pinned = pins == null ? List.of() : pins.regions();
+        this.pinRegions = new int[pinned.size()];
+        for (int i = 0; i < pinRegions.length; i++) {
+            pinRegions[i] = regions.indexOf(pinned.get(i));
+        }
     }
 
     public RoutingRules rules() {
@@ -52,7 +68,7 @@ public final class RoutingSnapshot {
      */
     public Decision decideIpv4(int clientAddress, CharSequence userId, String host, String path) {
         CountryLookup lookup = IpAddresses.isNonPublicIpv4(clientAddress) ? CountryLookup.NON_PUBLIC : geo.lookupIpv4(clientAddress);
-        return decide(null, clientAddress, userId, host, path, lookup, Trace.NONE);
+        return decideFast(null, clientAddress, userId, host, path, lookup);
     }
 
     /** The decision for a request whose country is already known (rule tests without a database). */
@@ -87,10 +103,58 @@ public final class RoutingSnapshot {
     }
 
     private Decision decide(RoutingRequest request, CountryLookup lookup, Trace trace) {
+        if (!trace.enabled) {
+            return decideFast(request.clientAddress(), 0, request.userId(), request.host(), request.path(), lookup);
+        }
         return decide(request.clientAddress(), 0, request.userId(), request.host(), request.path(), lookup, trace);
     }
 
-    /** The one implementation: {@code address} null means an IPv4 client given by {@code ipv4}. */
+    /**
+     * The decision without explaining it: the same steps as {@link #decide(InetAddress, int,
+     * CharSequence, String, String, CountryLookup, Trace)}, with the country's policy read from
+     * {@link CountryPlans} and the decision from the table by index, so no set, map or string
+     * comparison runs. A country without an index (not two letters A-Z) takes the general path.
+     */
+    private Decision decideFast(InetAddress address, int ipv4, CharSequence userId, String host, String path,
+            CountryLookup lookup) {
+        String country = lookup.country();
+        int countryIndex = lookup.countryIndex();
+        if (countryIndex < 0 || !plans.indexable(countryIndex)) {
+            return decide(address, ipv4, userId, host, path, lookup, Trace.NONE);
+        }
+        int route = routeMatcher.indexFor(host, path);
+        int basisPoints = plans.basisPoints(countryIndex);
+
+        // One hash of the user id serves both the pin lookup and the migration bucket.
+        long userHash = 0;
+        if (userId != null && (pins != null || basisPoints > 0)) {
+            userHash = StableHash.of(userId);
+            if (pins != null) {
+                int pinned = pins.regionIndexOf(userId, userHash);
+                if (pinned >= 0) {
+                    int region = pinRegions[pinned];
+                    return region >= 0
+                            ? decisions.get(route, region, Reason.PIN, countryIndex, country, null)
+                            : decide(address, ipv4, userId, host, path, lookup, Trace.NONE);
+                }
+            }
+        }
+        if (basisPoints > 0) { // a migration at 0 basis points moves no bucket
+            int bucket = userId != null ? MigrationBucket.ofHash(userHash)
+                    : address != null ? MigrationBucket.of(address) : MigrationBucket.ofIpv4(ipv4);
+            if (bucket < basisPoints) {
+                return decisions.get(route, plans.migrationRegion(countryIndex), Reason.MIGRATION, countryIndex, country,
+                        plans.migration(countryIndex).name());
+            }
+        }
+        return decisions.get(route, plans.policyRegion(countryIndex), plans.policyReason(countryIndex), countryIndex,
+                country, null);
+    }
+
+    /**
+     * The step-by-step implementation, which explanations trace: {@code address} null means an IPv4
+     * client given by {@code ipv4}. {@link #decideFast} must decide as this does.
+     */
     private Decision decide(InetAddress address, int ipv4, CharSequence userId, String host, String path,
             CountryLookup lookup, Trace trace) {
         Route route = rules.routeFor(host, path);

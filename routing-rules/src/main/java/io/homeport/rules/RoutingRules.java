@@ -30,12 +30,20 @@ public record RoutingRules(
 
     /** The first route that takes the request, or {@link Route#DEFAULT}. */
     public Route routeFor(String host, String path) {
+        int index = routeIndexFor(host, path);
+        return index < routes.size() ? routes.get(index) : Route.DEFAULT;
+    }
+
+    /**
+     * The index in {@link #routes} of the first route that takes the request, or {@code
+     * routes().size()} when none does (the request is on {@link Route#DEFAULT}).
+     */
+    public int routeIndexFor(String host, String path) {
         for (int i = 0, n = routes.size(); i < n; i++) { // indexed: no iterator on the hot path
-            Route route = routes.get(i);
-            if (route.matches(host, path)) {
-                return route;
+            if (routes.get(i).matches(host, path)) {
+                return i;
             }
         }
-        return Route.DEFAULT;
+        return routes.size();
     }
 }

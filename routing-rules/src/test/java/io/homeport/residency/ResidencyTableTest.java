@@ -165,4 +165,25 @@ class ResidencyTableTest {
             assertThat(table.regionOf("v-" + i)).isNull();
         }
     }
+
+    /** The membership filter in front of the search never turns away a pinned id, whatever the table's size. */
+    @Test
+    void everyPinnedIdIsFoundWhateverTheTableSize() throws Exception {
+        for (int rows : new int[] {1, 2, 7, 8, 9, 63, 64, 65, 1_000, 4_097}) {
+            StringBuilder csv = new StringBuilder("user_id,region\n");
+            for (int i = 0; i < rows; i++) {
+                csv.append("acct-").append(i * 7919).append(',').append(REGIONS.get(i % 3)).append('\n');
+            }
+            ResidencyTable table = load(csv.toString());
+            for (int i = 0; i < rows; i++) {
+                String id = "acct-" + i * 7919;
+                assertThat(table.regionOf(id)).as("%s of %d", id, rows).isEqualTo(REGIONS.get(i % 3));
+                assertThat(table.regionIndexOf(id, StableHash.of(id))).isEqualTo(i % 3);
+            }
+            for (int i = 0; i < 2_000; i++) {
+                String absent = "acct-" + (i * 7919 + 1);
+                assertThat(table.regionIndexOf(absent, StableHash.of(absent))).as(absent).isEqualTo(-1);
+            }
+        }
+    }
 }
