@@ -83,8 +83,8 @@ public final class GeoIpDatabase implements GeoLookup, Closeable {
         Reader reader;
         byte[] bytes;
         try {
-            // One read of the file serves the reader and the IPv4 tree walk, so both see the same
-            // database even if the file is replaced meanwhile.
+            // One read of the file serves the reader, the GeoIP2 reader and the IPv4 tree walk, so
+            // all see the same database even if the file is replaced meanwhile.
             bytes = Files.readAllBytes(file);
             // The node cache memoizes decoded records by offset: a country database has few distinct
             // records, so after warm-up a lookup is a tree walk and a map hit, not a decode.
@@ -97,7 +97,8 @@ public final class GeoIpDatabase implements GeoLookup, Closeable {
             Metadata metadata = reader.getMetadata();
             DatabaseKind kind = DatabaseKind.of(metadata.databaseType());
             if (kind != DatabaseKind.COUNTRY_MMDB) {
-                geoIp2 = new DatabaseReader.Builder(file.toFile()).fileMode(Reader.FileMode.MEMORY).build();
+                // From the same bytes as the reader and the tree walk: one file read, one database.
+                geoIp2 = new DatabaseReader.Builder(new ByteArrayInputStream(bytes)).build();
             }
             GeoIpDatabase database = new GeoIpDatabase(file, kind, metadata, reader, geoIp2, Ipv4SearchTree.of(bytes, metadata));
             database.probe();
