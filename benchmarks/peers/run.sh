@@ -6,7 +6,8 @@
 #
 # Every setting is an environment variable (defaults in brackets):
 #   ROUNDS [3]  DURATION [10s]  WARMUP [2s]  CONNECTIONS [64]  WORKERS ["1 2"]
-#   PEERS ["direct nginx haproxy homeport"]   (the order of each round; direct is the baseline)
+#   PEERS ["direct nginx haproxy homeport"]   (the order of each round; direct is the baseline;
+#          relay, a Netty byte relay to the us backend that parses nothing, is the floor of any Netty proxy)
 #   WRK_THREADS [1]  WRK_CPUS [0]  BACKEND_CPUS [1]
 #   PROXY_CPUS_<n> [1 for n=1; CPUs 1..n when the machine has n+1 CPUs, else every CPU]
 #   PORT_BASE [18080]: proxy on PORT_BASE, Homeport's admin on +10, backends on +21..+23 (127.0.0.1)
@@ -89,7 +90,7 @@ for w in ${WORKERS}; do
   is_int "${w}" && (( w >= 1 && w <= 64 )) || die "WORKERS=${WORKERS}: expected worker counts 1..64"
 done
 for p in ${PEERS}; do
-  case "${p}" in direct | nginx | haproxy | homeport) ;; *) die "PEERS: unknown peer ${p} (direct nginx haproxy homeport)" ;; esac
+  case "${p}" in direct | nginx | haproxy | homeport | relay) ;; *) die "PEERS: unknown peer ${p} (direct nginx haproxy homeport relay)" ;; esac
 done
 case "${ACCESS_LOG}" in devnull | off) ;; *) die "ACCESS_LOG=${ACCESS_LOG}: expected devnull or off" ;; esac
 case "${HAPROXY_MAP}" in full | skip-default) ;; *) die "HAPROXY_MAP=${HAPROXY_MAP}: expected full or skip-default" ;; esac
@@ -205,7 +206,7 @@ install_tools() { # installs only what is missing (apt-get update once, then one
 jar_has() { [[ -f "$1" ]] && jar tf "$1" 2>/dev/null | grep -c "^$2\$" >/dev/null; }
 
 build() {
-  if [[ ! -f "${HOMEPORT_JAR}" ]] || ! jar_has "${BENCH_JAR}" io/homeport/bench/peers/ExportNetworkMap.class; then
+  if [[ ! -f "${HOMEPORT_JAR}" ]] || ! jar_has "${BENCH_JAR}" io/homeport/bench/peers/NettyRelay.class; then
     log "building Homeport and the benchmarks (./mvnw -B -q -DskipTests install)"
     ./mvnw -B -q -DskipTests install || die "the build failed"
   fi
@@ -482,6 +483,13 @@ start_peer() {
       PIDS[$!]=haproxy
       LAST_PID=$!
       ;;
+    relay)
+      # shellcheck disable=SC2086
+      taskset -c "${cpus}" java ${HOMEPORT_JAVA_OPTS} -cp "${BENCH_JAR}" io.homeport.bench.peers.NettyRelay \
+        "${PROXY_PORT}" "$(region_port "${DEFAULT_REGION}")" "${w}" >/dev/null 2>"${TMP}/relay-w${w}.log" &
+      PIDS[$!]=relay
+      LAST_PID=$!
+      ;;
     homeport)
       [[ -f "${dir}/gateway.yaml" ]] || write_homeport "${dir}"
       # No gateway.yaml key sets the I/O thread count (Homeport.Options.ioThreads is 0 in `run`:
@@ -496,6 +504,7 @@ start_peer() {
   PEER_PID="${LAST_PID}"
   local logfile="${dir}/error.log"
   [[ "${peer}" == nginx ]] || logfile="${dir}/stderr.log"
+  [[ "${peer}" != relay ]] || logfile="${TMP}/relay-w${w}.log"
   wait_port "${PROXY_PORT}" "${PEER_PID}" "${peer}" "${logfile}"
   if [[ "${peer}" == homeport ]]; then
     local i code=""
@@ -514,8 +523,8 @@ check_peer() { # every region answers for its sample client before the peer is m
   while read -r ip want; do
     got="$(curl -s -m 5 -o /dev/null -D - -H "X-Forwarded-For: ${ip}" "http://127.0.0.1:${TARGET_PORT}/" \
       | tr -d '\r' | awk -F': ' 'tolower($1) == "x-backend-region" { print $2 }')"
-    if [[ "${peer}" == direct ]]; then
-      [[ -n "${got}" ]] || die "direct: no answer from the backend on ${TARGET_PORT}"
+    if [[ "${peer}" == direct || "${peer}" == relay ]]; then
+      [[ -n "${got}" ]] || die "${peer}: no answer from the backend on ${TARGET_PORT}"
     elif [[ "${got}" != "${want}" ]]; then
       die "${peer}: client ${ip} was served by '${got}', expected ${want}"
     fi
@@ -569,7 +578,7 @@ summary_table() {
       errs="$(awk -F'\t' -v w="${w}" -v p="${peer}" '$1 == w && $2 == p { split($10, e, "/"); s += e[1] + e[2] + e[3] + e[4] } END { print s + 0 }' "${TMP}/results.tsv")"
       vs_direct="$(awk -v a="${rps}" -v b="${direct_rps}" 'BEGIN { if (b == "nan" || b == 0) print "-"; else printf "%.2f", a / b }')"
       vs_nginx="$(awk -v a="${rps}" -v b="${nginx_rps}" 'BEGIN { if (b == "nan" || b == 0) print "-"; else printf "%.2f", a / b }')"
-      [[ "${peer}" == direct ]] && mism="n/a"
+      [[ "${peer}" == direct || "${peer}" == relay ]] && mism="n/a"
       printf '| %s | %s | %s | %.0f | %.3f | %.3f | %s | %s / %s | %s | %s |\n' \
         "${peer}" "$([[ "${peer}" == direct ]] && echo "-" || echo "${w}")" "${CONNECTIONS}" "${rps}" "${p50}" "${p99}" \
         "${mism}" "${non200}" "${errs}" "${vs_direct}" "${vs_nginx}"
