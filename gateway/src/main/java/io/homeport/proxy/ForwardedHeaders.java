@@ -93,7 +93,11 @@ public final class ForwardedHeaders {
 
     /** The client's request id when it sent a sane one, else a new random one. */
     public static String requestId(HttpHeaders headers) {
-        String given = headers.get(X_REQUEST_ID);
+        return requestId(headers.get(X_REQUEST_ID));
+    }
+
+    /** {@code given} (a client's X-Request-Id, or null) when it is sane, else a new random id. */
+    public static String requestId(String given) {
         if (given != null && !given.isEmpty() && given.length() <= MAX_REQUEST_ID_LENGTH && isVisibleAscii(given)) {
             return given;
         }

@@ -455,7 +455,8 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         return values.size() == 1 ? values.get(0) : String.join(",", values);
     }
 
-    static String hostWithoutPort(String host) {
+    /** The Host header's host, lower case, without its port; null when there is none. */
+    public static String hostWithoutPort(String host) {
         if (host == null || host.isEmpty()) {
             return null;
         }
@@ -485,7 +486,8 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         return uri; // "*" for OPTIONS, or something the upstream will judge
     }
 
-    static String pathOf(String uri) {
+    /** The request target without its query. */
+    public static String pathOf(String uri) {
         int query = uri.indexOf('?');
         return query < 0 ? uri : uri.substring(0, query);
     }

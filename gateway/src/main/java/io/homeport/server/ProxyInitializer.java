@@ -6,6 +6,7 @@ import io.homeport.proxy.ProxyContext;
 import io.homeport.proxy.ProxyHandler;
 import io.homeport.proxy.ProxyProtocolHandler;
 import io.homeport.proxy.ProxySettings;
+import io.homeport.proxy.h1.DirectHttp1Handler;
 import io.homeport.proxy.guard.RequestGuardHandler;
 import io.homeport.proxy.guard.RequestHeadScanner;
 import io.homeport.proxy.guard.RequestHeadTimeoutHandler;
@@ -32,7 +33,8 @@ import java.util.concurrent.TimeUnit;
  * Composes a client connection's pipeline; each step is one concern, in order.
  *
  * <pre>
- * cleartext:     idle, http (with request guards and head timeout), flow-control, request checks, proxy
+ * cleartext:     idle, direct-http1; from the first request it does not take on:
+ *                idle, http (with request guards and head timeout), flow-control, request checks, proxy
  * TLS, http/1.1: idle, SslHandler (via sni), http (with guards and timeout), flow-control, request checks, proxy
  * with proxy_protocol: proxy-protocol, proxy-protocol-source first, then as above
  * TLS, h2:       idle, SslHandler (via sni), h2, h2-streams, h2-idle
@@ -44,6 +46,8 @@ final class ProxyInitializer extends ChannelInitializer<Channel> {
     /** Streams one HTTP/2 connection may have open at once (each gets its own proxy handler). */
     static final int HTTP2_MAX_CONCURRENT_STREAMS = 100;
     static final long TLS_HANDSHAKE_TIMEOUT_MILLIS = 10_000;
+    /** {@code -Dhomeport.directPath=false} sends every HTTP/1.x request through the full pipeline (for comparison). */
+    static final boolean DIRECT_PATH = !"false".equals(System.getProperty("homeport.directPath"));
 
     private final ProxyContext proxy;
     private final ProxySettings settings;
@@ -77,8 +81,21 @@ final class ProxyInitializer extends ChannelInitializer<Channel> {
         }
     }
 
-    /** HTTP/1.1 (and 1.0): one connection, one request at a time. */
+    /**
+     * HTTP/1.1 (and 1.0): one connection, one request at a time. Plain bodiless requests take the
+     * direct path; the first other request hands the connection to the full pipeline for good.
+     */
     private void configureHttp1(ChannelPipeline pipeline) {
+        if (DIRECT_PATH) {
+            pipeline.addLast("direct-http1", new DirectHttp1Handler(proxy, settings, listener.tls().isPresent(),
+                    this::configureFullHttp1));
+        } else {
+            configureFullHttp1(pipeline);
+        }
+    }
+
+    /** The full HTTP/1.x pipeline: every request Netty's decoder reads, judged by the guards. */
+    private void configureFullHttp1(ChannelPipeline pipeline) {
         addHttpCodec(pipeline);
         addRequestGuards(pipeline);
         addRequestTimeouts(pipeline);

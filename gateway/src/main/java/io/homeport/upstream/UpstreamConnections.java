@@ -31,12 +31,18 @@ public final class UpstreamConnections {
 
     private final Transports transports;
     private final UpstreamTimeouts timeouts;
-    private final FastThreadLocal<Map<Endpoint, ArrayDeque<Channel>>> idleByLoop = new FastThreadLocal<>() {
-        @Override
-        protected Map<Endpoint, ArrayDeque<Channel>> initialValue() {
-            return new HashMap<>();
-        }
-    };
+    private final FastThreadLocal<Map<Endpoint, ArrayDeque<Channel>>> idleByLoop = newPool();
+    /** Connections without the HTTP codec, for the direct HTTP/1.1 path, which reads and writes bytes itself. */
+    private final FastThreadLocal<Map<Endpoint, ArrayDeque<Channel>>> rawIdleByLoop = newPool();
+
+    private static FastThreadLocal<Map<Endpoint, ArrayDeque<Channel>>> newPool() {
+        return new FastThreadLocal<>() {
+            @Override
+            protected Map<Endpoint, ArrayDeque<Channel>> initialValue() {
+                return new HashMap<>();
+            }
+        };
+    }
 
     public UpstreamConnections(Transports transports, UpstreamTimeouts timeouts) {
         this.transports = transports;
@@ -49,7 +55,12 @@ public final class UpstreamConnections {
 
     /** A pooled idle connection to {@code endpoint} on the calling event loop, or null. Event loop only. */
     public Channel pollIdle(Endpoint endpoint) {
-        ArrayDeque<Channel> idle = idleByLoop.get().get(endpoint);
+        return pollIdle(endpoint, false);
+    }
+
+    /** As {@link #pollIdle(Endpoint)}; {@code raw} for a connection without the HTTP codec. */
+    public Channel pollIdle(Endpoint endpoint, boolean raw) {
+        ArrayDeque<Channel> idle = pool(raw).get().get(endpoint);
         if (idle == null) {
             return null;
         }
@@ -64,6 +75,11 @@ public final class UpstreamConnections {
 
     /** Opens a new connection on {@code loop}; the codec is in place, the caller adds its handler. */
     public ChannelFuture connect(Endpoint endpoint, EventLoop loop) {
+        return connect(endpoint, loop, false);
+    }
+
+    /** As {@link #connect(Endpoint, EventLoop)}; {@code raw}: no HTTP codec, the caller reads and writes bytes. */
+    public ChannelFuture connect(Endpoint endpoint, EventLoop loop, boolean raw) {
         Bootstrap bootstrap = new Bootstrap()
                 .group(loop)
                 .channel(transports.socketChannel())
@@ -77,13 +93,16 @@ public final class UpstreamConnections {
                             channel.pipeline().addLast(UpstreamTls.handler(channel, endpoint));
                         }
                         channel.pipeline().addLast(IDLE, new IdleStateHandler(0, 0, timeouts.idle().toMillis(), TimeUnit.MILLISECONDS));
-                        channel.pipeline().addLast(CODEC, new HttpClientCodec());
+                        if (!raw) {
+                            channel.pipeline().addLast(CODEC, new HttpClientCodec());
+                        }
                     }
                 });
         ChannelFuture connected = bootstrap.connect(endpoint.host(), endpoint.port());
         // Once per connection: leave the pool when closed, by the backend or by the idle timer.
+        FastThreadLocal<Map<Endpoint, ArrayDeque<Channel>>> pool = pool(raw);
         connected.channel().closeFuture().addListener(f -> {
-            ArrayDeque<Channel> idle = idleByLoop.get().get(endpoint);
+            ArrayDeque<Channel> idle = pool.get().get(endpoint);
             if (idle != null) {
                 idle.remove(connected.channel());
             }
@@ -93,15 +112,24 @@ public final class UpstreamConnections {
 
     /** Returns a connection whose last exchange completed cleanly. Event loop only. */
     public void release(Endpoint endpoint, Channel channel) {
+        release(endpoint, channel, false);
+    }
+
+    /** As {@link #release(Endpoint, Channel)}, into the pool {@code raw} names. */
+    public void release(Endpoint endpoint, Channel channel, boolean raw) {
         if (!channel.isActive()) {
             return;
         }
-        ArrayDeque<Channel> idle = idleByLoop.get().computeIfAbsent(endpoint, e -> new ArrayDeque<>());
+        ArrayDeque<Channel> idle = pool(raw).get().computeIfAbsent(endpoint, e -> new ArrayDeque<>());
         if (idle.size() >= MAX_IDLE_PER_ENDPOINT) {
             channel.close();
             return;
         }
         idle.addLast(channel);
         channel.read(); // so that a backend closing the idle connection is noticed, and it leaves the pool
+    }
+
+    private FastThreadLocal<Map<Endpoint, ArrayDeque<Channel>>> pool(boolean raw) {
+        return raw ? rawIdleByLoop : idleByLoop;
     }
 }

@@ -1,0 +1,610 @@
+package io.homeport.proxy.h1;
+
+import io.homeport.proxy.ClientConnection;
+import io.homeport.proxy.ErrorResponses;
+import io.homeport.proxy.ForwardedHeaders;
+import io.homeport.proxy.ProxyContext;
+import io.homeport.proxy.ProxyHandler;
+import io.homeport.proxy.ProxySettings;
+import io.homeport.reload.ServingConfig;
+import io.homeport.routing.Decision;
+import io.homeport.routing.IpAddresses;
+import io.homeport.routing.RoutingRequest;
+import io.homeport.rules.RoutingRules;
+import io.homeport.rules.UserPins;
+import io.homeport.upstream.RegionSelector;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.CompositeByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.concurrent.FastThreadLocal;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The direct HTTP/1.1 path: plain bodiless requests (see {@link RequestHead}) are read from the
+ * wire bytes and forwarded with their header lines copied, not decoded and re-encoded, and the
+ * answer comes back the same way ({@link DirectUpstream}). Routing, residency, fail-over, retries,
+ * timeouts, metrics and the access log are those of the full path ({@link ProxyHandler}).
+ *
+ * <p>The first request this path does not take, or a head that does not arrive whole in one read,
+ * hands the connection to the full path for good: between two exchanges, this handler adds the
+ * full pipeline behind itself (decoder, guards, proxy handler), passes it the unread bytes and
+ * leaves. So whatever is unusual — a body, an upgrade, a malformed or hostile head — is judged by
+ * the code that has always judged it.
+ */
+public final class DirectHttp1Handler extends ChannelInboundHandlerAdapter {
+
+    private static final Logger logger = LoggerFactory.getLogger(DirectHttp1Handler.class);
+
+    /** Per event loop: heads are parsed from a copy, and the parsers' arrays are reused. */
+    private static final FastThreadLocal<Scratch> SCRATCH = new FastThreadLocal<>();
+
+    private static final byte[] CRLF = {'\r', '\n'};
+    private static final byte[] X_FORWARDED_FOR = ascii("x-forwarded-for: ");
+    private static final byte[] X_FORWARDED_PROTO_HTTP = ascii("x-forwarded-proto: http\r\n");
+    private static final byte[] X_FORWARDED_PROTO_HTTPS = ascii("x-forwarded-proto: https\r\n");
+    private static final byte[] X_FORWARDED_HOST = ascii("x-forwarded-host: ");
+    private static final byte[] X_REQUEST_ID = ascii("x-request-id: ");
+    private static final byte[] X_HOMEPORT_COUNTRY = ascii("x-homeport-country: ");
+    private static final byte[] X_HOMEPORT_REGION = ascii("x-homeport-region: ");
+
+    private final ProxyContext proxy;
+    private final ProxySettings settings;
+    private final boolean tls;
+    private final Consumer<ChannelPipeline> fullPath;
+
+    private ChannelHandlerContext ctx;
+    /** Bytes read and not yet parsed: pipelined requests. */
+    private ByteBuf pending;
+    private DirectExchange exchange;
+    private boolean anyRequest;
+    private ScheduledFuture<?> firstHeadTimer;
+    private ScheduledFuture<?> responseTimer;
+    private boolean handedOver;
+
+    /**
+     * @param fullPath adds the full HTTP/1.1 pipeline at the end of the given pipeline
+     */
+    public DirectHttp1Handler(ProxyContext proxy, ProxySettings settings, boolean tls, Consumer<ChannelPipeline> fullPath) {
+        this.proxy = proxy;
+        this.settings = settings;
+        this.tls = tls;
+        this.fullPath = fullPath;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+        if (ctx.channel().isActive()) {
+            startFirstHeadTimer(); // added after a TLS handshake; the negotiator asks for the first read
+        }
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        startFirstHeadTimer();
+        ctx.read();
+        // Not passed on: the full path, if it ever comes, gets its channelActive when it is added.
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof ByteBuf bytes)) {
+            ctx.fireChannelRead(msg);
+            return;
+        }
+        if (pending == null) {
+            pending = bytes;
+        } else {
+            pending = appended(pending, bytes);
+        }
+        if (exchange == null) {
+            nextRequest();
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        // Swallowed: no handler behind this one is reading yet.
+    }
+
+    /** Parses the next pending head and starts its exchange, or hands the connection over. */
+    private void nextRequest() {
+        if (pending == null || !pending.isReadable()) {
+            releasePending();
+            ctx.read();
+            return;
+        }
+        ServingConfig config = proxy.config().current();
+        RoutingRules rules = config.snapshot().rules();
+        Scratch scratch = scratch();
+        RequestHead head = scratch.head;
+        head.limits(settings.maxRequestLineBytes(), settings.maxHeaderBytes(), settings.maxHeaderCount());
+        byte[] bytes = scratch.bytes(head.maxHeadBytes());
+        int copied = Math.min(pending.readableBytes(), head.maxHeadBytes());
+        pending.getBytes(pending.readerIndex(), bytes, 0, copied);
+        RequestHead.Outcome outcome = head.parse(bytes, copied, scratch.identity(rules));
+        if (outcome != RequestHead.Outcome.COMPLETE) {
+            handOver();
+            return;
+        }
+        pending.skipBytes(head.length);
+        cancelFirstHeadTimer();
+        anyRequest = true;
+        start(config, rules, head, bytes);
+    }
+
+    /** The full path takes the connection from here: its pipeline is added, and it gets the unread bytes. */
+    private void handOver() {
+        handedOver = true;
+        cancelFirstHeadTimer();
+        ChannelPipeline pipeline = ctx.pipeline();
+        fullPath.accept(pipeline);
+        ByteBuf unread = pending;
+        pending = null;
+        ctx.fireChannelActive();
+        if (unread != null) {
+            ctx.fireChannelRead(unread);
+            ctx.fireChannelReadComplete();
+        }
+        pipeline.remove(this);
+    }
+
+    private void start(ServingConfig config, RoutingRules rules, RequestHead head, byte[] bytes) {
+        Channel channel = ctx.channel();
+        InetAddress peer = ClientConnection.peer(channel);
+        String host = ProxyHandler.hostWithoutPort(head.host);
+        String uri = head.uri;
+        String path = ProxyHandler.pathOf(uri);
+        String userId = rules.residency().users().isPresent() ? head.userId : null;
+        long ipv4 = peer instanceof Inet4Address v4
+                ? proxy.clientAddresses().resolveIpv4(IpAddresses.bitsOf(v4), head.forwardedFor, head.forwarded)
+                : -1;
+        InetAddress client;
+        Decision decision;
+        if (ipv4 >= 0) {
+            client = IpAddresses.ipv4((int) ipv4);
+            decision = config.snapshot().decideIpv4((int) ipv4, userId, host, path);
+        } else {
+            client = proxy.clientAddresses().resolve(peer, head.forwardedFor, head.forwarded);
+            decision = config.snapshot().decide(new RoutingRequest(client, userId, host, path));
+        }
+        proxy.metrics().decision(decision.reason());
+        String requestId = ForwardedHeaders.requestId(head.requestId);
+        boolean peerTrusted = proxy.clientAddresses().isTrusted(peer);
+        ByteBuf upstreamHead = upstreamHead(head, bytes, peer, peerTrusted, requestId, decision.country());
+        proxy.listener().started();
+        proxy.retryBudget().requestStarted();
+        exchange = new DirectExchange(head.method, host, path, userId, requestId, client, decision, rules, head.close,
+                upstreamHead);
+        route(exchange);
+    }
+
+    /** The upstream head: the request line and the client's fields as they came, minus what is rewritten, plus the forwarding facts. */
+    private ByteBuf upstreamHead(RequestHead head, byte[] bytes, InetAddress peer, boolean peerTrusted, String requestId,
+            String country) {
+        ByteBuf out = ctx.alloc().directBuffer(head.length + 256);
+        out.writeBytes(bytes, 0, head.requestLineEnd);
+        for (int field = 0; field < head.fieldCount; field++) {
+            byte action = head.action[field];
+            if (action == RequestHead.COPY || (action == RequestHead.COPY_IF_TRUSTED && peerTrusted)) {
+                out.writeBytes(bytes, head.lineStart[field], head.lineEnd[field] - head.lineStart[field]);
+            }
+        }
+        out.writeBytes(X_FORWARDED_FOR);
+        String priorHops = peerTrusted ? head.forwardedFor : null;
+        if (priorHops != null && !priorHops.isBlank()) {
+            out.writeCharSequence(priorHops, StandardCharsets.ISO_8859_1);
+            out.writeByte(',').writeByte(' ');
+        }
+        out.writeCharSequence(IpAddresses.toText(peer), StandardCharsets.US_ASCII);
+        out.writeBytes(CRLF);
+        if (!peerTrusted || !head.hasForwardedProto) {
+            out.writeBytes(tls ? X_FORWARDED_PROTO_HTTPS : X_FORWARDED_PROTO_HTTP);
+        }
+        if (!peerTrusted || !head.hasForwardedHost) {
+            out.writeBytes(X_FORWARDED_HOST);
+            out.writeCharSequence(head.host, StandardCharsets.ISO_8859_1);
+            out.writeBytes(CRLF);
+        }
+        out.writeBytes(X_REQUEST_ID);
+        out.writeCharSequence(requestId, StandardCharsets.ISO_8859_1);
+        out.writeBytes(CRLF);
+        out.writeBytes(X_HOMEPORT_COUNTRY);
+        out.writeCharSequence(country == null ? ForwardedHeaders.UNKNOWN_COUNTRY : country, StandardCharsets.US_ASCII);
+        out.writeBytes(CRLF);
+        return out;
+    }
+
+    /** The home region's endpoint, or one of a region its rules let it fail over to; never any other. */
+    private void route(DirectExchange current) {
+        String home = current.decision.region();
+        RegionSelector.Selection selection = proxy.regions().select(current.rules, home, current.tried);
+        if (selection == null) {
+            proxy.metrics().residencyDenied(home);
+            fail(current, HttpResponseStatus.SERVICE_UNAVAILABLE, "no available region may serve this request: home region "
+                    + home + ", allowed fail-over " + current.rules.region(home).failOverTo()
+                    + (current.tried.isEmpty() ? "" : "; endpoints tried and unreachable: " + current.tried.size()));
+            return;
+        }
+        if (selection.failedOver()) {
+            proxy.metrics().failover(home, selection.region());
+        }
+        current.servingRegion = selection.region();
+        current.endpoint = selection.endpoint();
+        sendUpstream(current);
+    }
+
+    private void sendUpstream(DirectExchange current) {
+        current.attempts++;
+        Channel pooled = proxy.upstreams().pollIdle(current.endpoint, true);
+        if (pooled != null) {
+            attach(current, pooled, true);
+            return;
+        }
+        long connectStart = System.nanoTime();
+        ChannelFuture connecting = proxy.upstreams().connect(current.endpoint, ctx.channel().eventLoop(), true);
+        connecting.addListener((ChannelFutureListener) future -> {
+            if (current.finished) {
+                future.channel().close();
+            } else if (future.isSuccess()) {
+                proxy.metrics().upstreamConnected(System.nanoTime() - connectStart);
+                attach(current, future.channel(), false);
+            } else {
+                onConnectFailure(current, future.cause());
+            }
+        });
+    }
+
+    /** Nothing was sent: safe to try another endpoint, budget permitting. */
+    private void onConnectFailure(DirectExchange current, Throwable cause) {
+        proxy.regions().health().recordFailure(current.endpoint);
+        current.tried.add(current.endpoint);
+        if (proxy.retryBudget().tryRetry(System.nanoTime())) {
+            route(current);
+        } else {
+            fail(current, HttpResponseStatus.BAD_GATEWAY, "upstream " + current.endpoint + " unreachable ("
+                    + cause.getMessage() + ") and the retry budget is spent");
+        }
+    }
+
+    private void attach(DirectExchange current, Channel upstream, boolean reused) {
+        releaseLoad(current);
+        proxy.regions().health().requestStarted(current.endpoint);
+        current.loadCountedOn = current.endpoint;
+        current.upstream = upstream;
+        current.reusedConnection = reused;
+        DirectUpstream relay = upstream.pipeline().get(DirectUpstream.class);
+        if (relay == null) {
+            relay = new DirectUpstream(proxy);
+            upstream.pipeline().addLast(relay);
+        }
+        relay.bind(current, this);
+        ByteBuf head = current.upstreamHead;
+        String region = current.servingRegion;
+        ByteBuf request = ctx.alloc().directBuffer(head.readableBytes() + X_HOMEPORT_REGION.length + region.length() + 4);
+        request.writeBytes(head, head.readerIndex(), head.readableBytes());
+        request.writeBytes(X_HOMEPORT_REGION);
+        request.writeCharSequence(region, StandardCharsets.US_ASCII);
+        request.writeBytes(CRLF).writeBytes(CRLF);
+        current.upstreamSentNanos = System.nanoTime();
+        upstream.writeAndFlush(request).addListener(ChannelFutureListener.CLOSE_ON_FAILURE); // its close answers the client
+        upstream.read();
+        startResponseTimeout(current);
+    }
+
+    /** Called by the relay when a reused connection died before answering: once more on a fresh one. */
+    boolean retryOnFreshConnection(DirectExchange current) {
+        if (current != exchange || current.finished || current.attempts > 1 || !current.reusedConnection
+                || current.responseStarted || !proxy.retryBudget().tryRetry(System.nanoTime())) {
+            return false;
+        }
+        current.responseDeadline = 0;
+        Channel pooled;
+        while ((pooled = proxy.upstreams().pollIdle(current.endpoint, true)) != null) {
+            pooled.close(); // its siblings from the same idle period are likely just as stale
+        }
+        current.upstream = null;
+        sendUpstream(current);
+        return true;
+    }
+
+    // --- the answer, written by the relay --------------------------------------------------------
+
+    ChannelHandlerContext clientContext() {
+        return ctx;
+    }
+
+    /** The response head arrived: the response timer stops. */
+    void responseStarted(DirectExchange current) {
+        current.responseDeadline = 0;
+        current.responseStarted = true;
+    }
+
+    // --- timers ----------------------------------------------------------------------------------
+
+    private void startFirstHeadTimer() {
+        if (firstHeadTimer == null && !anyRequest) {
+            long timeout = settings.requestHeaderTimeout().toNanos();
+            firstHeadTimer = ctx.executor().schedule(this::onFirstHeadTimeout, timeout, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private void cancelFirstHeadTimer() {
+        if (firstHeadTimer != null) {
+            firstHeadTimer.cancel(false);
+            firstHeadTimer = null;
+        }
+    }
+
+    /** As RequestHeadTimeoutHandler: a connection that sends no request head in time is cut off. */
+    private void onFirstHeadTimeout() {
+        firstHeadTimer = null;
+        if (anyRequest || handedOver || !ctx.channel().isActive()) {
+            return;
+        }
+        FullHttpResponse response = ErrorResponses.of(ctx.alloc(), HttpResponseStatus.REQUEST_TIMEOUT,
+                "request head not received within " + settings.requestHeaderTimeout().toMillis() + " ms", null);
+        response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        ctx.writeAndFlush(encode(ctx, response)).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    private void startResponseTimeout(DirectExchange current) {
+        if (current.responseStarted || current.responseDeadline != 0) {
+            return;
+        }
+        long timeoutNanos = proxy.upstreams().timeouts().responseHeaders().toNanos();
+        current.responseDeadline = (System.nanoTime() + timeoutNanos) | 1; // never 0, which means "none"
+        if (responseTimer == null) {
+            responseTimer = ctx.executor().schedule(this::onResponseTimer, timeoutNanos, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /** One timer per connection, re-armed only when it fires early (as in ProxyHandler). */
+    private void onResponseTimer() {
+        responseTimer = null;
+        DirectExchange current = exchange;
+        if (current == null || current.responseDeadline == 0 || current.responseStarted || current.finished) {
+            return;
+        }
+        long remaining = current.responseDeadline - System.nanoTime();
+        if (remaining > 0) {
+            responseTimer = ctx.executor().schedule(this::onResponseTimer, remaining, TimeUnit.NANOSECONDS);
+            return;
+        }
+        proxy.regions().health().recordFailure(current.endpoint);
+        fail(current, HttpResponseStatus.GATEWAY_TIMEOUT, "upstream " + current.endpoint + " sent no response in "
+                + proxy.upstreams().timeouts().responseHeaders().toMillis() + " ms");
+    }
+
+    // --- the end of an exchange ------------------------------------------------------------------
+
+    /** Answers with a gateway error, unless the answer has begun; then the connection ends. */
+    void fail(DirectExchange current, HttpResponseStatus status, String error) {
+        if (current.finished) {
+            return;
+        }
+        current.responseDeadline = 0;
+        if (current.upstream != null) {
+            current.upstream.close();
+        }
+        if (current.responseStarted) {
+            finish(current, current.status, error, true);
+            return;
+        }
+        logger.debug("request {} failed: {}", current.requestId, error);
+        FullHttpResponse response = ErrorResponses.of(ctx.alloc(), status, publicMessage(status, error), current.requestId);
+        if (current.clientCloses) {
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        }
+        ctx.writeAndFlush(encode(ctx, response));
+        finish(current, status.code(), error, current.clientCloses);
+    }
+
+    private static String publicMessage(HttpResponseStatus status, String error) {
+        return switch (status.code()) {
+            case 502 -> "upstream failure";
+            case 504 -> "upstream sent no response in time";
+            default -> error;
+        };
+    }
+
+    /** Ends the exchange; with {@code close}, the connection too, once its answer is flushed. */
+    void finish(DirectExchange current, int status, String error, boolean close) {
+        if (current.finished) {
+            return;
+        }
+        current.finished = true;
+        current.responseDeadline = 0;
+        current.upstreamHead.release();
+        releaseLoad(current);
+        if (exchange == current) {
+            exchange = null;
+        }
+        proxy.metrics().requestCompleted(current.region(), current.decision.route().name(), status,
+                System.nanoTime() - current.startNanos);
+        proxy.listener().completed(current.completed(status, error));
+        Channel client = ctx.channel();
+        if (close) {
+            releasePending();
+            client.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        } else if (pending != null && pending.isReadable()) {
+            // A pipelined request: started from the event loop, not from this call, which may be deep in another.
+            client.eventLoop().execute(() -> {
+                if (exchange == null && !handedOver && ctx.channel().isActive()) {
+                    nextRequest();
+                }
+            });
+        } else {
+            releasePending();
+            ctx.read(); // the next request on this keep-alive connection
+        }
+    }
+
+    private void releaseLoad(DirectExchange current) {
+        if (current.loadCountedOn != null) {
+            proxy.regions().health().requestEnded(current.loadCountedOn);
+            current.loadCountedOn = null;
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        DirectExchange current = exchange;
+        if (ctx.channel().isWritable() && current != null && current.responseStarted && current.upstream != null) {
+            current.upstream.read();
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        cancelFirstHeadTimer();
+        if (responseTimer != null) {
+            responseTimer.cancel(false);
+            responseTimer = null;
+        }
+        releasePending();
+        DirectExchange current = exchange;
+        if (current != null && !current.finished) {
+            if (current.upstream != null) {
+                current.upstream.close();
+            }
+            finish(current, 499, "client closed the connection", true);
+        }
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        cancelFirstHeadTimer();
+        if (responseTimer != null) {
+            responseTimer.cancel(false);
+            responseTimer = null;
+        }
+        releasePending();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+        if (event instanceof IdleStateEvent) {
+            DirectExchange current = exchange;
+            if (current == null) {
+                ctx.close(); // an idle keep-alive connection
+            } else if (current.responseStarted) {
+                fail(current, HttpResponseStatus.GATEWAY_TIMEOUT, "no progress on the connection for the idle timeout");
+            }
+            return; // while the response head is awaited, the response timer governs
+        }
+        ctx.fireUserEventTriggered(event);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        logger.debug("client connection {} failed", ctx.channel(), cause);
+        ctx.close();
+    }
+
+    private void releasePending() {
+        if (pending != null) {
+            pending.release();
+            pending = null;
+        }
+    }
+
+    private ByteBuf appended(ByteBuf cumulation, ByteBuf more) {
+        if (cumulation.writableBytes() >= more.readableBytes() && cumulation.refCnt() == 1 && !cumulation.isReadOnly()) {
+            cumulation.writeBytes(more);
+            more.release();
+            return cumulation;
+        }
+        CompositeByteBuf composite = ctx.alloc().compositeBuffer();
+        composite.addComponent(true, cumulation);
+        composite.addComponent(true, more);
+        return composite;
+    }
+
+    /** A gateway answer as bytes: this path writes below the HTTP encoder. */
+    static ByteBuf encode(ChannelHandlerContext ctx, FullHttpResponse response) {
+        try {
+            ByteBuf content = response.content();
+            ByteBuf out = ctx.alloc().buffer(256 + content.readableBytes());
+            out.writeCharSequence("HTTP/1.1 " + response.status().code() + " " + response.status().reasonPhrase() + "\r\n",
+                    StandardCharsets.US_ASCII);
+            for (Map.Entry<String, String> field : response.headers()) {
+                out.writeCharSequence(field.getKey(), StandardCharsets.US_ASCII);
+                out.writeByte(':').writeByte(' ');
+                out.writeCharSequence(field.getValue(), StandardCharsets.ISO_8859_1);
+                out.writeBytes(CRLF);
+            }
+            out.writeBytes(CRLF);
+            out.writeBytes(content, content.readerIndex(), content.readableBytes());
+            return out;
+        } finally {
+            response.release();
+        }
+    }
+
+    static Scratch scratch() {
+        Scratch scratch = SCRATCH.get();
+        if (scratch == null) {
+            scratch = new Scratch();
+            SCRATCH.set(scratch);
+        }
+        return scratch;
+    }
+
+    private static byte[] ascii(String text) {
+        return text.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /** What one event loop reuses for every head it parses. */
+    static final class Scratch {
+        private byte[] bytes = new byte[ResponseHead.MAX_HEAD_BYTES];
+        final RequestHead head = new RequestHead(ProxySettings.DEFAULTS.maxRequestLineBytes(),
+                ProxySettings.DEFAULTS.maxHeaderBytes(), ProxySettings.DEFAULTS.maxHeaderCount());
+        final ResponseHead response = new ResponseHead();
+        private String identityName;
+        private byte[] identity;
+
+        /** A copy area of at least {@code size} bytes; its content is valid until the next parse on this loop. */
+        byte[] bytes(int size) {
+            if (bytes.length < size) {
+                bytes = new byte[size];
+            }
+            return bytes;
+        }
+
+        /** The identity header's lower-case name as bytes, for these rules; null when they pin no users. */
+        byte[] identity(RoutingRules rules) {
+            UserPins users = rules.residency().users().orElse(null);
+            if (users == null) {
+                return null;
+            }
+            if (!users.identityHeader().equals(identityName)) {
+                identityName = users.identityHeader();
+                identity = identityName.toLowerCase(Locale.ROOT).getBytes(StandardCharsets.US_ASCII);
+            }
+            return identity;
+        }
+    }
+}

@@ -1,0 +1,252 @@
+package io.homeport.proxy.h1;
+
+import io.homeport.proxy.ProxyContext;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.timeout.IdleStateEvent;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The upstream side of the direct path: reads one response at a time from a pooled connection
+ * without the HTTP codec, writes its head to the client rewritten ({@link ResponseHead}) and its
+ * body as it came, following the framing to know where it ends, and reads on only while the
+ * client can take more. A body the backend delimits by closing is passed on chunked, so the
+ * client connection survives it.
+ */
+final class DirectUpstream extends ChannelInboundHandlerAdapter {
+
+    private static final byte[] CRLF = {'\r', '\n'};
+    private static final byte[] LAST_CHUNK = {'0', '\r', '\n', '\r', '\n'};
+
+    private final ProxyContext proxy;
+    private final ChunkedFraming chunks = new ChunkedFraming();
+    private DirectHttp1Handler client;
+    private DirectExchange exchange;
+    /** Bytes of a response head that has not arrived whole. */
+    private ByteBuf partialHead;
+    private ResponseHead.Framing framing;
+    private long remaining;
+    private boolean upstreamCloses;
+    private boolean closeClient;
+
+    DirectUpstream(ProxyContext proxy) {
+        this.proxy = proxy;
+    }
+
+    void bind(DirectExchange current, DirectHttp1Handler owner) {
+        exchange = current;
+        client = owner;
+        framing = null;
+        chunks.reset();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        ByteBuf in = (ByteBuf) msg;
+        DirectExchange current = exchange;
+        if (current == null || current.finished) {
+            in.release(); // nothing asked for this: the connection is not reusable
+            ctx.close();
+            return;
+        }
+        try {
+            if (framing == null) {
+                in = head(ctx, current, in);
+                if (in == null) {
+                    return;
+                }
+            }
+            body(ctx, current, in);
+        } finally {
+            if (in != null) {
+                in.release();
+            }
+        }
+    }
+
+    /** Reads the head; returns the bytes after it (owned by the caller), or null when more are needed or it failed. */
+    private ByteBuf head(ChannelHandlerContext ctx, DirectExchange current, ByteBuf in) {
+        if (partialHead != null) {
+            ByteBuf merged = partialHead;
+            partialHead = null;
+            if (merged.readableBytes() + in.readableBytes() > ResponseHead.MAX_HEAD_BYTES + 8192) {
+                merged.release();
+                in.release();
+                malformed(current, "response head larger than " + ResponseHead.MAX_HEAD_BYTES + " bytes");
+                return null;
+            }
+            merged.writeBytes(in);
+            in.release();
+            in = merged;
+        }
+        while (true) {
+            DirectHttp1Handler.Scratch scratch = DirectHttp1Handler.scratch();
+            byte[] bytes = scratch.bytes(ResponseHead.MAX_HEAD_BYTES);
+            int copied = Math.min(in.readableBytes(), ResponseHead.MAX_HEAD_BYTES);
+            in.getBytes(in.readerIndex(), bytes, 0, copied);
+            ResponseHead head = scratch.response;
+            ResponseHead.Outcome outcome = head.parse(bytes, copied, current.bodiless());
+            if (outcome == ResponseHead.Outcome.INCOMPLETE) {
+                partialHead = ctx.alloc().buffer(Math.max(1024, in.readableBytes() * 2));
+                partialHead.writeBytes(in);
+                in.release();
+                return null;
+            }
+            if (outcome == ResponseHead.Outcome.MALFORMED || head.status == 101) {
+                in.release();
+                malformed(current, outcome == ResponseHead.Outcome.MALFORMED ? head.problem() : "unrequested protocol switch");
+                return null;
+            }
+            in.skipBytes(head.length);
+            if (head.status < 200) {
+                if (!in.isReadable()) {
+                    in.release();
+                    return null; // an interim response (100, 103): the final one follows
+                }
+                continue;
+            }
+            onResponseHead(current, head, bytes);
+            return in;
+        }
+    }
+
+    private void onResponseHead(DirectExchange current, ResponseHead head, byte[] bytes) {
+        client.responseStarted(current);
+        proxy.regions().health().recordSuccess(current.endpoint);
+        proxy.metrics().upstreamResponded(System.nanoTime() - current.upstreamSentNanos);
+        current.status = head.status;
+        framing = head.framing;
+        remaining = head.contentLength;
+        upstreamCloses = head.upstreamCloses;
+        closeClient = current.clientCloses;
+        ChannelHandlerContext clientContext = client.clientContext();
+        ByteBuf out = clientContext.alloc().directBuffer(head.length + 128);
+        head.writeForClient(bytes, out, current.servingRegion, current.requestId, closeClient);
+        clientContext.write(out, clientContext.voidPromise());
+    }
+
+    private void body(ChannelHandlerContext ctx, DirectExchange current, ByteBuf in) {
+        ChannelHandlerContext clientContext = client.clientContext();
+        boolean done;
+        switch (framing) {
+            case NONE -> done = true;
+            case LENGTH -> {
+                int take = (int) Math.min(remaining, in.readableBytes());
+                if (take > 0) {
+                    clientContext.write(in.readRetainedSlice(take), clientContext.voidPromise());
+                    remaining -= take;
+                }
+                done = remaining == 0;
+            }
+            case CHUNKED -> {
+                int take;
+                try {
+                    take = chunks.consume(in);
+                } catch (IllegalStateException e) {
+                    malformed(current, e.getMessage());
+                    return;
+                }
+                if (take > 0) {
+                    clientContext.write(in.readRetainedSlice(take), clientContext.voidPromise());
+                }
+                done = chunks.done();
+            }
+            case CLOSE -> {
+                int size = in.readableBytes();
+                if (size > 0) {
+                    ByteBuf chunkHead = clientContext.alloc().buffer(12);
+                    chunkHead.writeCharSequence(Integer.toHexString(size), StandardCharsets.US_ASCII);
+                    chunkHead.writeBytes(CRLF);
+                    clientContext.write(chunkHead, clientContext.voidPromise());
+                    clientContext.write(in.readRetainedSlice(size), clientContext.voidPromise());
+                    clientContext.write(clientContext.alloc().buffer(2).writeBytes(CRLF), clientContext.voidPromise());
+                }
+                done = false; // ends when the backend closes
+            }
+            default -> throw new IllegalStateException("framing " + framing);
+        }
+        if (done) {
+            // Anything after the response is not ours to pass on: the connection is not reused.
+            complete(ctx, current, !in.isReadable());
+        }
+    }
+
+    /** The response ended: the client gets the rest, the connection goes back to the pool or closes. */
+    private void complete(ChannelHandlerContext ctx, DirectExchange current, boolean clean) {
+        exchange = null;
+        framing = null;
+        client.clientContext().flush();
+        boolean reusable = clean && !upstreamCloses && ctx.channel().isActive();
+        if (reusable) {
+            proxy.upstreams().release(current.endpoint, ctx.channel(), true);
+        } else {
+            ctx.close();
+        }
+        client.finish(current, current.status, null, closeClient);
+    }
+
+    private void malformed(DirectExchange current, String problem) {
+        exchange = null;
+        framing = null;
+        client.fail(current, HttpResponseStatus.BAD_GATEWAY, "upstream " + current.endpoint
+                + " sent a malformed response: " + problem); // closes this connection
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        DirectExchange current = exchange;
+        if (current != null && !current.finished) {
+            ChannelHandlerContext clientContext = client.clientContext();
+            if (current.responseStarted) {
+                clientContext.flush(); // what has come of the body so far
+            }
+            if (clientContext.channel().isWritable()) {
+                ctx.read();
+            }
+        }
+        ctx.fireChannelReadComplete();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        if (partialHead != null) {
+            partialHead.release();
+            partialHead = null;
+        }
+        DirectExchange current = exchange;
+        if (current != null && !current.finished) {
+            if (framing == ResponseHead.Framing.CLOSE) {
+                ChannelHandlerContext clientContext = client.clientContext();
+                clientContext.write(clientContext.alloc().buffer(LAST_CHUNK.length).writeBytes(LAST_CHUNK),
+                        clientContext.voidPromise());
+                complete(ctx, current, false);
+            } else {
+                exchange = null;
+                if (!current.responseStarted) {
+                    proxy.regions().health().recordFailure(current.endpoint);
+                }
+                if (!client.retryOnFreshConnection(current)) {
+                    client.fail(current, HttpResponseStatus.BAD_GATEWAY, "upstream " + current.endpoint
+                            + " closed the connection before the response was complete");
+                }
+            }
+        }
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+        if (event instanceof IdleStateEvent && exchange == null) {
+            ctx.close(); // idle in the pool for too long
+            return;
+        }
+        ctx.fireUserEventTriggered(event);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        ctx.close(); // channelInactive answers the client
+    }
+}

@@ -1,0 +1,415 @@
+package io.homeport.proxy.h1;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * One request head read straight from the wire bytes, for the direct HTTP/1.1 path. It accepts
+ * only the plain requests that path forwards: {@code GET}, {@code HEAD}, {@code DELETE} or
+ * {@code OPTIONS} of an origin-form target, HTTP/1.1, CRLF line ends, token names, visible-ASCII
+ * values, exactly one valid Host, no body ({@code Content-Length: 0} at most), and no
+ * Transfer-Encoding, Expect, Upgrade or Connection option that names a header. Anything else is
+ * {@link Outcome#NOT_PLAIN}: the connection then goes to the full decoder and its guards, which
+ * answer it exactly as they answer every request (docs/hostile-input.md). Being strict here
+ * costs nothing: whatever this parser doubts, the full path judges.
+ *
+ * <p>Reused for every head of a connection; not thread-safe. Header fields are kept as offsets
+ * into the parsed bytes, classified once, so the upstream head can be written without a second pass.
+ */
+final class RequestHead {
+
+    enum Outcome { COMPLETE, INCOMPLETE, NOT_PLAIN }
+
+    /** What the forwarder does with a field. */
+    static final byte COPY = 0;
+    static final byte DROP = 1;
+    /** Copied only when the peer is a trusted proxy (its forwarding facts are kept). */
+    static final byte COPY_IF_TRUSTED = 2;
+
+    static final String GET = "GET";
+    static final String HEAD = "HEAD";
+    static final String DELETE = "DELETE";
+    static final String OPTIONS = "OPTIONS";
+
+    private static final byte[] HTTP_1_1 = " HTTP/1.1\r\n".getBytes(StandardCharsets.US_ASCII);
+
+    private int maxRequestLineBytes;
+    private int maxHeaderBytes;
+    private int maxHeaderCount;
+
+    // What the last COMPLETE parse found.
+    int length;
+    String method;
+    String uri;
+    int requestLineEnd;
+    int fieldCount;
+    int[] lineStart;
+    int[] lineEnd;
+    byte[] action;
+    String host;
+    String forwardedFor;
+    String forwarded;
+    String requestId;
+    String userId;
+    boolean close;
+    boolean hasForwardedProto;
+    boolean hasForwardedHost;
+
+    RequestHead(int maxRequestLineBytes, int maxHeaderBytes, int maxHeaderCount) {
+        limits(maxRequestLineBytes, maxHeaderBytes, maxHeaderCount);
+    }
+
+    /** The limits of the next parse (the listener's): beyond them the full path answers 414 or 431. */
+    void limits(int maxRequestLineBytes, int maxHeaderBytes, int maxHeaderCount) {
+        this.maxRequestLineBytes = maxRequestLineBytes;
+        this.maxHeaderBytes = maxHeaderBytes;
+        this.maxHeaderCount = maxHeaderCount;
+        if (lineStart == null || lineStart.length < maxHeaderCount) {
+            lineStart = new int[maxHeaderCount];
+            lineEnd = new int[maxHeaderCount];
+            action = new byte[maxHeaderCount];
+        }
+    }
+
+    /** The most bytes a head this parser accepts can take. */
+    int maxHeadBytes() {
+        return maxRequestLineBytes + maxHeaderBytes + 2;
+    }
+
+    /**
+     * Parses the head at the start of {@code b[0, end)}.
+     *
+     * @param identityHeader the lower-case name of the header that carries the user id, or null
+     */
+    Outcome parse(byte[] b, int end, byte[] identityHeader) {
+        reset();
+        int i = 0;
+        int methodEnd = scanMethod(b, end);
+        if (methodEnd < 0) {
+            return methodEnd == -1 ? Outcome.INCOMPLETE : Outcome.NOT_PLAIN;
+        }
+        method = methodName(b, methodEnd);
+        if (method == null) {
+            return Outcome.NOT_PLAIN;
+        }
+        i = methodEnd + 1;
+        int targetStart = i;
+        int lineLimit = Math.min(end, maxRequestLineBytes);
+        if (i >= end) {
+            return Outcome.INCOMPLETE;
+        }
+        if (b[i] != '/') {
+            return Outcome.NOT_PLAIN;
+        }
+        while (i < lineLimit && b[i] > ' ' && b[i] < 0x7f) {
+            i++;
+        }
+        if (i >= lineLimit) {
+            return end < maxRequestLineBytes ? Outcome.INCOMPLETE : Outcome.NOT_PLAIN;
+        }
+        int targetEnd = i;
+        for (int k = 0; k < HTTP_1_1.length; k++, i++) {
+            if (i >= end) {
+                return Outcome.INCOMPLETE;
+            }
+            if (b[i] != HTTP_1_1[k]) {
+                return Outcome.NOT_PLAIN;
+            }
+        }
+        if (i > maxRequestLineBytes) {
+            return Outcome.NOT_PLAIN;
+        }
+        requestLineEnd = i;
+        uri = new String(b, targetStart, targetEnd - targetStart, StandardCharsets.ISO_8859_1);
+
+        int headerLimit = Math.min(end, requestLineEnd + maxHeaderBytes + 2);
+        int hosts = 0;
+        while (true) {
+            if (i + 1 >= headerLimit) {
+                return headerLimit == end ? Outcome.INCOMPLETE : Outcome.NOT_PLAIN;
+            }
+            if (b[i] == '\r') {
+                if (b[i + 1] != '\n') {
+                    return Outcome.NOT_PLAIN;
+                }
+                length = i + 2;
+                break;
+            }
+            if (fieldCount == maxHeaderCount) {
+                return Outcome.NOT_PLAIN; // the full path answers 431
+            }
+            int start = i;
+            while (i < headerLimit && isTokenChar(b[i])) {
+                i++;
+            }
+            if (i >= headerLimit) {
+                return headerLimit == end ? Outcome.INCOMPLETE : Outcome.NOT_PLAIN;
+            }
+            int nameEnd = i;
+            if (nameEnd == start || b[i] != ':') {
+                return Outcome.NOT_PLAIN; // obs-fold, a space before the colon, a bare LF: the full path judges
+            }
+            i++;
+            while (i < headerLimit && (b[i] == ' ' || b[i] == '\t')) {
+                i++;
+            }
+            int valueStart = i;
+            while (i < headerLimit && ((b[i] >= 0x20 && b[i] < 0x7f) || b[i] == '\t')) {
+                i++;
+            }
+            if (i + 1 >= headerLimit) {
+                return headerLimit == end ? Outcome.INCOMPLETE : Outcome.NOT_PLAIN;
+            }
+            if (b[i] != '\r' || b[i + 1] != '\n') {
+                return Outcome.NOT_PLAIN; // a control character, obs-text, or a bare CR or LF
+            }
+            int valueEnd = i;
+            while (valueEnd > valueStart && (b[valueEnd - 1] == ' ' || b[valueEnd - 1] == '\t')) {
+                valueEnd--;
+            }
+            i += 2;
+            int field = fieldCount++;
+            lineStart[field] = start;
+            lineEnd[field] = i;
+            if (identityHeader != null && userId == null && equalsLowerCase(b, start, nameEnd, identityHeader)) {
+                userId = text(b, valueStart, valueEnd);
+            }
+            byte what = classify(b, start, nameEnd, valueStart, valueEnd);
+            if (what < 0) {
+                return Outcome.NOT_PLAIN;
+            }
+            if (what == HOST_FIELD) {
+                if (++hosts > 1 || !isValidHost(b, valueStart, valueEnd)) {
+                    return Outcome.NOT_PLAIN;
+                }
+                host = text(b, valueStart, valueEnd);
+                what = COPY;
+            }
+            action[field] = what;
+        }
+        return hosts == 1 ? Outcome.COMPLETE : Outcome.NOT_PLAIN;
+    }
+
+    private void reset() {
+        length = 0;
+        method = null;
+        uri = null;
+        fieldCount = 0;
+        host = null;
+        forwardedFor = null;
+        forwarded = null;
+        requestId = null;
+        userId = null;
+        close = false;
+        hasForwardedProto = false;
+        hasForwardedHost = false;
+    }
+
+    /** The index of the space after the method; -1 when more bytes are needed; -2 for no plain method. */
+    private static int scanMethod(byte[] b, int end) {
+        int limit = Math.min(end, 8);
+        for (int i = 0; i < limit; i++) {
+            byte c = b[i];
+            if (c == ' ') {
+                return i == 0 ? -2 : i;
+            }
+            if (c < 'A' || c > 'Z') {
+                return -2;
+            }
+        }
+        return end < 8 ? -1 : -2;
+    }
+
+    private static String methodName(byte[] b, int length) {
+        return switch (length) {
+            case 3 -> b[0] == 'G' && b[1] == 'E' && b[2] == 'T' ? GET : null;
+            case 4 -> b[0] == 'H' && b[1] == 'E' && b[2] == 'A' && b[3] == 'D' ? HEAD : null;
+            case 6 -> matches(b, 0, DELETE) ? DELETE : null;
+            case 7 -> matches(b, 0, OPTIONS) ? OPTIONS : null;
+            default -> null;
+        };
+    }
+
+    private static final byte HOST_FIELD = 3;
+    private static final byte NOT_PLAIN = -1;
+
+    /** What to do with one field; records the facts the decision and the upstream head need. */
+    private byte classify(byte[] b, int start, int nameEnd, int valueStart, int valueEnd) {
+        switch (nameEnd - start) {
+            case 2:
+                return equalsLowerCase(b, start, nameEnd, Names.TE) ? DROP : COPY;
+            case 4:
+                return equalsLowerCase(b, start, nameEnd, Names.HOST) ? HOST_FIELD : COPY;
+            case 6:
+                return equalsLowerCase(b, start, nameEnd, Names.EXPECT) ? NOT_PLAIN : COPY;
+            case 7:
+                if (equalsLowerCase(b, start, nameEnd, Names.TRAILER)) {
+                    return DROP;
+                }
+                return equalsLowerCase(b, start, nameEnd, Names.UPGRADE) ? NOT_PLAIN : COPY;
+            case 9:
+                if (equalsLowerCase(b, start, nameEnd, Names.FORWARDED)) {
+                    forwarded = joined(forwarded, b, valueStart, valueEnd);
+                    return COPY_IF_TRUSTED;
+                }
+                return COPY;
+            case 10:
+                if (equalsLowerCase(b, start, nameEnd, Names.CONNECTION)) {
+                    return connectionOptions(b, valueStart, valueEnd) ? DROP : NOT_PLAIN;
+                }
+                return equalsLowerCase(b, start, nameEnd, Names.KEEP_ALIVE) ? DROP : COPY;
+            case 12:
+                if (equalsLowerCase(b, start, nameEnd, Names.X_REQUEST_ID)) {
+                    if (requestId == null) {
+                        requestId = text(b, valueStart, valueEnd);
+                    }
+                    return DROP;
+                }
+                return COPY;
+            case 14:
+                if (equalsLowerCase(b, start, nameEnd, Names.CONTENT_LENGTH)) {
+                    return valueEnd - valueStart == 1 && b[valueStart] == '0' ? COPY : NOT_PLAIN;
+                }
+                return COPY;
+            case 15:
+                if (equalsLowerCase(b, start, nameEnd, Names.X_FORWARDED_FOR)) {
+                    forwardedFor = joined(forwardedFor, b, valueStart, valueEnd);
+                    return DROP; // written anew, the peer appended
+                }
+                return COPY;
+            case 16:
+                if (equalsLowerCase(b, start, nameEnd, Names.X_FORWARDED_HOST)) {
+                    hasForwardedHost = true;
+                    return COPY_IF_TRUSTED;
+                }
+                return equalsLowerCase(b, start, nameEnd, Names.PROXY_CONNECTION) ? DROP : COPY;
+            case 17:
+                if (equalsLowerCase(b, start, nameEnd, Names.X_FORWARDED_PROTO)) {
+                    hasForwardedProto = true;
+                    return COPY_IF_TRUSTED;
+                }
+                if (equalsLowerCase(b, start, nameEnd, Names.TRANSFER_ENCODING)) {
+                    return NOT_PLAIN;
+                }
+                return equalsLowerCase(b, start, nameEnd, Names.X_HOMEPORT_REGION) ? DROP : COPY;
+            case 18:
+                if (equalsLowerCase(b, start, nameEnd, Names.X_HOMEPORT_COUNTRY)
+                        || equalsLowerCase(b, start, nameEnd, Names.PROXY_AUTHENTICATE)) {
+                    return DROP;
+                }
+                return equalsLowerCase(b, start, nameEnd, Names.SEC_WEBSOCKET_KEY1)
+                        || equalsLowerCase(b, start, nameEnd, Names.SEC_WEBSOCKET_KEY2) ? NOT_PLAIN : COPY;
+            case 19:
+                return equalsLowerCase(b, start, nameEnd, Names.PROXY_AUTHORIZATION) ? DROP : COPY;
+            default:
+                return COPY;
+        }
+    }
+
+    /** Connection options that are only {@code keep-alive} and {@code close}; sets {@link #close}. */
+    private boolean connectionOptions(byte[] b, int start, int end) {
+        int i = start;
+        while (i < end) {
+            while (i < end && (b[i] == ' ' || b[i] == '\t' || b[i] == ',')) {
+                i++;
+            }
+            int tokenStart = i;
+            while (i < end && b[i] != ',' && b[i] != ' ' && b[i] != '\t') {
+                i++;
+            }
+            if (i == tokenStart) {
+                break;
+            }
+            if (equalsLowerCase(b, tokenStart, i, Names.CLOSE)) {
+                close = true;
+            } else if (!equalsLowerCase(b, tokenStart, i, Names.KEEP_ALIVE)) {
+                return false; // it names a header to strip: the full path handles that
+            }
+        }
+        return true;
+    }
+
+    /** Netty's getAll-then-join: several fields of one name become one comma-separated value. */
+    private static String joined(String prior, byte[] b, int start, int end) {
+        String value = text(b, start, end);
+        return prior == null ? value : prior + "," + value;
+    }
+
+    /** The authority characters RequestChecks allows in Host. */
+    private static boolean isValidHost(byte[] b, int start, int end) {
+        for (int i = start; i < end; i++) {
+            byte c = b[i];
+            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                    || "-._~!$&'()*+,;=:[]%".indexOf(c) >= 0;
+            if (!ok) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean isTokenChar(byte c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                || (c > ' ' && c < 0x7f && "!#$%&'*+-.^_`|~".indexOf(c) >= 0);
+    }
+
+    static boolean equalsLowerCase(byte[] b, int start, int end, byte[] lower) {
+        if (end - start != lower.length) {
+            return false;
+        }
+        for (int i = 0; i < lower.length; i++) {
+            byte c = b[start + i];
+            if (c >= 'A' && c <= 'Z') {
+                c += 'a' - 'A';
+            }
+            if (c != lower[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean matches(byte[] b, int start, String text) {
+        for (int i = 0; i < text.length(); i++) {
+            if (b[start + i] != text.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static String text(byte[] b, int start, int end) {
+        return new String(b, start, end - start, StandardCharsets.ISO_8859_1);
+    }
+
+    /** Lower-case header names and tokens, as bytes. */
+    static final class Names {
+        static final byte[] HOST = ascii("host");
+        static final byte[] TE = ascii("te");
+        static final byte[] EXPECT = ascii("expect");
+        static final byte[] TRAILER = ascii("trailer");
+        static final byte[] UPGRADE = ascii("upgrade");
+        static final byte[] FORWARDED = ascii("forwarded");
+        static final byte[] CONNECTION = ascii("connection");
+        static final byte[] KEEP_ALIVE = ascii("keep-alive");
+        static final byte[] CLOSE = ascii("close");
+        static final byte[] X_REQUEST_ID = ascii("x-request-id");
+        static final byte[] CONTENT_LENGTH = ascii("content-length");
+        static final byte[] X_FORWARDED_FOR = ascii("x-forwarded-for");
+        static final byte[] X_FORWARDED_HOST = ascii("x-forwarded-host");
+        static final byte[] PROXY_CONNECTION = ascii("proxy-connection");
+        static final byte[] X_FORWARDED_PROTO = ascii("x-forwarded-proto");
+        static final byte[] TRANSFER_ENCODING = ascii("transfer-encoding");
+        static final byte[] X_HOMEPORT_REGION = ascii("x-homeport-region");
+        static final byte[] X_HOMEPORT_COUNTRY = ascii("x-homeport-country");
+        static final byte[] PROXY_AUTHENTICATE = ascii("proxy-authenticate");
+        static final byte[] SEC_WEBSOCKET_KEY1 = ascii("sec-websocket-key1");
+        static final byte[] SEC_WEBSOCKET_KEY2 = ascii("sec-websocket-key2");
+        static final byte[] PROXY_AUTHORIZATION = ascii("proxy-authorization");
+
+        static byte[] ascii(String text) {
+            return text.getBytes(StandardCharsets.US_ASCII);
+        }
+
+        private Names() {}
+    }
+}
