@@ -117,4 +117,8 @@ function done(summary, latency, requests)
       latency:percentile(50) / 1000, latency:percentile(99) / 1000,
       bad, not200, notchecked, checked,
       e.connect, e.read, e.write, e.timeout, e.status))
+   -- The shape of the tail, for the log (run.sh keeps the fields above).
+   io.write(string.format("PEERS_TAIL label=%s p75_ms=%.3f p90_ms=%.3f p95_ms=%.3f p99_ms=%.3f p99.9_ms=%.3f max_ms=%.3f\n",
+      name, latency:percentile(75) / 1000, latency:percentile(90) / 1000, latency:percentile(95) / 1000,
+      latency:percentile(99) / 1000, latency:percentile(99.9) / 1000, latency.max / 1000))
 end

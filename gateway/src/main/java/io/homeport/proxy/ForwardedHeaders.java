@@ -102,7 +102,19 @@ public final class ForwardedHeaders {
             return given;
         }
         ThreadLocalRandom random = ThreadLocalRandom.current();
-        return hex(random.nextLong()) + hex(random.nextLong());
+        byte[] digits = new byte[32];
+        hex(random.nextLong(), digits, 0);
+        hex(random.nextLong(), digits, 16);
+        return new String(digits, java.nio.charset.StandardCharsets.ISO_8859_1); // a straight copy into a Latin-1 string
+    }
+
+    private static final byte[] HEX = "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+    private static void hex(long value, byte[] into, int offset) {
+        for (int i = 15; i >= 0; i--) {
+            into[offset + i] = HEX[(int) (value & 0xf)];
+            value >>>= 4;
+        }
     }
 
     /**
@@ -159,8 +171,4 @@ public final class ForwardedHeaders {
         return true;
     }
 
-    private static String hex(long value) {
-        String digits = Long.toHexString(value);
-        return "0".repeat(16 - digits.length()) + digits;
-    }
 }

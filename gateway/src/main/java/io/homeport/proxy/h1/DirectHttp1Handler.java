@@ -59,6 +59,8 @@ public final class DirectHttp1Handler extends ChannelInboundHandlerAdapter {
     private static final FastThreadLocal<Scratch> SCRATCH = new FastThreadLocal<>();
 
     private static final byte[] CRLF = {'\r', '\n'};
+    /** Pipelined bytes held while an exchange is in flight; beyond this the client is not read. */
+    private static final int MAX_PENDING_BYTES = 64 * 1024;
     private static final byte[] X_FORWARDED_FOR = ascii("x-forwarded-for: ");
     private static final byte[] X_FORWARDED_PROTO_HTTP = ascii("x-forwarded-proto: http\r\n");
     private static final byte[] X_FORWARDED_PROTO_HTTPS = ascii("x-forwarded-proto: https\r\n");
@@ -124,7 +126,12 @@ public final class DirectHttp1Handler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-        // Swallowed: no handler behind this one is reading yet.
+        // Not passed on: no handler behind this one is reading yet. Reading on while an exchange is in
+        // flight keeps the socket's read interest set (toggling it costs an epoll_ctl each way) and
+        // notices a client that leaves; what a client pipelines waits in pending, up to a bound.
+        if (!handedOver && (pending == null || pending.readableBytes() < MAX_PENDING_BYTES)) {
+            ctx.read();
+        }
     }
 
     /** Parses the next pending head and starts its exchange, or hands the connection over. */
@@ -307,7 +314,7 @@ public final class DirectHttp1Handler extends ChannelInboundHandlerAdapter {
         request.writeCharSequence(region, StandardCharsets.US_ASCII);
         request.writeBytes(CRLF).writeBytes(CRLF);
         current.upstreamSentNanos = System.nanoTime();
-        upstream.writeAndFlush(request).addListener(ChannelFutureListener.CLOSE_ON_FAILURE); // its close answers the client
+        upstream.writeAndFlush(request, upstream.voidPromise()); // a failed write closes it, and its close answers the client
         upstream.read();
         startResponseTimeout(current);
     }

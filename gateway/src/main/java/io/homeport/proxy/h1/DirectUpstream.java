@@ -19,6 +19,8 @@ final class DirectUpstream extends ChannelInboundHandlerAdapter {
 
     private static final byte[] CRLF = {'\r', '\n'};
     private static final byte[] LAST_CHUNK = {'0', '\r', '\n', '\r', '\n'};
+    /** Body bytes copied into the head's buffer rather than written as a second buffer. */
+    private static final int MAX_INLINE_BODY = 4096;
 
     private final ProxyContext proxy;
     private final ChunkedFraming chunks = new ChunkedFraming();
@@ -30,6 +32,8 @@ final class DirectUpstream extends ChannelInboundHandlerAdapter {
     private long remaining;
     private boolean upstreamCloses;
     private boolean closeClient;
+    /** The client's copy of the response head, until the body's first bytes go with it. */
+    private ByteBuf clientHead;
 
     DirectUpstream(ProxyContext proxy) {
         this.proxy = proxy;
@@ -107,12 +111,13 @@ final class DirectUpstream extends ChannelInboundHandlerAdapter {
                 }
                 continue;
             }
-            onResponseHead(current, head, bytes);
+            clientHead = onResponseHead(current, head, bytes);
             return in;
         }
     }
 
-    private void onResponseHead(DirectExchange current, ResponseHead head, byte[] bytes) {
+    /** The client's copy of the head, written with the first body bytes (one buffer, one write, for small answers). */
+    private ByteBuf onResponseHead(DirectExchange current, ResponseHead head, byte[] bytes) {
         client.responseStarted(current);
         proxy.regions().health().recordSuccess(current.endpoint);
         proxy.metrics().upstreamResponded(System.nanoTime() - current.upstreamSentNanos);
@@ -122,13 +127,24 @@ final class DirectUpstream extends ChannelInboundHandlerAdapter {
         upstreamCloses = head.upstreamCloses;
         closeClient = current.clientCloses;
         ChannelHandlerContext clientContext = client.clientContext();
-        ByteBuf out = clientContext.alloc().directBuffer(head.length + 128);
+        int inline = head.framing == ResponseHead.Framing.LENGTH ? (int) Math.min(head.contentLength, MAX_INLINE_BODY) : 0;
+        ByteBuf out = clientContext.alloc().directBuffer(head.length + 128 + inline);
         head.writeForClient(bytes, out, current.servingRegion, current.requestId, closeClient);
-        clientContext.write(out, clientContext.voidPromise());
+        return out;
     }
 
     private void body(ChannelHandlerContext ctx, DirectExchange current, ByteBuf in) {
         ChannelHandlerContext clientContext = client.clientContext();
+        ByteBuf head = clientHead;
+        if (head != null) {
+            clientHead = null;
+            int take = framing == ResponseHead.Framing.LENGTH ? (int) Math.min(remaining, in.readableBytes()) : 0;
+            if (take > 0 && take <= head.writableBytes()) {
+                head.writeBytes(in, take); // a small body travels in the head's buffer
+                remaining -= take;
+            }
+            clientContext.write(head, clientContext.voidPromise());
+        }
         boolean done;
         switch (framing) {
             case NONE -> done = true;
@@ -214,6 +230,10 @@ final class DirectUpstream extends ChannelInboundHandlerAdapter {
         if (partialHead != null) {
             partialHead.release();
             partialHead = null;
+        }
+        if (clientHead != null) {
+            clientHead.release();
+            clientHead = null;
         }
         DirectExchange current = exchange;
         if (current != null && !current.finished) {
