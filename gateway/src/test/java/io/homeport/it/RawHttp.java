@@ -41,6 +41,15 @@ final class RawHttp implements AutoCloseable {
 
     /** Reads one response; its body by Content-Length, chunks, or until close. */
     Response read() throws IOException {
+        return read(false);
+    }
+
+    /** Reads the answer to a HEAD request: no body follows, whatever its fields say. */
+    Response readHeadAnswer() throws IOException {
+        return read(true);
+    }
+
+    private Response read(boolean bodiless) throws IOException {
         String statusLine = line();
         while (statusLine.isEmpty()) {
             statusLine = line();
@@ -52,14 +61,14 @@ final class RawHttp implements AutoCloseable {
             headers.merge(header.substring(0, colon).trim().toLowerCase(Locale.ROOT), header.substring(colon + 1).trim(),
                     (a, b) -> a + "," + b);
         }
-        if (status / 100 == 1) {
+        if (status / 100 == 1 || bodiless) {
             return new Response(status, headers, "");
         }
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         if (headers.containsKey("content-length")) {
             body.write(in.readNBytes(Integer.parseInt(headers.get("content-length"))));
         } else if ("chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) {
-            for (int size = Integer.parseInt(line().trim(), 16); size > 0; size = Integer.parseInt(line().trim(), 16)) {
+            for (int size = chunkSize(line()); size > 0; size = chunkSize(line())) {
                 body.write(in.readNBytes(size));
                 line();
             }
@@ -85,6 +94,11 @@ final class RawHttp implements AutoCloseable {
         } catch (java.net.SocketException e) {
             return true;
         }
+    }
+
+    private static int chunkSize(String line) {
+        int extension = line.indexOf(';');
+        return Integer.parseInt((extension < 0 ? line : line.substring(0, extension)).trim(), 16);
     }
 
     private String line() throws IOException {
