@@ -26,8 +26,6 @@ import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.handler.flow.FlowControlHandler;
 import io.netty.handler.ssl.SniHandler;
-import io.netty.handler.timeout.IdleStateHandler;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Composes a client connection's pipeline; each step is one concern, in order.
@@ -157,7 +155,7 @@ final class ProxyInitializer extends ChannelInitializer<Channel> {
     }
 
     private void addIdleTimeout(ChannelPipeline pipeline) {
-        pipeline.addLast("idle", new IdleStateHandler(0, 0, settings.clientIdleTimeout().toMillis(), TimeUnit.MILLISECONDS));
+        pipeline.addLast("idle", new ActivityIdleHandler(settings.clientIdleTimeout()));
     }
 
     private void addHttpCodec(ChannelPipeline pipeline) {

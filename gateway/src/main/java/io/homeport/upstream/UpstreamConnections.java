@@ -9,12 +9,11 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpClientCodec;
-import io.netty.handler.timeout.IdleStateHandler;
+import io.homeport.server.ActivityIdleHandler;
 import io.netty.util.concurrent.FastThreadLocal;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Keep-alive connections to upstream endpoints, pooled per event loop: a client connection's
@@ -92,7 +91,7 @@ public final class UpstreamConnections {
                         if (endpoint.tls()) {
                             channel.pipeline().addLast(UpstreamTls.handler(channel, endpoint));
                         }
-                        channel.pipeline().addLast(IDLE, new IdleStateHandler(0, 0, timeouts.idle().toMillis(), TimeUnit.MILLISECONDS));
+                        channel.pipeline().addLast(IDLE, new ActivityIdleHandler(timeouts.idle()));
                         if (!raw) {
                             channel.pipeline().addLast(CODEC, new HttpClientCodec());
                         }
