@@ -138,7 +138,10 @@ public final class ForwardedHeaders {
             keepWebSocketUpgrade(headers); // the one upgrade passed through: see WebSocketTunnel
         }
         String peerText = IpAddresses.toText(peer);
-        String priorHops = peerTrusted ? headers.get(X_FORWARDED_FOR) : null;
+        // Every X-Forwarded-For field is one list (RFC 9110 §5.3): all hops are kept, not only the first field's.
+        String priorHops = peerTrusted && headers.contains(X_FORWARDED_FOR)
+                ? String.join(",", headers.getAll(X_FORWARDED_FOR))
+                : null;
         headers.set(X_FORWARDED_FOR, priorHops == null || priorHops.isBlank() ? peerText : priorHops + ", " + peerText);
         if (!peerTrusted || !headers.contains(X_FORWARDED_PROTO)) {
             headers.set(X_FORWARDED_PROTO, tls ? "https" : "http");

@@ -96,6 +96,19 @@ class DirectPathTest {
     }
 
     @Test
+    void forwardsEveryHopOfSeveralForwardedForFieldsAndDecidesByTheLast() throws Exception {
+        try (RawHttp client = new RawHttp(gateway.uri("/").getPort())) {
+            client.send("GET /length HTTP/1.1\r\nHost: a\r\nX-Forwarded-For: 1.2.4.8\r\nX-Forwarded-For: 8.8.8.8\r\n"
+                    + "X-Homeport-Region: beijing\r\nTE: trailers\r\n\r\n");
+            RawHttp.Response response = client.read();
+
+            assertThat(response.header("X-Homeport-Region")).as("8.8.8.8, the right-most untrusted hop").isEqualTo("us");
+        }
+        assertThat(raw.heads.get(0)).contains("x-forwarded-for: 1.2.4.8,8.8.8.8, 127.0.0.1\r\n")
+                .doesNotContain("beijing").doesNotContainIgnoringCase("te: trailers");
+    }
+
+    @Test
     void answers502ForAResponseHeadItCannotReadWithCertainty() throws Exception {
         try (RawHttp client = new RawHttp(gateway.uri("/").getPort())) {
             client.send("GET /two-lengths HTTP/1.1\r\nHost: a\r\n" + US_CLIENT + "\r\n");

@@ -32,6 +32,18 @@ class ForwardedHeadersTest {
     }
 
     @Test
+    void keepsEveryHopOfSeveralXForwardedForFields() {
+        HttpHeaders headers = new DefaultHttpHeaders()
+                .set("Host", "api.example.com")
+                .add("X-Forwarded-For", "1.2.4.8")
+                .add("X-Forwarded-For", "9.9.9.9");
+
+        ForwardedHeaders.forUpstream(headers, PEER, true, false, "id-3", "CN", "beijing", false);
+
+        assertThat(headers.getAll("X-Forwarded-For")).containsExactly("1.2.4.8,9.9.9.9, 10.0.0.1");
+    }
+
+    @Test
     void fromAnUntrustedPeerReplacesWhatTheClientClaims() {
         HttpHeaders headers = new DefaultHttpHeaders()
                 .set("Host", "api.example.com")

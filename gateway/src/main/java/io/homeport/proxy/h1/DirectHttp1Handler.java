@@ -314,7 +314,8 @@ public final class DirectHttp1Handler extends ChannelInboundHandlerAdapter {
         request.writeCharSequence(region, StandardCharsets.US_ASCII);
         request.writeBytes(CRLF).writeBytes(CRLF);
         current.upstreamSentNanos = System.nanoTime();
-        upstream.writeAndFlush(request, upstream.voidPromise()); // a failed write closes it, and its close answers the client
+        upstream.write(request, upstream.voidPromise()); // a failed write closes it, and its close answers the client
+        FlushAtEndOfLoop.flush(upstream);
         upstream.read();
         startResponseTimeout(current);
     }

@@ -193,7 +193,7 @@ final class DirectUpstream extends ChannelInboundHandlerAdapter {
     private void complete(ChannelHandlerContext ctx, DirectExchange current, boolean clean) {
         exchange = null;
         framing = null;
-        client.clientContext().flush();
+        FlushAtEndOfLoop.flush(client.clientContext().channel());
         boolean reusable = clean && !upstreamCloses && ctx.channel().isActive();
         if (reusable) {
             proxy.upstreams().release(current.endpoint, ctx.channel(), true);
@@ -216,7 +216,7 @@ final class DirectUpstream extends ChannelInboundHandlerAdapter {
         if (current != null && !current.finished) {
             ChannelHandlerContext clientContext = client.clientContext();
             if (current.responseStarted) {
-                clientContext.flush(); // what has come of the body so far
+                FlushAtEndOfLoop.flush(clientContext.channel()); // what has come of the body so far
             }
             if (clientContext.channel().isWritable()) {
                 ctx.read();
