@@ -6,6 +6,8 @@
 #
 # Every setting is an environment variable (defaults in brackets):
 #   ROUNDS [3]  DURATION [10s]  WARMUP [2s]  CONNECTIONS [64]  WORKERS ["1 2"]
+#   WARMUP_JVM [WARMUP]: the warm-up of the JVM peers (homeport, relay), whose JIT compiler shares
+#              the proxy's CPU and settles only after tens of seconds under load on one core
 #   PEERS ["direct nginx haproxy homeport"]   (the order of each round; direct is the baseline;
 #          relay, a Netty byte relay to the us backend that parses nothing, is the floor of any Netty proxy)
 #   WRK_THREADS [1]  WRK_CPUS [0]  BACKEND_CPUS [1]
@@ -34,6 +36,7 @@ cd "${REPO_ROOT}"
 ROUNDS="${ROUNDS:-3}"
 DURATION="${DURATION:-10s}"
 WARMUP="${WARMUP:-2s}"
+WARMUP_JVM="${WARMUP_JVM:-${WARMUP}}"
 CONNECTIONS="${CONNECTIONS:-64}"
 WORKERS="${WORKERS:-1 2}"
 PEERS="${PEERS:-direct nginx haproxy homeport}"
@@ -82,6 +85,8 @@ WARMUP_S="$(seconds_of "${WARMUP}")" || die "WARMUP=${WARMUP}: expected e.g. 2s"
 is_int "${ROUNDS}" && (( ROUNDS >= 1 && ROUNDS <= 20 )) || die "ROUNDS=${ROUNDS}: expected 1..20"
 (( DURATION_S >= 1 && DURATION_S <= 300 )) || die "DURATION=${DURATION}: expected 1s..300s"
 (( WARMUP_S >= 0 && WARMUP_S <= 120 )) || die "WARMUP=${WARMUP}: expected 0s..120s"
+WARMUP_JVM_S="$(seconds_of "${WARMUP_JVM}")" || die "WARMUP_JVM=${WARMUP_JVM}: expected e.g. 30s"
+(( WARMUP_JVM_S >= 0 && WARMUP_JVM_S <= 300 )) || die "WARMUP_JVM=${WARMUP_JVM}: expected 0s..300s"
 is_int "${CONNECTIONS}" && (( CONNECTIONS >= 1 && CONNECTIONS <= 10000 )) || die "CONNECTIONS=${CONNECTIONS}: expected 1..10000"
 is_int "${WRK_THREADS}" && (( WRK_THREADS >= 1 && WRK_THREADS <= 64 && WRK_THREADS <= CONNECTIONS )) \
   || die "WRK_THREADS=${WRK_THREADS}: expected 1..64 and at most CONNECTIONS"
@@ -602,8 +607,8 @@ machine() {
 }
 
 command_line() {
-  printf 'ROUNDS=%s DURATION=%s WARMUP=%s CONNECTIONS=%s WORKERS="%s" PEERS="%s" WRK_THREADS=%s WRK_CPUS=%s BACKEND_CPUS=%s' \
-    "${ROUNDS}" "${DURATION}" "${WARMUP}" "${CONNECTIONS}" "${WORKERS}" "${PEERS}" "${WRK_THREADS}" "${WRK_CPUS}" "${BACKEND_CPUS}"
+  printf 'ROUNDS=%s DURATION=%s WARMUP=%s WARMUP_JVM=%s CONNECTIONS=%s WORKERS="%s" PEERS="%s" WRK_THREADS=%s WRK_CPUS=%s BACKEND_CPUS=%s' \
+    "${ROUNDS}" "${DURATION}" "${WARMUP}" "${WARMUP_JVM}" "${CONNECTIONS}" "${WORKERS}" "${PEERS}" "${WRK_THREADS}" "${WRK_CPUS}" "${BACKEND_CPUS}"
   local w
   for w in ${WORKERS}; do printf ' PROXY_CPUS_%s=%s' "${w}" "$(proxy_cpus "${w}")"; done
   printf ' PORT_BASE=%s ACCESS_LOG=%s HAPROXY_MAP=%s' "${PORT_BASE}" "${ACCESS_LOG}" "${HAPROXY_MAP}"
@@ -614,7 +619,7 @@ command_line() {
 # ---------------------------------------------------------------------------------------------
 main() {
   LOADAVG="$(cut -d' ' -f1-3 /proc/loadavg)"
-  local w peer round runs total line started
+  local w peer round runs total line started warmup
   install_tools
   build
   prepare
@@ -638,7 +643,9 @@ main() {
     for round in $(seq 1 "${ROUNDS}"); do
       for peer in ${PEERS}; do
         start_peer "${peer}" "${w}"
-        (( WARMUP_S == 0 )) || run_wrk "${WARMUP_S}" "${peer}-w${w}-warmup" "${TMP}/wrk-${peer}-w${w}-r${round}-warmup.out"
+        warmup="${WARMUP_S}"
+        [[ "${peer}" != homeport && "${peer}" != relay ]] || warmup="${WARMUP_JVM_S}"
+        (( warmup == 0 )) || run_wrk "${warmup}" "${peer}-w${w}-warmup" "${TMP}/wrk-${peer}-w${w}-r${round}-warmup.out"
         run_wrk "${DURATION_S}" "${peer}-w${w}-r${round}" "${TMP}/wrk-${peer}-w${w}-r${round}.out"
         line="$(grep '^PEERS_RESULT ' "${TMP}/wrk-${peer}-w${w}-r${round}.out")"
         [[ "${peer}" != homeport ]] || check_io_threads "${w}"
@@ -663,7 +670,7 @@ main() {
     echo
     summary_table
     echo
-    echo "Each peer: ${ROUNDS} round(s) of ${DURATION} after a ${WARMUP} warm-up run (discarded), interleaved (${PEERS// /, }),"
+    echo "Each peer: ${ROUNDS} round(s) of ${DURATION} after a ${WARMUP} warm-up run (JVM peers: ${WARMUP_JVM}; discarded), interleaved (${PEERS// /, }),"
     echo "${CONNECTIONS} connections from ${WRK_THREADS} wrk thread(s) on CPUs ${WRK_CPUS}; backends (nginx, 1 worker) on CPUs ${BACKEND_CPUS};"
     echo "the proxy under test on $(for w in ${WORKERS}; do printf 'CPUs %s with %s worker(s), ' "$(proxy_cpus "${w}")" "${w}"; done | sed 's/, $//')."
     echo "${CLIENT_COUNT} clients (benchmarks/peers/clients.tsv) cycled through X-Forwarded-For; every response checked for its region."
