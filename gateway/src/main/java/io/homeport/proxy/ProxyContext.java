@@ -2,9 +2,12 @@ package io.homeport.proxy;
 
 import io.homeport.metrics.GatewayMetrics;
 import io.homeport.reload.SnapshotHolder;
+import io.homeport.rules.Endpoint;
+import io.homeport.rules.RoutingRules;
 import io.homeport.upstream.RegionSelector;
 import io.homeport.upstream.RetryBudget;
 import io.homeport.upstream.UpstreamConnections;
+import java.util.List;
 import java.util.Objects;
 
 /** What every proxy connection shares: configuration, upstream pools, metrics and logs. */
@@ -25,5 +28,27 @@ public record ProxyContext(
         Objects.requireNonNull(upstreams, "upstreams");
         Objects.requireNonNull(metrics, "metrics");
         Objects.requireNonNull(listener, "listener");
+    }
+
+    /**
+     * Where a request whose home region is {@code home} goes: the residency-safe choice of
+     * {@link RegionSelector} (the home region, or one its rules let it fail over to, never any
+     * other), with the fail-over or the refusal counted. Null when no allowed region is available.
+     */
+    public RegionSelector.Selection select(RoutingRules rules, String home, List<Endpoint> tried) {
+        RegionSelector.Selection selection = regions.select(rules, home, tried);
+        if (selection == null) {
+            metrics.residencyDenied(home); // whatever else is up, the rules allow nothing else
+        } else if (selection.failedOver()) {
+            metrics.failover(home, selection.region());
+        }
+        return selection;
+    }
+
+    /** Why a request got 503 from {@link #select}, for the access log. */
+    public static String noRegionError(RoutingRules rules, String home, List<Endpoint> tried) {
+        return "no available region may serve this request: home region " + home + ", allowed fail-over "
+                + rules.region(home).failOverTo()
+                + (tried.isEmpty() ? "" : "; endpoints tried and unreachable: " + tried.size());
     }
 }

@@ -143,16 +143,10 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
      */
     private void route(Exchange current) {
         String home = current.decision.region();
-        RegionSelector.Selection selection = proxy.regions().select(current.rules, home, current.tried);
+        RegionSelector.Selection selection = proxy.select(current.rules, home, current.tried);
         if (selection == null) {
-            proxy.metrics().residencyDenied(home); // whatever else is up, the rules allow nothing else
-            fail(current, HttpResponseStatus.SERVICE_UNAVAILABLE, "no available region may serve this request: home region "
-                    + home + ", allowed fail-over " + current.rules.region(home).failOverTo()
-                    + (current.tried.isEmpty() ? "" : "; endpoints tried and unreachable: " + current.tried.size()));
+            fail(current, HttpResponseStatus.SERVICE_UNAVAILABLE, ProxyContext.noRegionError(current.rules, home, current.tried));
             return;
-        }
-        if (selection.failedOver()) {
-            proxy.metrics().failover(home, selection.region());
         }
         current.servingRegion = selection.region();
         current.endpoint = selection.endpoint();
@@ -360,7 +354,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
     }
 
     /** What the client is told: never internal endpoint addresses (those go to the access log). */
-    private static String publicMessage(HttpResponseStatus status, String error) {
+    public static String publicMessage(HttpResponseStatus status, String error) {
         switch (status.code()) {
             case 502:
                 return "upstream failure";

@@ -1,5 +1,6 @@
 package io.homeport.server;
 
+import io.homeport.proxy.h1.DirectHttp1Handler;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
@@ -38,6 +39,9 @@ final class ProtocolNegotiator extends ApplicationProtocolNegotiationHandler {
             http2.accept(ctx.pipeline());
         } else if (ApplicationProtocolNames.HTTP_1_1.equals(protocol)) {
             http1.accept(ctx.pipeline());
+            if (ctx.pipeline().get(DirectHttp1Handler.class) != null) {
+                return; // it asks for the first read itself, and hands the full pipeline a connection already reading
+            }
             // The proxy handler arrives after the connection became active, so it never asked for a
             // request: ask from the tail, through the flow-control handler, as the proxy would. Asked
             // once this handler has passed on what arrived with the handshake (TLS 1.3 clients send

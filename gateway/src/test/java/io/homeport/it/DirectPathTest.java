@@ -109,6 +109,34 @@ class DirectPathTest {
     }
 
     @Test
+    void answersALongPipelineInOrderWithTwoRequestsAlwaysWaiting() throws Exception {
+        try (RawHttp client = new RawHttp(gateway.uri("/").getPort())) {
+            String request = "GET /length HTTP/1.1\r\nHost: a\r\n" + US_CLIENT + "\r\n";
+            client.send(request + request);
+            for (int i = 0; i < 300; i++) {
+                assertThat(client.read().body()).as("answer %d", i).isEqualTo("hello");
+                client.send(request); // one more behind the one still waiting
+            }
+            assertThat(client.read(2)).extracting(RawHttp.Response::body).containsExactly("hello", "hello");
+        }
+        assertThat(raw.heads).hasSize(302);
+    }
+
+    @Test
+    void forwardsNothingAfterARequestThatClosesTheConnection() throws Exception {
+        try (RawHttp client = new RawHttp(gateway.uri("/").getPort())) {
+            client.send("GET /slow?millis=200 HTTP/1.1\r\nHost: a\r\nX-Forwarded-For: 1.2.4.8\r\nConnection: close\r\n\r\n");
+            Thread.sleep(50); // arrives while the first is in flight
+            client.send("GET /after HTTP/1.1\r\nHost: a\r\nX-Forwarded-For: 1.2.4.8\r\n\r\n");
+            RawHttp.Response response = client.read();
+
+            assertThat(response.header("Connection")).isEqualTo("close");
+            assertThat(client.isClosedByServer()).isTrue();
+        }
+        assertThat(gateway.beijing.received).extracting(TestBackend.Received::uri).containsExactly("/slow?millis=200");
+    }
+
+    @Test
     void answers502ForAResponseHeadItCannotReadWithCertainty() throws Exception {
         try (RawHttp client = new RawHttp(gateway.uri("/").getPort())) {
             client.send("GET /two-lengths HTTP/1.1\r\nHost: a\r\n" + US_CLIENT + "\r\n");

@@ -90,10 +90,17 @@ final class ChunkedFraming {
                     expect(c, '\n');
                     state = State.SIZE;
                 }
-                case TRAILER_START -> state = c == '\r' ? State.LAST_LF : State.TRAILER;
+                case TRAILER_START -> {
+                    if (c == '\n' || c == ' ' || c == '\t') {
+                        throw new IllegalStateException("malformed trailer section"); // bare LF, obs-fold
+                    }
+                    state = c == '\r' ? State.LAST_LF : State.TRAILER;
+                }
                 case TRAILER -> {
                     if (c == '\r') {
                         state = State.TRAILER_LF;
+                    } else if (c == '\n') {
+                        throw new IllegalStateException("bare LF in a trailer field");
                     }
                 }
                 case TRAILER_LF -> {

@@ -14,7 +14,6 @@ import io.homeport.rules.RoutingRules;
 import io.homeport.rules.UserPins;
 import io.homeport.upstream.RegionSelector;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -82,6 +81,8 @@ public final class DirectHttp1Handler extends ChannelInboundHandlerAdapter {
     private ScheduledFuture<?> firstHeadTimer;
     private ScheduledFuture<?> responseTimer;
     private boolean handedOver;
+    /** The connection ends once its last answer is flushed: nothing more is read or forwarded. */
+    private boolean closing;
 
     /**
      * @param fullPath adds the full HTTP/1.1 pipeline at the end of the given pipeline
@@ -97,7 +98,11 @@ public final class DirectHttp1Handler extends ChannelInboundHandlerAdapter {
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
         if (ctx.channel().isActive()) {
-            startFirstHeadTimer(); // added after a TLS handshake; the negotiator asks for the first read
+            // Added after a TLS handshake. A read from here goes to the socket only: one asked from
+            // the tail after a hand-over would go through the full path's flow control and take a
+            // message its proxy handler did not ask for.
+            startFirstHeadTimer();
+            ctx.read();
         }
     }
 
@@ -112,6 +117,10 @@ public final class DirectHttp1Handler extends ChannelInboundHandlerAdapter {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (!(msg instanceof ByteBuf bytes)) {
             ctx.fireChannelRead(msg);
+            return;
+        }
+        if (closing) {
+            bytes.release(); // after an answer that ends the connection, as on the full path
             return;
         }
         if (pending == null) {
@@ -129,7 +138,7 @@ public final class DirectHttp1Handler extends ChannelInboundHandlerAdapter {
         // Not passed on: no handler behind this one is reading yet. Reading on while an exchange is in
         // flight keeps the socket's read interest set (toggling it costs an epoll_ctl each way) and
         // notices a client that leaves; what a client pipelines waits in pending, up to a bound.
-        if (!handedOver && (pending == null || pending.readableBytes() < MAX_PENDING_BYTES)) {
+        if (!handedOver && !closing && (pending == null || pending.readableBytes() < MAX_PENDING_BYTES)) {
             ctx.read();
         }
     }
@@ -155,6 +164,9 @@ public final class DirectHttp1Handler extends ChannelInboundHandlerAdapter {
             return;
         }
         pending.skipBytes(head.length);
+        if (!pending.isReadable()) {
+            releasePending(); // the usual case: nothing pipelined behind this request
+        }
         cancelFirstHeadTimer();
         anyRequest = true;
         start(config, rules, head, bytes);
@@ -245,16 +257,10 @@ public final class DirectHttp1Handler extends ChannelInboundHandlerAdapter {
     /** The home region's endpoint, or one of a region its rules let it fail over to; never any other. */
     private void route(DirectExchange current) {
         String home = current.decision.region();
-        RegionSelector.Selection selection = proxy.regions().select(current.rules, home, current.tried);
+        RegionSelector.Selection selection = proxy.select(current.rules, home, current.tried);
         if (selection == null) {
-            proxy.metrics().residencyDenied(home);
-            fail(current, HttpResponseStatus.SERVICE_UNAVAILABLE, "no available region may serve this request: home region "
-                    + home + ", allowed fail-over " + current.rules.region(home).failOverTo()
-                    + (current.tried.isEmpty() ? "" : "; endpoints tried and unreachable: " + current.tried.size()));
+            fail(current, HttpResponseStatus.SERVICE_UNAVAILABLE, ProxyContext.noRegionError(current.rules, home, current.tried));
             return;
-        }
-        if (selection.failedOver()) {
-            proxy.metrics().failover(home, selection.region());
         }
         current.servingRegion = selection.region();
         current.endpoint = selection.endpoint();
@@ -373,6 +379,8 @@ public final class DirectHttp1Handler extends ChannelInboundHandlerAdapter {
         FullHttpResponse response = ErrorResponses.of(ctx.alloc(), HttpResponseStatus.REQUEST_TIMEOUT,
                 "request head not received within " + settings.requestHeaderTimeout().toMillis() + " ms", null);
         response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        closing = true;
+        releasePending();
         ctx.writeAndFlush(encode(ctx, response)).addListener(ChannelFutureListener.CLOSE);
     }
 
@@ -420,20 +428,13 @@ public final class DirectHttp1Handler extends ChannelInboundHandlerAdapter {
             return;
         }
         logger.debug("request {} failed: {}", current.requestId, error);
-        FullHttpResponse response = ErrorResponses.of(ctx.alloc(), status, publicMessage(status, error), current.requestId);
+        FullHttpResponse response = ErrorResponses.of(ctx.alloc(), status, ProxyHandler.publicMessage(status, error),
+                current.requestId);
         if (current.clientCloses) {
             response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         }
         ctx.writeAndFlush(encode(ctx, response));
         finish(current, status.code(), error, current.clientCloses);
-    }
-
-    private static String publicMessage(HttpResponseStatus status, String error) {
-        return switch (status.code()) {
-            case 502 -> "upstream failure";
-            case 504 -> "upstream sent no response in time";
-            default -> error;
-        };
     }
 
     /** Ends the exchange; with {@code close}, the connection too, once its answer is flushed. */
@@ -453,12 +454,13 @@ public final class DirectHttp1Handler extends ChannelInboundHandlerAdapter {
         proxy.listener().completed(current.completed(status, error));
         Channel client = ctx.channel();
         if (close) {
+            closing = true;
             releasePending();
             client.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
         } else if (pending != null && pending.isReadable()) {
             // A pipelined request: started from the event loop, not from this call, which may be deep in another.
             client.eventLoop().execute(() -> {
-                if (exchange == null && !handedOver && ctx.channel().isActive()) {
+                if (exchange == null && !handedOver && !closing && ctx.channel().isActive()) {
                     nextRequest();
                 }
             });
@@ -539,16 +541,20 @@ public final class DirectHttp1Handler extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /**
+     * Pipelined bytes with more behind them, copied into one buffer of the unread bytes only (rare:
+     * a client that pipelines), so that what is held stays bounded by what is unread.
+     */
     private ByteBuf appended(ByteBuf cumulation, ByteBuf more) {
-        if (cumulation.writableBytes() >= more.readableBytes() && cumulation.refCnt() == 1 && !cumulation.isReadOnly()) {
-            cumulation.writeBytes(more);
+        try {
+            ByteBuf merged = ctx.alloc().buffer(cumulation.readableBytes() + more.readableBytes());
+            merged.writeBytes(cumulation, cumulation.readerIndex(), cumulation.readableBytes());
+            merged.writeBytes(more, more.readerIndex(), more.readableBytes());
+            return merged;
+        } finally {
+            cumulation.release();
             more.release();
-            return cumulation;
         }
-        CompositeByteBuf composite = ctx.alloc().compositeBuffer();
-        composite.addComponent(true, cumulation);
-        composite.addComponent(true, more);
-        return composite;
     }
 
     /** A gateway answer as bytes: this path writes below the HTTP encoder. */

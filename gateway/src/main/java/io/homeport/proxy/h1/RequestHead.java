@@ -53,6 +53,7 @@ final class RequestHead {
     boolean close;
     boolean hasForwardedProto;
     boolean hasForwardedHost;
+    private boolean sawContentLength;
 
     RequestHead(int maxRequestLineBytes, int maxHeaderBytes, int maxHeaderCount) {
         limits(maxRequestLineBytes, maxHeaderBytes, maxHeaderCount);
@@ -202,6 +203,7 @@ final class RequestHead {
         close = false;
         hasForwardedProto = false;
         hasForwardedHost = false;
+        sawContentLength = false;
     }
 
     /** The index of the space after the method; -1 when more bytes are needed; -2 for no plain method. */
@@ -267,6 +269,10 @@ final class RequestHead {
                 return COPY;
             case 14:
                 if (equalsLowerCase(b, start, nameEnd, Names.CONTENT_LENGTH)) {
+                    if (sawContentLength) {
+                        return NOT_PLAIN; // the full path refuses two, even equal ones
+                    }
+                    sawContentLength = true;
                     return valueEnd - valueStart == 1 && b[valueStart] == '0' ? COPY : NOT_PLAIN;
                 }
                 return COPY;

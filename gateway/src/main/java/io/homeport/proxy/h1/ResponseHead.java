@@ -108,8 +108,8 @@ final class ResponseHead {
             if (i >= limit) {
                 return limit == end ? Outcome.INCOMPLETE : malformed("response head too large");
             }
-            if (b[i] != ':' || i == start || b[i - 1] == ' ' || b[start] == ' ' || b[start] == '\t') {
-                return malformed("malformed header field");
+            if (b[i] != ':' || i == start || !isToken(b, start, i)) {
+                return malformed("malformed header field"); // obs-fold, whitespace or a separator in a name
             }
             int nameEnd = i++;
             while (i < limit && (b[i] == ' ' || b[i] == '\t')) {
@@ -268,6 +268,18 @@ final class ResponseHead {
                 dropped[field] = true;
             }
         }
+    }
+
+    private static boolean isToken(byte[] b, int start, int end) {
+        for (int i = start; i < end; i++) {
+            byte c = b[i];
+            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                    || (c > ' ' && c < 0x7f && "!#$%&'*+-.^_`|~".indexOf(c) >= 0);
+            if (!ok) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private Outcome malformed(String why) {

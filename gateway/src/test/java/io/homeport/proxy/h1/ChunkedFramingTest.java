@@ -51,7 +51,8 @@ class ChunkedFramingTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"x\r\n", "\r\n", "5\r\nhelloX\r\n", "5\nhello\r\n", "5\r\nhello\r\r", "1234567890123456\r\n"})
+    @ValueSource(strings = {"x\r\n", "\r\n", "5\r\nhelloX\r\n", "5\nhello\r\n", "5\r\nhello\r\r", "1234567890123456\r\n",
+        "0\r\n\nHTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", "0\r\nX-T: 1\nHTTP/1.1 200 OK\r\n\r\n", "0\r\n folded\r\n\r\n"})
     void refusesWhatCannotBeDelimited(String body) {
         ChunkedFraming framing = new ChunkedFraming();
         ByteBuf in = Unpooled.copiedBuffer(body, StandardCharsets.US_ASCII);

@@ -119,6 +119,8 @@ class ResponseHeadTest {
         "HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n",
         "HTTP/1.1 200 OK\r\nNo colon here\r\n\r\n",
         "HTTP/1.1 200 OK\r\nName : value\r\n\r\n",
+        "HTTP/1.1 200 OK\r\nTransfer-Encoding\t: chunked\r\nContent-Length: 10\r\n\r\n",
+        "HTTP/1.1 200 OK\r\nX(A): 1\r\n\r\n",
         "HTTP/1.1 200 OK\r\nA: b\r\n folded\r\n\r\n",
         "HTTP/1.1 200 OK\r\nA: \u0001\r\n\r\n",
         "HTTP/1.1 200 OK\r\nA: b\rX\r\n\r\n",
