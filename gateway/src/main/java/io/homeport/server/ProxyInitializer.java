@@ -31,9 +31,9 @@ import io.netty.handler.ssl.SniHandler;
  * Composes a client connection's pipeline; each step is one concern, in order.
  *
  * <pre>
- * cleartext:     idle, direct-http1; from the first request it does not take on:
- *                idle, http (with request guards and head timeout), flow-control, request checks, proxy
- * TLS, http/1.1: idle, SslHandler (via sni), http (with guards and timeout), flow-control, request checks, proxy
+ * cleartext:     idle, direct-http1 (plain requests); from the first other request on, in its place:
+ *                http (with request guards and head timeout), flow-control, request checks, proxy
+ * TLS, http/1.1: idle, SslHandler (via sni), then as cleartext
  * with proxy_protocol: proxy-protocol, proxy-protocol-source first, then as above
  * TLS, h2:       idle, SslHandler (via sni), h2, h2-streams, h2-idle
  *   each stream: h2-stream-codec, h2-request-adapter, request-guard, flow-control, request checks, proxy
