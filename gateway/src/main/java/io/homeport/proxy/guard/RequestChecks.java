@@ -88,13 +88,16 @@ public final class RequestChecks {
         }
         String host = hosts.get(0);
         for (int i = 0; i < host.length(); i++) {
-            char c = host.charAt(i);
-            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || "-._~!$&'()*+,;=:[]%".indexOf(c) >= 0;
-            if (!ok) {
+            if (!isHostChar(host.charAt(i))) {
                 return badRequest("invalid Host: " + shown(host));
             }
         }
         return null;
+    }
+
+    /** The characters a Host value may hold: an authority's (RFC 3986), percent-encoding included. */
+    public static boolean isHostChar(int c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || "-._~!$&'()*+,;=:[]%".indexOf(c) >= 0;
     }
 
     /** Origin-form; {@code *} for OPTIONS; absolute-form only for the Host it names. Never CONNECT. */

@@ -1,5 +1,7 @@
 package io.homeport.proxy.h1;
 
+import static io.homeport.proxy.h1.RequestHead.Names.ascii;
+
 import io.homeport.proxy.ClientConnection;
 import io.homeport.proxy.ErrorResponses;
 import io.homeport.proxy.ForwardedHeaders;
@@ -585,10 +587,6 @@ public final class DirectHttp1Handler extends ChannelInboundHandlerAdapter {
             SCRATCH.set(scratch);
         }
         return scratch;
-    }
-
-    private static byte[] ascii(String text) {
-        return text.getBytes(StandardCharsets.US_ASCII);
     }
 
     /** What one event loop reuses for every head it parses. */

@@ -1,5 +1,6 @@
 package io.homeport.proxy.h1;
 
+import io.homeport.proxy.guard.RequestChecks;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -340,20 +341,18 @@ final class RequestHead {
         return prior == null ? value : prior + "," + value;
     }
 
-    /** The authority characters RequestChecks allows in Host. */
+    /** The characters the full path allows in Host. */
     private static boolean isValidHost(byte[] b, int start, int end) {
         for (int i = start; i < end; i++) {
-            byte c = b[i];
-            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-                    || "-._~!$&'()*+,;=:[]%".indexOf(c) >= 0;
-            if (!ok) {
+            if (!RequestChecks.isHostChar(b[i])) {
                 return false;
             }
         }
         return true;
     }
 
-    private static boolean isTokenChar(byte c) {
+    /** RFC 9110 tchar. */
+    static boolean isTokenChar(byte c) {
         return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
                 || (c > ' ' && c < 0x7f && "!#$%&'*+-.^_`|~".indexOf(c) >= 0);
     }

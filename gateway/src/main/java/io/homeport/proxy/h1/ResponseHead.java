@@ -1,5 +1,7 @@
 package io.homeport.proxy.h1;
 
+import static io.homeport.proxy.h1.RequestHead.Names.ascii;
+
 import io.netty.buffer.ByteBuf;
 import java.nio.charset.StandardCharsets;
 
@@ -21,6 +23,9 @@ final class ResponseHead {
     private static final int MAX_FIELDS = 256;
 
     private static final byte[] HTTP_1_1_PREFIX = ascii("HTTP/1.1 ");
+    /** What every status line starts with, before the minor version. */
+    private static final byte[] HTTP_1_PREFIX = ascii("HTTP/1.");
+    private static final byte[] CHUNKED_CODING = ascii("chunked");
     private static final byte[] REGION = ascii("x-homeport-region: ");
     private static final byte[] REQUEST_ID = ascii("x-request-id: ");
     private static final byte[] CHUNKED = ascii("transfer-encoding: chunked\r\n");
@@ -157,14 +162,24 @@ final class ResponseHead {
                 case 10 -> {
                     if (RequestHead.equalsLowerCase(b, start, nameEnd, RequestHead.Names.CONNECTION)) {
                         dropped[field] = true;
-                        String value = new String(b, valueStart, valueEnd - valueStart, StandardCharsets.ISO_8859_1);
-                        for (String token : value.split(",")) {
-                            String option = token.trim();
-                            if (option.equalsIgnoreCase("close")) {
+                        // Read in place: nearly every backend sends "keep-alive" or "close" on every answer.
+                        for (int t = valueStart; t < valueEnd; ) {
+                            while (t < valueEnd && (b[t] == ',' || b[t] == ' ' || b[t] == '\t')) {
+                                t++;
+                            }
+                            int tokenStart = t;
+                            while (t < valueEnd && b[t] != ',' && b[t] != ' ' && b[t] != '\t') {
+                                t++;
+                            }
+                            if (t == tokenStart) {
+                                continue;
+                            }
+                            if (RequestHead.equalsLowerCase(b, tokenStart, t, RequestHead.Names.CLOSE)) {
                                 upstreamCloses = true;
-                            } else if (option.equalsIgnoreCase("keep-alive")) {
+                            } else if (RequestHead.equalsLowerCase(b, tokenStart, t, RequestHead.Names.KEEP_ALIVE)) {
                                 keepAlive = true;
-                            } else if (!option.isEmpty()) {
+                            } else { // a field to strip: rare, so a string is fine
+                                String option = new String(b, tokenStart, t - tokenStart, StandardCharsets.ISO_8859_1);
                                 connectionNames = connectionNames == null ? option : connectionNames + "," + option;
                             }
                         }
@@ -272,10 +287,7 @@ final class ResponseHead {
 
     private static boolean isToken(byte[] b, int start, int end) {
         for (int i = start; i < end; i++) {
-            byte c = b[i];
-            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-                    || (c > ' ' && c < 0x7f && "!#$%&'*+-.^_`|~".indexOf(c) >= 0);
-            if (!ok) {
+            if (!RequestHead.isTokenChar(b[i])) {
                 return false;
             }
         }
@@ -288,9 +300,8 @@ final class ResponseHead {
     }
 
     private static boolean prefixOk(byte[] b, int end) {
-        byte[] http1 = {'H', 'T', 'T', 'P', '/', '1', '.'};
         for (int i = 0; i < Math.min(end, 9); i++) {
-            if (i < 7 ? b[i] != http1[i] : i == 7 ? (b[i] != '0' && b[i] != '1') : b[i] != ' ') {
+            if (i < 7 ? b[i] != HTTP_1_PREFIX[i] : i == 7 ? (b[i] != '0' && b[i] != '1') : b[i] != ' ') {
                 return false;
             }
         }
@@ -312,8 +323,7 @@ final class ResponseHead {
     }
 
     private static boolean endsWithChunked(byte[] b, int start, int end) {
-        byte[] chunked = {'c', 'h', 'u', 'n', 'k', 'e', 'd'};
-        return end - start >= 7 && RequestHead.equalsLowerCase(b, end - 7, end, chunked)
+        return end - start >= 7 && RequestHead.equalsLowerCase(b, end - 7, end, CHUNKED_CODING)
                 && (end - start == 7 || b[end - 8] == ',' || b[end - 8] == ' ');
     }
 
@@ -338,9 +348,5 @@ final class ResponseHead {
             }
         }
         return end;
-    }
-
-    private static byte[] ascii(String text) {
-        return text.getBytes(StandardCharsets.US_ASCII);
     }
 }
