@@ -8,6 +8,10 @@
 #   ROUNDS [3]  DURATION [10s]  WARMUP [2s]  CONNECTIONS [64]  WORKERS ["1 2"]
 #   WARMUP_JVM [WARMUP]: the warm-up of the JVM peers (homeport, relay), whose JIT compiler shares
 #              the proxy's CPU and settles only after tens of seconds under load on one core
+#   WARMUP_JVM_RUNS [5]: WARMUP_JVM is split into this many wrk runs, each with new connections, so
+#              that accepting and closing connections is compiled before the measurement too (with
+#              one long run, the measurement's new connections deoptimize the event loop's compiled
+#              code and the JIT recompiles it during the measured seconds)
 #   PEERS ["direct nginx haproxy homeport"]   (the order of each round; direct is the baseline;
 #          relay, a Netty byte relay to the us backend that parses nothing, is the floor of any Netty proxy)
 #   WRK_THREADS [1]  WRK_CPUS [0]  BACKEND_CPUS [1]
@@ -37,6 +41,7 @@ ROUNDS="${ROUNDS:-3}"
 DURATION="${DURATION:-10s}"
 WARMUP="${WARMUP:-2s}"
 WARMUP_JVM="${WARMUP_JVM:-${WARMUP}}"
+WARMUP_JVM_RUNS="${WARMUP_JVM_RUNS:-5}"
 CONNECTIONS="${CONNECTIONS:-64}"
 WORKERS="${WORKERS:-1 2}"
 PEERS="${PEERS:-direct nginx haproxy homeport}"
@@ -87,6 +92,7 @@ is_int "${ROUNDS}" && (( ROUNDS >= 1 && ROUNDS <= 20 )) || die "ROUNDS=${ROUNDS}
 (( WARMUP_S >= 0 && WARMUP_S <= 120 )) || die "WARMUP=${WARMUP}: expected 0s..120s"
 WARMUP_JVM_S="$(seconds_of "${WARMUP_JVM}")" || die "WARMUP_JVM=${WARMUP_JVM}: expected e.g. 30s"
 (( WARMUP_JVM_S >= 0 && WARMUP_JVM_S <= 300 )) || die "WARMUP_JVM=${WARMUP_JVM}: expected 0s..300s"
+[[ "${WARMUP_JVM_RUNS}" =~ ^[1-9][0-9]?$ ]] || die "WARMUP_JVM_RUNS=${WARMUP_JVM_RUNS}: expected 1..99"
 is_int "${CONNECTIONS}" && (( CONNECTIONS >= 1 && CONNECTIONS <= 10000 )) || die "CONNECTIONS=${CONNECTIONS}: expected 1..10000"
 is_int "${WRK_THREADS}" && (( WRK_THREADS >= 1 && WRK_THREADS <= 64 && WRK_THREADS <= CONNECTIONS )) \
   || die "WRK_THREADS=${WRK_THREADS}: expected 1..64 and at most CONNECTIONS"
@@ -607,8 +613,8 @@ machine() {
 }
 
 command_line() {
-  printf 'ROUNDS=%s DURATION=%s WARMUP=%s WARMUP_JVM=%s CONNECTIONS=%s WORKERS="%s" PEERS="%s" WRK_THREADS=%s WRK_CPUS=%s BACKEND_CPUS=%s' \
-    "${ROUNDS}" "${DURATION}" "${WARMUP}" "${WARMUP_JVM}" "${CONNECTIONS}" "${WORKERS}" "${PEERS}" "${WRK_THREADS}" "${WRK_CPUS}" "${BACKEND_CPUS}"
+  printf 'ROUNDS=%s DURATION=%s WARMUP=%s WARMUP_JVM=%s WARMUP_JVM_RUNS=%s CONNECTIONS=%s WORKERS="%s" PEERS="%s" WRK_THREADS=%s WRK_CPUS=%s BACKEND_CPUS=%s' \
+    "${ROUNDS}" "${DURATION}" "${WARMUP}" "${WARMUP_JVM}" "${WARMUP_JVM_RUNS}" "${CONNECTIONS}" "${WORKERS}" "${PEERS}" "${WRK_THREADS}" "${WRK_CPUS}" "${BACKEND_CPUS}"
   local w
   for w in ${WORKERS}; do printf ' PROXY_CPUS_%s=%s' "${w}" "$(proxy_cpus "${w}")"; done
   printf ' PORT_BASE=%s ACCESS_LOG=%s HAPROXY_MAP=%s' "${PORT_BASE}" "${ACCESS_LOG}" "${HAPROXY_MAP}"
@@ -619,7 +625,7 @@ command_line() {
 # ---------------------------------------------------------------------------------------------
 main() {
   LOADAVG="$(cut -d' ' -f1-3 /proc/loadavg)"
-  local w peer round runs total line started warmup
+  local w peer round runs total line started warmup warmup_runs part
   install_tools
   build
   prepare
@@ -644,8 +650,16 @@ main() {
       for peer in ${PEERS}; do
         start_peer "${peer}" "${w}"
         warmup="${WARMUP_S}"
-        [[ "${peer}" != homeport && "${peer}" != relay ]] || warmup="${WARMUP_JVM_S}"
-        (( warmup == 0 )) || run_wrk "${warmup}" "${peer}-w${w}-warmup" "${TMP}/wrk-${peer}-w${w}-r${round}-warmup.out"
+        warmup_runs=1
+        if [[ "${peer}" == homeport || "${peer}" == relay ]]; then
+          warmup="${WARMUP_JVM_S}"
+          warmup_runs="${WARMUP_JVM_RUNS}"
+          (( warmup_runs <= warmup )) || warmup_runs="${warmup}"
+        fi
+        for part in $(seq 1 "${warmup_runs}"); do
+          (( warmup == 0 )) || run_wrk $(( warmup / warmup_runs + (part <= warmup % warmup_runs ? 1 : 0) )) \
+            "${peer}-w${w}-warmup" "${TMP}/wrk-${peer}-w${w}-r${round}-warmup${part}.out"
+        done
         run_wrk "${DURATION_S}" "${peer}-w${w}-r${round}" "${TMP}/wrk-${peer}-w${w}-r${round}.out"
         line="$(grep '^PEERS_RESULT ' "${TMP}/wrk-${peer}-w${w}-r${round}.out")"
         [[ "${peer}" != homeport ]] || check_io_threads "${w}"
@@ -670,7 +684,7 @@ main() {
     echo
     summary_table
     echo
-    echo "Each peer: ${ROUNDS} round(s) of ${DURATION} after a ${WARMUP} warm-up run (JVM peers: ${WARMUP_JVM}; discarded), interleaved (${PEERS// /, }),"
+    echo "Each peer: ${ROUNDS} round(s) of ${DURATION} after a ${WARMUP} warm-up run (JVM peers: ${WARMUP_JVM} in ${WARMUP_JVM_RUNS} runs; discarded), interleaved (${PEERS// /, }),"
     echo "${CONNECTIONS} connections from ${WRK_THREADS} wrk thread(s) on CPUs ${WRK_CPUS}; backends (nginx, 1 worker) on CPUs ${BACKEND_CPUS};"
     echo "the proxy under test on $(for w in ${WORKERS}; do printf 'CPUs %s with %s worker(s), ' "$(proxy_cpus "${w}")" "${w}"; done | sed 's/, $//')."
     echo "${CLIENT_COUNT} clients (benchmarks/peers/clients.tsv) cycled through X-Forwarded-For; every response checked for its region."

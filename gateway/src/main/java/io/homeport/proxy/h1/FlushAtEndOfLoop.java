@@ -23,6 +23,10 @@ final class FlushAtEndOfLoop implements Runnable {
         }
     };
 
+    /** {@code -Dhomeport.flushAtEndOfLoop=false} flushes at each write instead (for A/B runs). */
+    private static final boolean ENABLED =
+            !"false".equals(System.getProperty("homeport.flushAtEndOfLoop"));
+
     private final List<Channel> pending = new ArrayList<>();
     private boolean scheduled;
 
@@ -30,6 +34,10 @@ final class FlushAtEndOfLoop implements Runnable {
 
     /** Flushes {@code channel} at the end of this turn of its event loop (the calling thread). */
     static void flush(Channel channel) {
+        if (!ENABLED) {
+            channel.flush();
+            return;
+        }
         FlushAtEndOfLoop loop = PER_LOOP.get();
         loop.pending.add(channel);
         if (!loop.scheduled) {
