@@ -625,7 +625,7 @@ command_line() {
 # ---------------------------------------------------------------------------------------------
 main() {
   LOADAVG="$(cut -d' ' -f1-3 /proc/loadavg)"
-  local w peer round runs total line started warmup warmup_runs part
+  local w peer round runs jvm_runs total line started warmup warmup_runs part
   install_tools
   build
   prepare
@@ -640,7 +640,9 @@ main() {
 
   runs=$(( ROUNDS * $(wc -w <<<"${WORKERS}") * $(wc -w <<<"${PEERS}") ))
   total=$(( runs * (DURATION_S + WARMUP_S + 4) ))
-  log "${runs} runs of ${DURATION} (+${WARMUP} warm-up each), ${CONNECTIONS} connections, ${WRK_THREADS} wrk thread(s) on CPUs ${WRK_CPUS}: about $(( total / 60 )) min $(( total % 60 )) s"
+  jvm_runs=$(( ROUNDS * $(wc -w <<<"${WORKERS}") * $(tr ' ' '\n' <<<"${PEERS}" | grep -cx 'homeport\|relay' || true) ))
+  total=$(( total + jvm_runs * (WARMUP_JVM_S - WARMUP_S + WARMUP_JVM_RUNS) ))
+  log "${runs} runs of ${DURATION} (+${WARMUP} warm-up each; JVM peers ${WARMUP_JVM} in ${WARMUP_JVM_RUNS} runs), ${CONNECTIONS} connections, ${WRK_THREADS} wrk thread(s) on CPUs ${WRK_CPUS}: about $(( total / 60 )) min $(( total % 60 )) s"
   start_backends
   : >"${TMP}/results.tsv"
   started="$(date -u '+%Y-%m-%d %H:%M UTC')"
