@@ -35,6 +35,9 @@ public final class ClientAddressResolver {
     }
 
     public boolean isTrusted(InetAddress address) {
+        if (address instanceof java.net.Inet4Address v4) {
+            return isTrustedIpv4(IpAddresses.bitsOf(v4)); // an IPv4 address is only in IPv4 blocks; no byte[] copies
+        }
         for (Cidr cidr : trustedProxies) {
             if (cidr.contains(address)) {
                 return true;

@@ -142,6 +142,27 @@ class AccessLogTest {
     }
 
     @Test
+    void writesTextBeyondAsciiAsUtf8() throws Exception {
+        String path = "/caf\u00e9/\u5317\u4eac/\ud83d\ude80";
+        CompletedExchange exchange = new CompletedExchange("req-7", START, 1_000_000L,
+                IpAddresses.parseLiteral("1.2.4.8").orElseThrow(), "GET", "api.example.com", path,
+                null, 200, "us", "default", "default", "US", null, null);
+
+        List<String> lines = log(true, exchange, exchange("1.2.4.8", null, null));
+
+        assertThat(lines).hasSize(2);
+        assertThat(JSON.readTree(lines.get(0)).get("path").asText()).isEqualTo(path);
+        assertThat(JSON.readTree(lines.get(1)).get("path").asText()).isEqualTo("/api/orders");
+    }
+
+    @Test
+    void asciiLinesAreCopiedByteForByte() {
+        String line = "{\"path\":\"/a b?c=d\"}\n";
+        assertThat(AccessLog.utf8(new StringBuilder(line))).isEqualTo(line.getBytes(StandardCharsets.US_ASCII));
+        assertThat(AccessLog.utf8(new StringBuilder("\u00e9"))).containsExactly(0xc3, 0xa9);
+    }
+
+    @Test
     void timestampsAlwaysCarrySecondsAndThreeDigitsOfMilliseconds() throws Exception {
         long onTheMinute = Instant.parse("2026-06-18T10:15:00Z").toEpochMilli();
         CompletedExchange first = new CompletedExchange("a", onTheMinute, 0L,

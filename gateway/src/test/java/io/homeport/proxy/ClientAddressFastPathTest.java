@@ -41,6 +41,33 @@ class ClientAddressFastPathTest {
         assertThat(fast).as("the fast path answers the common cases").isGreaterThan(20_000);
     }
 
+    /** isTrusted answers IPv4 addresses from masks; the blocks, asked one by one, must agree. */
+    @Test
+    void trustAgreesWithTheBlocksThemselves() {
+        List<Cidr> blocks = List.of(Cidr.parse("10.0.0.0/8").orElseThrow(), Cidr.parse("192.168.1.0/24").orElseThrow(),
+                Cidr.parse("203.0.113.7/32").orElseThrow(), Cidr.parse("2001:db8::/32").orElseThrow(),
+                Cidr.parse("::/0").orElseThrow());
+        ClientAddressResolver withV6Everything = new ClientAddressResolver(blocks);
+        Random random = new Random(12);
+        int trusted = 0;
+        for (int i = 0; i < 200_000; i++) {
+            int bits = switch (random.nextInt(4)) {
+                case 0 -> 0x0a000000 | random.nextInt(1 << 24);
+                case 1 -> 0xc0a80100 | random.nextInt(512); // 192.168.1.x and 192.168.2.x
+                case 2 -> 0xcb007100 | random.nextInt(16); // around 203.0.113.7
+                default -> random.nextInt();
+            };
+            InetAddress address = IpAddresses.ipv4(bits);
+            boolean expected = blocks.stream().anyMatch(block -> block.contains(address));
+            assertThat(withV6Everything.isTrusted(address)).as(address.getHostAddress()).isEqualTo(expected);
+            trusted += expected ? 1 : 0;
+        }
+        assertThat(trusted).isBetween(50_000, 150_000);
+        assertThat(withV6Everything.isTrusted(IpAddresses.parseLiteral("2400:da00::1").orElseThrow())).isTrue();
+        assertThat(resolver.isTrusted(IpAddresses.parseLiteral("2400:da00::1").orElseThrow())).isFalse();
+        assertThat(resolver.isTrusted(IpAddresses.parseLiteral("2001:db8::1").orElseThrow())).isTrue();
+    }
+
     @Test
     void leavesForwardedToTheGeneralPath() {
         assertThat(resolver.resolveIpv4(IpAddresses.bitsOf((Inet4Address) IpAddresses.parseLiteral("10.0.0.1").orElseThrow()),
