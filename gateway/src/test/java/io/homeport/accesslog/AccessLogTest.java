@@ -156,13 +156,6 @@ class AccessLogTest {
     }
 
     @Test
-    void asciiLinesAreCopiedByteForByte() {
-        String line = "{\"path\":\"/a b?c=d\"}\n";
-        assertThat(AccessLog.utf8(new StringBuilder(line))).isEqualTo(line.getBytes(StandardCharsets.US_ASCII));
-        assertThat(AccessLog.utf8(new StringBuilder("\u00e9"))).containsExactly(0xc3, 0xa9);
-    }
-
-    @Test
     void timestampsAlwaysCarrySecondsAndThreeDigitsOfMilliseconds() throws Exception {
         long onTheMinute = Instant.parse("2026-06-18T10:15:00Z").toEpochMilli();
         CompletedExchange first = new CompletedExchange("a", onTheMinute, 0L,
