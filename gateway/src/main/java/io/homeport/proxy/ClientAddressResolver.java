@@ -2,6 +2,7 @@ package io.homeport.proxy;
 
 import io.homeport.config.Cidr;
 import io.homeport.routing.IpAddresses;
+import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.util.List;
 
@@ -24,18 +25,18 @@ public final class ClientAddressResolver {
 
     public ClientAddressResolver(List<Cidr> trustedProxies) {
         this.trustedProxies = List.copyOf(trustedProxies);
-        List<Cidr> ipv4 = this.trustedProxies.stream().filter(c -> c.network() instanceof java.net.Inet4Address).toList();
+        List<Cidr> ipv4 = this.trustedProxies.stream().filter(c -> c.network() instanceof Inet4Address).toList();
         this.trustedIpv4Masks = new int[ipv4.size()];
         this.trustedIpv4Networks = new int[ipv4.size()];
         for (int i = 0; i < ipv4.size(); i++) {
             int prefix = ipv4.get(i).prefixLength();
             trustedIpv4Masks[i] = prefix == 0 ? 0 : -1 << (32 - prefix);
-            trustedIpv4Networks[i] = IpAddresses.bitsOf((java.net.Inet4Address) ipv4.get(i).network()) & trustedIpv4Masks[i];
+            trustedIpv4Networks[i] = IpAddresses.bitsOf((Inet4Address) ipv4.get(i).network()) & trustedIpv4Masks[i];
         }
     }
 
     public boolean isTrusted(InetAddress address) {
-        if (address instanceof java.net.Inet4Address v4) {
+        if (address instanceof Inet4Address v4) {
             return isTrustedIpv4(IpAddresses.bitsOf(v4)); // an IPv4 address is only in IPv4 blocks; no byte[] copies
         }
         for (Cidr cidr : trustedProxies) {
