@@ -15,7 +15,7 @@
 #   PEERS ["direct nginx haproxy homeport"]   (the order of each round; direct is the baseline;
 #          relay, a Netty byte relay to the us backend that parses nothing, is the floor of any Netty proxy)
 #   WRK_THREADS [1]  WRK_CPUS [0]  BACKEND_CPUS [1]
-#   PROXY_CPUS_<n> [1 for n=1; CPUs 1..n when the machine has n+1 CPUs, else every CPU]
+#   PROXY_CPUS_<n> [1 for n=1; CPUs 1..n when the machine has n+1 CPUs, else 1]
 #   PORT_BASE [18080]: proxy on PORT_BASE, Homeport's admin on +10, backends on +21..+23 (127.0.0.1)
 #   ACCESS_LOG [devnull]: devnull (every proxy formats and writes one line per request to /dev/null),
 #              off (nginx and HAProxy log nothing; Homeport cannot turn its log off: to /dev/null)
@@ -115,7 +115,7 @@ proxy_cpus() { # the CPUs of the proxy under test for $1 workers
   elif (( w + 1 <= NPROC )); then
     echo "1-${w}"
   else
-    echo "0-$((NPROC - 1))"
+    echo 1 # too few CPUs to give each worker its own: the proxy stays beside the backends, off wrk's CPU
   fi
 }
 
@@ -563,6 +563,15 @@ run_wrk() {
   grep -q '^PEERS_RESULT ' "${out}" || { cat "${out}" >&2; die "wrk printed no result (${label})"; }
 }
 
+# The whole machine's idle and steal time over a run, from /proc/stat: idle CPU says the run was not
+# CPU-bound; steal is time the hypervisor gave to other guests, the usual cause of a round that
+# stands out on a shared machine.
+cpu_ticks() { awk '$1 == "cpu" { print $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9, $5 + $6, $9; exit }' /proc/stat; }
+cpu_shares() { # cpu_shares "TOTAL IDLE STEAL" "TOTAL IDLE STEAL" -> idle%/steal%
+  awk -v a="$1" -v b="$2" 'BEGIN { split(a, x, " "); split(b, y, " "); t = y[1] - x[1]; if (t <= 0) t = 1
+    printf "%.0f/%.1f", 100 * (y[2] - x[2]) / t, 100 * (y[3] - x[3]) / t }'
+}
+
 field() { # field LINE NAME
   tr ' ' '\n' <<<"$1" | awk -F= -v k="$2" '$1 == k { print $2 }'
 }
@@ -625,7 +634,7 @@ command_line() {
 # ---------------------------------------------------------------------------------------------
 main() {
   LOADAVG="$(cut -d' ' -f1-3 /proc/loadavg)"
-  local w peer round runs jvm_runs total line started warmup warmup_runs part
+  local w peer round runs jvm_runs total line started warmup warmup_runs part cpu_before cpu_share
   install_tools
   build
   prepare
@@ -662,15 +671,17 @@ main() {
           (( warmup == 0 )) || run_wrk $(( warmup / warmup_runs + (part <= warmup % warmup_runs ? 1 : 0) )) \
             "${peer}-w${w}-warmup" "${TMP}/wrk-${peer}-w${w}-r${round}-warmup${part}.out"
         done
+        cpu_before="$(cpu_ticks)"
         run_wrk "${DURATION_S}" "${peer}-w${w}-r${round}" "${TMP}/wrk-${peer}-w${w}-r${round}.out"
+        cpu_share="$(cpu_shares "${cpu_before}" "$(cpu_ticks)")"
         line="$(grep '^PEERS_RESULT ' "${TMP}/wrk-${peer}-w${w}-r${round}.out")"
         [[ "${peer}" != homeport ]] || check_io_threads "${w}"
         [[ -z "${PEER_PID}" ]] || stop_pid "${PEER_PID}"
-        printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "${w}" "${peer}" "${round}" \
+        printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "${w}" "${peer}" "${round}" \
           "$(field "${line}" rps)" "$(field "${line}" p50_ms)" "$(field "${line}" p99_ms)" "$(field "${line}" mismatches)" \
           "$(field "${line}" non200)" "$(field "${line}" unchecked)" "$(field "${line}" errors)" "$(field "${line}" requests)" \
-          >>"${TMP}/results.tsv"
-        log "w=${w} round ${round} ${peer}: $(field "${line}" rps) req/s, p50 $(field "${line}" p50_ms) ms, p99 $(field "${line}" p99_ms) ms, mismatches $(field "${line}" mismatches), non-200 $(field "${line}" non200), errors $(field "${line}" errors)"
+          "${cpu_share}" >>"${TMP}/results.tsv"
+        log "w=${w} round ${round} ${peer}: $(field "${line}" rps) req/s, p50 $(field "${line}" p50_ms) ms, p99 $(field "${line}" p99_ms) ms, mismatches $(field "${line}" mismatches), non-200 $(field "${line}" non200), errors $(field "${line}" errors), CPU idle/steal ${cpu_share}"
       done
     done
   done
@@ -695,7 +706,7 @@ main() {
     machine
     versions
     echo
-    echo "<details><summary>every run (workers, peer, round, req/s, p50 ms, p99 ms, mismatches, non-200, unchecked, errors c/r/w/t/s, requests)</summary>"
+    echo "<details><summary>every run (workers, peer, round, req/s, p50 ms, p99 ms, mismatches, non-200, unchecked, errors c/r/w/t/s, requests, CPU idle/steal % of the machine during the run)</summary>"
     echo
     echo '```'
     cat "${TMP}/results.tsv"
