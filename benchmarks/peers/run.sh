@@ -22,7 +22,7 @@
 #   HAPROXY_MAP [full]: full (every network of the database) or skip-default (only the networks whose
 #              region is not the default: a smaller map with the same answers)
 #   HOMEPORT_JAVA_OPTS []: extra JVM options for Homeport
-#   STEAL_MAX [2]  STEAL_REPEATS [3]: a measured run during which the hypervisor took more than
+#   STEAL_MAX [2]  STEAL_REPEATS [5]: a measured run during which the hypervisor took more than
 #              STEAL_MAX % of the machine's CPU time for other guests (steal, /proc/stat) is measured
 #              again, at once and on the same warm peer, up to STEAL_REPEATS times; the last one counts.
 #              Every peer is held to the same rule; STEAL_REPEATS=0 turns it off
@@ -57,7 +57,7 @@ ACCESS_LOG="${ACCESS_LOG:-devnull}"
 HAPROXY_MAP="${HAPROXY_MAP:-full}"
 HOMEPORT_JAVA_OPTS="${HOMEPORT_JAVA_OPTS:-}"
 STEAL_MAX="${STEAL_MAX:-2}"
-STEAL_REPEATS="${STEAL_REPEATS:-3}"
+STEAL_REPEATS="${STEAL_REPEATS:-5}"
 RESULTS="${RESULTS-benchmarks/RESULTS.md}"
 NO_INSTALL="${NO_INSTALL:-0}"
 KEEP_TMP="${KEEP_TMP:-0}"
