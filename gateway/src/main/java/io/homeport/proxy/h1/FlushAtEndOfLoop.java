@@ -10,9 +10,7 @@ import java.util.List;
  * than at each write. A turn often carries requests of many client connections: their upstream
  * writes then go out together, and a backend that shares the core is woken once for the lot
  * instead of once per request (each wake-up a context switch for it and for the gateway). The
- * same holds for answers to clients. The delay is the rest of the turn, a few microseconds. It
- * pays only where the woken side shares the gateway's CPU, so it is on by default only in a
- * process with one CPU ({@link #batches}); elsewhere {@link #flush} flushes at once.
+ * same holds for answers to clients. The delay is the rest of the turn, a few microseconds.
  *
  * <p>Event loop only: each loop has its own list, run by a task the loop executes after its I/O.
  */
@@ -25,32 +23,14 @@ final class FlushAtEndOfLoop implements Runnable {
         }
     };
 
+    /** {@code -Dhomeport.flushAtEndOfLoop=false} flushes at each write instead (for A/B runs). */
     private static final boolean ENABLED =
-            batches(System.getProperty("homeport.flushAtEndOfLoop"), Runtime.getRuntime().availableProcessors());
+            !"false".equals(System.getProperty("homeport.flushAtEndOfLoop"));
 
     private final List<Channel> pending = new ArrayList<>();
     private boolean scheduled;
 
     private FlushAtEndOfLoop() {}
-
-    /**
-     * Whether flushes wait for the end of the turn: by default only when the process has one CPU.
-     * There, whatever the gateway wakes (a backend beside it, a load generator) shares that CPU,
-     * and one wake-up per turn instead of one per request saves context switches. With more CPUs
-     * the woken side runs in parallel, and holding its bytes for the rest of the turn leaves it
-     * idle instead (peers benchmark, 2026-12-02: two workers spread over two CPUs served 0.96×
-     * nginx's requests with the wait and 1.07–1.12× without). {@code -Dhomeport.flushAtEndOfLoop=
-     * true|false} overrides the default.
-     */
-    static boolean batches(String property, int availableProcessors) {
-        if ("true".equals(property)) {
-            return true;
-        }
-        if ("false".equals(property)) {
-            return false;
-        }
-        return availableProcessors == 1;
-    }
 
     /** Flushes {@code channel} at the end of this turn of its event loop (the calling thread). */
     static void flush(Channel channel) {
