@@ -24,8 +24,9 @@
 #   HOMEPORT_JAVA_OPTS []: extra JVM options for Homeport
 #   STEAL_MAX [2]  STEAL_REPEATS [5]: a measured run during which the hypervisor took more than
 #              STEAL_MAX % of the machine's CPU time for other guests (steal, /proc/stat) is measured
-#              again, at once and on the same warm peer, up to STEAL_REPEATS times; the last one counts.
-#              Every peer is held to the same rule; STEAL_REPEATS=0 turns it off
+#              again, at once and on the same warm peer, up to STEAL_REPEATS times; the last one counts
+#              (a run with a wrong region, a non-200 or an error is never set aside). Every peer is
+#              held to the same rule; repeats add to the time estimate; STEAL_REPEATS=0 turns it off
 #   RESULTS [benchmarks/RESULTS.md]: where the table is appended; RESULTS= (empty) appends nowhere
 #   NO_INSTALL [0]: 1 fails instead of running apt-get when a tool is missing
 #   KEEP_TMP [0]: 1 keeps the generated configs and logs (they are kept anyway when a step fails)
@@ -685,8 +686,13 @@ main() {
           run_wrk "${DURATION_S}" "${peer}-w${w}-r${round}" "${TMP}/wrk-${peer}-w${w}-r${round}.out"
           cpu_share="$(cpu_shares "${cpu_before}" "$(cpu_ticks)")"
           awk -v s="${cpu_share#*/}" -v m="${STEAL_MAX}" 'BEGIN { exit !(s > m) }' && (( repeats < STEAL_REPEATS )) || break
+          line="$(grep '^PEERS_RESULT ' "${TMP}/wrk-${peer}-w${w}-r${round}.out")"
+          # A run with a wrong region, a non-200 or a socket error is never set aside: it is reported.
+          [[ "${peer}" == direct || "${peer}" == relay ]] || [[ "$(field "${line}" mismatches)" == 0 \
+            && "$(field "${line}" non200)" == 0 && "$(field "${line}" errors)" == 0/0/0/0/0 ]] || break
           repeats=$((repeats + 1))
-          log "w=${w} round ${round} ${peer}: $(field "$(grep '^PEERS_RESULT ' "${TMP}/wrk-${peer}-w${w}-r${round}.out")" rps) req/s with ${cpu_share#*/}% steal (> STEAL_MAX=${STEAL_MAX}): measured again (${repeats}/${STEAL_REPEATS})"
+          mv "${TMP}/wrk-${peer}-w${w}-r${round}.out" "${TMP}/wrk-${peer}-w${w}-r${round}-steal${repeats}.out"
+          log "w=${w} round ${round} ${peer}: $(field "${line}" rps) req/s with ${cpu_share#*/}% steal (> STEAL_MAX=${STEAL_MAX}): measured again (${repeats}/${STEAL_REPEATS})"
         done
         line="$(grep '^PEERS_RESULT ' "${TMP}/wrk-${peer}-w${w}-r${round}.out")"
         [[ "${peer}" != homeport ]] || check_io_threads "${w}"
