@@ -156,6 +156,24 @@ class AccessLogTest {
     }
 
     @Test
+    void asciiLinesAreCopiedByteForByte() throws Exception {
+        try (AccessLog accessLog = new AccessLog(new ByteArrayOutputStream(), false)) {
+            byte[] ascii = accessLog.format(new CompletedExchange("a", START, 0L,
+                    IpAddresses.parseLiteral("1.2.4.8").orElseThrow(), "GET", "h", "/a b?c=d", null, 200, "us",
+                    "default", "default", null, null, null));
+            String text = new String(ascii, StandardCharsets.US_ASCII);
+            assertThat(text).contains("\"path\":\"/a b?c=d\"").endsWith("}\n");
+            assertThat(ascii).isEqualTo(text.getBytes(StandardCharsets.US_ASCII));
+
+            byte[] accented = accessLog.format(new CompletedExchange("a", START, 0L,
+                    IpAddresses.parseLiteral("1.2.4.8").orElseThrow(), "GET", "h", "/\u00e9", null, 200, "us",
+                    "default", "default", null, null, null));
+            assertThat(new String(accented, StandardCharsets.UTF_8)).contains("\"path\":\"/\u00e9\"");
+            assertThat(accented).containsSequence((byte) 0xc3, (byte) 0xa9);
+        }
+    }
+
+    @Test
     void timestampsAlwaysCarrySecondsAndThreeDigitsOfMilliseconds() throws Exception {
         long onTheMinute = Instant.parse("2026-06-18T10:15:00Z").toEpochMilli();
         CompletedExchange first = new CompletedExchange("a", onTheMinute, 0L,
