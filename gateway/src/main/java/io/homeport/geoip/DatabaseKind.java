@@ -2,13 +2,16 @@ package io.homeport.geoip;
 
 import java.util.Locale;
 
-/** How a database is read, detected from its metadata's {@code database_type}. */
+/**
+ * What kind of database it is, detected from its metadata's {@code database_type}: MaxMind's
+ * databases that hold no country (ASN, ISP, ...) are refused. Every kind is read the same way.
+ */
 public enum DatabaseKind {
-    /** GeoIP2/GeoLite2 Country, read through the GeoIP2 API. */
+    /** GeoIP2/GeoLite2 Country. */
     GEOIP2_COUNTRY,
-    /** GeoIP2/GeoLite2 City, read through the GeoIP2 API. */
+    /** GeoIP2/GeoLite2 City. */
     GEOIP2_CITY,
-    /** GeoIP2 Enterprise, read through the GeoIP2 API. */
+    /** GeoIP2 Enterprise. */
     GEOIP2_ENTERPRISE,
     /** Any other MMDB whose records carry {@code country_code} or {@code country.iso_code}. */
     COUNTRY_MMDB;

@@ -5,12 +5,6 @@ import com.maxmind.db.DatabaseRecord;
 import com.maxmind.db.Metadata;
 import com.maxmind.db.Network;
 import com.maxmind.db.Reader;
-import com.maxmind.geoip2.DatabaseReader;
-import com.maxmind.geoip2.exception.GeoIp2Exception;
-import com.maxmind.geoip2.model.CityResponse;
-import com.maxmind.geoip2.model.CountryResponse;
-import com.maxmind.geoip2.model.EnterpriseResponse;
-import com.maxmind.geoip2.record.Country;
 import io.homeport.routing.CountryLookup;
 import io.homeport.routing.GeoLookup;
 import io.homeport.routing.IpAddresses;
@@ -23,14 +17,14 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One opened MaxMind database, answering country lookups. GeoIP2/GeoLite2 Country, City and
- * Enterprise databases are read through the GeoIP2 API; any other MMDB through the MaxMind DB
- * reader, decoding only {@code country.iso_code} or {@code country_code}.
+ * One opened and {@link MmdbVerifier verified} MaxMind database, answering country lookups.
+ * GeoIP2/GeoLite2 Country, City and Enterprise databases and any other MMDB with country codes are
+ * all read through the MaxMind DB reader, decoding only {@code country.iso_code} or {@code
+ * country_code}: the one decode the verifier guarantees for every record.
  *
  * <p>The file is read into memory rather than memory-mapped: a database overwritten in place by
  * an update job would otherwise crash the process with SIGBUS instead of being refused on reload.
@@ -44,7 +38,6 @@ public final class GeoIpDatabase implements GeoLookup, Closeable {
     private final DatabaseKind kind;
     private final Metadata metadata;
     private final Reader reader;
-    private final DatabaseReader geoIp2;
     private final String description;
     private final java.util.concurrent.ConcurrentHashMap<String, CountryLookup> answers = new java.util.concurrent.ConcurrentHashMap<>();
     private static final CountryLookup NO_COUNTRY = CountryLookup.noCountry(null);
@@ -61,59 +54,69 @@ public final class GeoIpDatabase implements GeoLookup, Closeable {
 
     private record RecordAnswer(long record, CountryLookup lookup) {}
 
-    private GeoIpDatabase(Path file, DatabaseKind kind, Metadata metadata, Reader reader, DatabaseReader geoIp2,
-            Ipv4SearchTree ipv4Tree) {
+    private GeoIpDatabase(Path file, DatabaseKind kind, Metadata metadata, Reader reader, Ipv4SearchTree ipv4Tree) {
         this.file = file;
         this.kind = kind;
         this.metadata = metadata;
         this.reader = reader;
-        this.geoIp2 = geoIp2;
         this.ipv4Tree = ipv4Tree;
         this.description = metadata.databaseType() + " (built " + BUILD_DATE.format(buildTime()) + ") " + file;
     }
 
     /**
-     * Opens and checks {@code file}: it must be a MaxMind DB with country data, and a probe lookup
-     * must decode, so a truncated or foreign file is refused here rather than failing requests.
+     * Opens {@code file} after {@link MmdbVerifier verifying the whole of it}: metadata, every
+     * search-tree record and every data record. A damaged, truncated or foreign file is refused
+     * here, with what and where, rather than failing (or misrouting) requests later. Verifying
+     * reads the whole file: call it off the event loops.
      */
     public static GeoIpDatabase open(Path file) throws InvalidGeoIpDatabaseException {
         if (!Files.isRegularFile(file)) {
             throw new InvalidGeoIpDatabaseException(file, "no such file", null);
         }
-        Reader reader;
         byte[] bytes;
         try {
-            // One read of the file serves the reader, the GeoIP2 reader and the IPv4 tree walk, so
-            // all see the same database even if the file is replaced meanwhile.
+            // One read of the file serves the verifier, the reader, the GeoIP2 reader and the IPv4
+            // tree walk, so all see the same database even if the file is replaced meanwhile.
             bytes = Files.readAllBytes(file);
+        } catch (IOException e) {
+            throw new InvalidGeoIpDatabaseException(file, "cannot read: " + describe(e), e);
+        }
+        try {
+            MmdbVerifier.verify(bytes);
+        } catch (MmdbVerifier.Damage damage) {
+            throw new InvalidGeoIpDatabaseException(file, damage.getMessage(), damage);
+        }
+        Reader reader;
+        try {
             // The node cache memoizes decoded records by offset: a country database has few distinct
             // records, so after warm-up a lookup is a tree walk and a map hit, not a decode.
             reader = new Reader(new ByteArrayInputStream(bytes), new CHMCache());
         } catch (IOException | RuntimeException e) {
-            throw new InvalidGeoIpDatabaseException(file, "not a valid MaxMind DB (MMDB) file: " + e.getMessage(), e);
+            throw new InvalidGeoIpDatabaseException(file, "not a valid MaxMind DB (MMDB) file: " + describe(e), e);
         }
-        DatabaseReader geoIp2 = null;
         try {
             Metadata metadata = reader.getMetadata();
             DatabaseKind kind = DatabaseKind.of(metadata.databaseType());
-            if (kind != DatabaseKind.COUNTRY_MMDB) {
-                // From the same bytes as the reader and the tree walk: one file read, one database.
-                geoIp2 = new DatabaseReader.Builder(new ByteArrayInputStream(bytes)).build();
-            }
-            GeoIpDatabase database = new GeoIpDatabase(file, kind, metadata, reader, geoIp2, Ipv4SearchTree.of(bytes, metadata));
+            GeoIpDatabase database = new GeoIpDatabase(file, kind, metadata, reader, Ipv4SearchTree.of(bytes, metadata));
             database.probe();
             return database;
         } catch (IllegalArgumentException e) {
-            closeQuietly(reader, geoIp2);
-            throw new InvalidGeoIpDatabaseException(file, e.getMessage(), e);
-        } catch (IOException | GeoIp2Exception | RuntimeException e) {
-            closeQuietly(reader, geoIp2);
-            throw new InvalidGeoIpDatabaseException(file, "damaged MaxMind DB: " + e.getMessage(), e);
+            closeQuietly(reader);
+            throw new InvalidGeoIpDatabaseException(file, describe(e), e);
+        } catch (IOException | RuntimeException e) {
+            closeQuietly(reader);
+            throw new InvalidGeoIpDatabaseException(file, "damaged MaxMind DB: " + describe(e), e);
         }
     }
 
-    /** Decodes a few lookups across the tree; a damaged data section fails here. */
-    private void probe() throws IOException, GeoIp2Exception {
+    /** A library's message, never a bare {@code null}: the exception's kind when it has none. */
+    private static String describe(Throwable e) {
+        String message = e.getMessage();
+        return message == null || message.isBlank() ? e.getClass().getSimpleName() : message;
+    }
+
+    /** Decodes a few lookups across the tree: a last check, after the verifier's, that the reader agrees. */
+    private void probe() throws IOException {
         for (String address : new String[] {"1.1.1.1", "8.8.8.8", "1.2.4.8", "2001:4860:4860::8888"}) {
             InetAddress probe = InetAddress.getByName(address);
             if (probe.getAddress().length == 16 && metadata.ipVersion() == 4) {
@@ -148,8 +151,8 @@ public final class GeoIpDatabase implements GeoLookup, Closeable {
     public CountryLookup lookup(InetAddress address) {
         try {
             return lookupOrThrow(address);
-        } catch (IOException | GeoIp2Exception | RuntimeException e) {
-            logger.warn("GeoIP lookup of {} in {} failed: {}", address.getHostAddress(), file, e.toString());
+        } catch (IOException | RuntimeException e) {
+            LookupErrors.record(file, address.getHostAddress(), e);
             return CountryLookup.FAILED;
         }
     }
@@ -194,7 +197,7 @@ public final class GeoIpDatabase implements GeoLookup, Closeable {
             String code = record.isoCode();
             return code == null ? NO_COUNTRY : answers.computeIfAbsent(code, c -> CountryLookup.found(c, null));
         } catch (IOException | RuntimeException e) {
-            logger.warn("GeoIP lookup of {} in {} failed: {}", IpAddresses.ipv4(address).getHostAddress(), file, e.toString());
+            LookupErrors.record(file, IpAddresses.ipv4(address).getHostAddress(), e);
             return CountryLookup.FAILED;
         }
     }
@@ -204,35 +207,17 @@ public final class GeoIpDatabase implements GeoLookup, Closeable {
         return ipv4Tree == null ? null : ipv4Tree.lookup(address);
     }
 
-    private CountryLookup lookupOrThrow(InetAddress address) throws IOException, GeoIp2Exception {
-        switch (kind) {
-            case GEOIP2_COUNTRY: {
-                Optional<CountryResponse> response = geoIp2.tryCountry(address);
-                return response.isEmpty() ? CountryLookup.NOT_FOUND
-                        : of(response.get().country(), response.get().traits().network());
-            }
-            case GEOIP2_CITY: {
-                Optional<CityResponse> response = geoIp2.tryCity(address);
-                return response.isEmpty() ? CountryLookup.NOT_FOUND
-                        : of(response.get().country(), response.get().traits().network());
-            }
-            case GEOIP2_ENTERPRISE: {
-                Optional<EnterpriseResponse> response = geoIp2.tryEnterprise(address);
-                return response.isEmpty() ? CountryLookup.NOT_FOUND
-                        : of(response.get().country(), response.get().traits().network());
-            }
-            default: {
-                DatabaseRecord<CountryRecord> found = reader.getRecord(address, CountryRecord.class);
-                if (found.data() == null) {
-                    return CountryLookup.NOT_FOUND;
-                }
-                return of(found.data().isoCode(), found.network());
-            }
+    /**
+     * Every kind of database is read as the lean {@link CountryRecord}: the one decode that
+     * {@link MmdbVerifier} guarantees for every record (the full GeoIP2 models would also decode
+     * names, locations and traits that the decision never reads, and fail on any of them).
+     */
+    private CountryLookup lookupOrThrow(InetAddress address) throws IOException {
+        DatabaseRecord<CountryRecord> found = reader.getRecord(address, CountryRecord.class);
+        if (found.data() == null) {
+            return CountryLookup.NOT_FOUND;
         }
-    }
-
-    private static CountryLookup of(Country country, Network network) {
-        return of(country == null ? null : country.isoCode(), network);
+        return of(found.data().isoCode(), found.network());
     }
 
     private static CountryLookup of(String isoCode, Network network) {
@@ -243,15 +228,12 @@ public final class GeoIpDatabase implements GeoLookup, Closeable {
 
     @Override
     public void close() {
-        closeQuietly(reader, geoIp2);
+        closeQuietly(reader);
     }
 
-    private static void closeQuietly(Reader reader, DatabaseReader geoIp2) {
+    private static void closeQuietly(Reader reader) {
         try {
             reader.close();
-            if (geoIp2 != null) {
-                geoIp2.close();
-            }
         } catch (IOException e) {
             logger.debug("closing a GeoIP database failed", e);
         }

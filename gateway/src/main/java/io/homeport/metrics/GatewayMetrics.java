@@ -1,8 +1,10 @@
 package io.homeport.metrics;
 
 import com.github.benmanes.caffeine.cache.Cache;
+import io.homeport.geoip.LookupErrors;
 import io.homeport.routing.Reason;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
@@ -63,6 +65,10 @@ public final class GatewayMetrics {
                 .description("Time from sending a request upstream to its response head")
                 .publishPercentileHistogram()
                 .register(registry);
+        FunctionCounter.builder("homeport.geoip.lookup.errors", this, metrics -> LookupErrors.total())
+                .description("GeoIP lookups that failed at run time (a damaged database); each request is decided by"
+                        + " residency.on_lookup_error with the reason lookup_error")
+                .register(registry);
         for (Reason reason : Reason.values()) {
             decisions.put(reason, Counter.builder("homeport.decisions").tag("reason", reason.label())
                     .description("Routing decisions by reason").register(registry));
@@ -87,7 +93,8 @@ public final class GatewayMetrics {
         return registry.scrape();
     }
 
-    public void requestCompleted(String region, String route, int status, long durationNanos) {
+    public void requestCompleted(String servingRegion, String route, int status, long durationNanos) {
+        String region = servingRegion == null ? "none" : servingRegion; // refused before a region was chosen
         requests.computeIfAbsent(new RequestKey(region, route, status), key -> Counter.builder("homeport.requests")
                 .description("Requests answered, by serving region, route and status")
                 .tags("region", key.region(), "route", key.route(), "status", Integer.toString(key.status()))

@@ -158,7 +158,9 @@ public final class ForwardedHeaders {
         }
         headers.set(X_REQUEST_ID, requestId);
         headers.set(X_HOMEPORT_COUNTRY, country == null ? UNKNOWN_COUNTRY : country);
-        headers.set(X_HOMEPORT_REGION, region);
+        if (region != null) { // null: the request is refused before it goes anywhere
+            headers.set(X_HOMEPORT_REGION, region);
+        }
         if (chunkedBody) {
             headers.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
         }

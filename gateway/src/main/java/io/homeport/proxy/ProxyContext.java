@@ -45,6 +45,10 @@ public record ProxyContext(
         return selection;
     }
 
+    /** Why a request whose decision is refused (its GeoIP lookup failed) got 503. */
+    public static final String LOOKUP_ERROR_REFUSAL =
+            "the client's country could not be looked up (GeoIP lookup error) and residency.on_lookup_error is reject";
+
     /** Why a request got 503 from {@link #select}, for the access log. */
     public static String noRegionError(RoutingRules rules, String home, List<Endpoint> tried) {
         return "no available region may serve this request: home region " + home + ", allowed fail-over "

@@ -142,6 +142,10 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
      * other. When none is available the answer is 503, whatever other regions could serve.
      */
     private void route(Exchange current) {
+        if (current.decision.refused()) {
+            fail(current, HttpResponseStatus.SERVICE_UNAVAILABLE, ProxyContext.LOOKUP_ERROR_REFUSAL);
+            return;
+        }
         String home = current.decision.region();
         RegionSelector.Selection selection = proxy.select(current.rules, home, current.tried);
         if (selection == null) {

@@ -275,7 +275,7 @@ public final class ConfigReloader implements AutoCloseable {
                 databaseSha = sha;
                 databaseChanged = true;
             } catch (InvalidGeoIpDatabaseException e) {
-                errors.add(e.getMessage());
+                errors.add(e.getMessage() + " (file refused; the previous database keeps serving)");
                 databaseFailed = true;
             }
         }

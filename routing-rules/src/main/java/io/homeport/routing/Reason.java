@@ -11,7 +11,12 @@ public enum Reason {
     /** The client's country maps to a region. */
     COUNTRY,
     /** No country is known for the client, or the country has no mapping. */
-    DEFAULT;
+    DEFAULT,
+    /**
+     * The GeoIP lookup failed (a damaged database): the request goes where {@code
+     * residency.on_lookup_error} says, the default region or nowhere (503).
+     */
+    LOOKUP_ERROR;
 
     private final String label = name().toLowerCase(Locale.ROOT);
 

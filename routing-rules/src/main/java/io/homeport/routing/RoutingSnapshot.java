@@ -5,6 +5,7 @@ import io.homeport.residency.ResidencyTable;
 import io.homeport.residency.StableHash;
 import io.homeport.rules.Migration;
 import io.homeport.rules.Region;
+import io.homeport.rules.Residency;
 import io.homeport.rules.Route;
 import io.homeport.rules.RoutingRules;
 import io.homeport.rules.UserPins;
@@ -32,6 +33,8 @@ public final class RoutingSnapshot {
     private final ResidencyTable pins;
     /** For each region index of {@link #pins}, the decision table's region index, or -1. */
     private final int[] pinRegions;
+    /** Per route index, the decision that refuses a request whose GeoIP lookup failed: no region. */
+    private final Decision[] lookupErrorRejections;
 
     public RoutingSnapshot(RoutingRules rules, GeoLookup geo) {
         this.rules = Objects.requireNonNull(rules, "rules");
@@ -46,6 +49,12 @@ public final class RoutingSnapshot {
         this.pinRegions = new int[pinned.size()];
         for (int i = 0; i < pinRegions.length; i++) {
             pinRegions[i] = regions.indexOf(pinned.get(i));
+        }
+        List<Route> routes = new ArrayList<>(rules.routes());
+        routes.add(Route.DEFAULT);
+        this.lookupErrorRejections = new Decision[routes.size()];
+        for (int i = 0; i < lookupErrorRejections.length; i++) {
+            lookupErrorRejections[i] = new Decision(routes.get(i), null, Reason.LOOKUP_ERROR, null, null);
         }
     }
 
@@ -84,6 +93,10 @@ public final class RoutingSnapshot {
         Trace trace = new Trace();
         trace.step("client address " + IpAddresses.toText(request.clientAddress()));
         Decision decision = decide(request, country, trace);
+        if (decision.refused()) {
+            trace.step("no region may serve this request: 503 with Retry-After");
+            return new Explanation(request, decision, country, geo.description(), trace.bucket, List.of(), trace.steps);
+        }
         List<String> candidates = new ArrayList<>();
         candidates.add(decision.region());
         candidates.addAll(rules.region(decision.region()).failOverTo());
@@ -119,7 +132,7 @@ public final class RoutingSnapshot {
             CountryLookup lookup) {
         String country = lookup.country();
         int countryIndex = lookup.countryIndex();
-        if (countryIndex < 0 || !plans.indexable(countryIndex)) {
+        if (countryIndex < 0 || !plans.indexable(countryIndex) || lookup.outcome() == CountryLookup.Outcome.FAILED) {
             return decide(address, ipv4, userId, host, path, lookup, Trace.NONE);
         }
         int route = routeMatcher.indexFor(host, path);
@@ -178,6 +191,21 @@ public final class RoutingSnapshot {
             if (pinned != null) {
                 return decisions.get(route, pinned, Reason.PIN, country, null);
             }
+        }
+
+        if (lookup.outcome() == CountryLookup.Outcome.FAILED) {
+            // Neither country nor migration can be known: never guess a region the rules did not choose.
+            if (rules.residency().onLookupError() == Residency.OnLookupError.REJECT) {
+                if (trace.enabled) {
+                    trace.step("residency.on_lookup_error is reject: 503, no region is guessed");
+                }
+                return lookupErrorRejections[routeMatcher.indexFor(host, path)];
+            }
+            String fallback = rules.residency().defaultRegion();
+            if (trace.enabled) {
+                trace.step("residency.on_lookup_error is default_region: default_region " + fallback);
+            }
+            return decisions.get(route, fallback, Reason.LOOKUP_ERROR, null, null);
         }
 
         if (country != null) {

@@ -46,7 +46,7 @@ public final class RulesLoader {
 
     static final Set<String> ROOT_KEYS = Set.of("version", "regions", "residency", "routes", "tests");
     static final Set<String> REGION_KEYS = Set.of("endpoints", "fail_over_to");
-    static final Set<String> RESIDENCY_KEYS = Set.of("default_region", "countries", "migrations", "users");
+    static final Set<String> RESIDENCY_KEYS = Set.of("default_region", "countries", "migrations", "users", "on_lookup_error");
     static final Set<String> MIGRATION_KEYS = Set.of("name", "countries", "to", "percent");
     static final Set<String> USERS_KEYS = Set.of("file", "identity");
     static final Set<String> IDENTITY_KEYS = Set.of("header");
@@ -264,7 +264,22 @@ public final class RulesLoader {
 
         List<Migration> migrations = readMigrations(residency, regionNames, problems);
         Optional<UserPins> users = residency.value("users").flatMap(usersNode -> readUsers(file, usersNode, regions, problems));
-        return new Residency(defaultRegion, countries, migrations, users);
+        Residency.OnLookupError onLookupError = Residency.OnLookupError.REJECT;
+        Optional<String> onError = residency.string("on_lookup_error");
+        if (onError.isPresent()) {
+            onLookupError = null;
+            for (Residency.OnLookupError candidate : Residency.OnLookupError.values()) {
+                if (candidate.key().equals(onError.get())) {
+                    onLookupError = candidate;
+                }
+            }
+            if (onLookupError == null) {
+                problems.at(residency.value("on_lookup_error").get(), "residency.on_lookup_error: \"" + onError.get()
+                        + "\" (expected: reject or default_region)");
+                onLookupError = Residency.OnLookupError.REJECT;
+            }
+        }
+        return new Residency(defaultRegion, countries, migrations, users, onLookupError);
     }
 
     private static List<Migration> readMigrations(YamlMap residency, Set<String> regionNames, Problems problems) {
@@ -425,7 +440,8 @@ public final class RulesLoader {
             reason.ifPresent(r -> {
                 boolean known = false;
                 for (Reason candidate : Reason.values()) {
-                    known |= candidate.label().equals(r);
+                    // A rule test cannot make a lookup fail: expecting lookup_error could never pass.
+                    known |= candidate != Reason.LOOKUP_ERROR && candidate.label().equals(r);
                 }
                 if (!known) {
                     problems.at(test.value("expect_reason").get(), path + ".expect_reason: \"" + r

@@ -139,7 +139,7 @@ class RoutingSnapshotTest {
     }
 
     @ParameterizedTest(name = "{1} goes to the default region")
-    @CsvSource({NO_COUNTRY_IP + ", NO_COUNTRY", UNKNOWN_IP + ", NOT_FOUND", FAILED_IP + ", FAILED"})
+    @CsvSource({NO_COUNTRY_IP + ", NO_COUNTRY", UNKNOWN_IP + ", NOT_FOUND"})
     void lookupsWithoutACountryGoToDefault(String address, CountryLookup.Outcome outcome) {
         Decision decision = snapshot.decide(request(address, "someone"));
 
@@ -148,6 +148,46 @@ class RoutingSnapshotTest {
         assertThat(decision.region()).isEqualTo("us");
         assertThat(decision.reason()).isEqualTo(Reason.DEFAULT);
         assertThat(decision.country()).isNull();
+    }
+
+    @Test
+    void aFailedLookupIsRefusedByDefaultNeverGuessed() {
+        Decision decision = snapshot.decide(request(FAILED_IP, "someone"));
+        assertThat(decision.refused()).isTrue();
+        assertThat(decision.region()).isNull();
+        assertThat(decision.reason()).isEqualTo(Reason.LOOKUP_ERROR);
+        assertThat(snapshot.decideIpv4(IpAddresses.bitsOf((java.net.Inet4Address) ip(FAILED_IP)), "someone", null, "/"))
+                .isEqualTo(decision);
+        Decision api = snapshot.decide(new RoutingRequest(ip(FAILED_IP), null, "api.example.com", "/api/x"));
+        assertThat(api.route().name()).isEqualTo("api");
+        assertThat(api.refused()).isTrue();
+
+        Explanation explanation = snapshot.explain(request(FAILED_IP, "someone"));
+        assertThat(explanation.decision()).isEqualTo(decision);
+        assertThat(explanation.candidateRegions()).isEmpty();
+        assertThat(explanation.steps()).contains("no country: the GeoIP lookup failed",
+                "residency.on_lookup_error is reject: 503, no region is guessed");
+    }
+
+    @Test
+    void aFailedLookupStillHonoursAPin() {
+        Decision decision = snapshot.decide(request(FAILED_IP, "pinned-sg"));
+        assertThat(decision.region()).isEqualTo("singapore");
+        assertThat(decision.reason()).isEqualTo(Reason.PIN);
+    }
+
+    @Test
+    void aFailedLookupGoesToTheDefaultRegionWhenTheRulesSaySo() {
+        RoutingRules rules = TestFiles.loadValid(dir, "default.yaml",
+                RULES.replace("  default_region: us\n", "  default_region: us\n  on_lookup_error: default_region\n"));
+        assertThat(rules.residency().onLookupError()).isEqualTo(io.homeport.rules.Residency.OnLookupError.DEFAULT_REGION);
+        RoutingSnapshot lenient = new RoutingSnapshot(rules, geo);
+        Decision decision = lenient.decide(request(FAILED_IP, "someone"));
+        assertThat(decision.region()).isEqualTo("us");
+        assertThat(decision.reason()).isEqualTo(Reason.LOOKUP_ERROR);
+        assertThat(decision.refused()).isFalse();
+        assertThat(lenient.explain(request(FAILED_IP, "someone")).steps())
+                .contains("residency.on_lookup_error is default_region: default_region us");
     }
 
     @Test
@@ -333,7 +373,11 @@ class RoutingSnapshotTest {
             Explanation explanation = random.explain(request);
 
             assertThat(explanation.decision()).as("%s", request).isEqualTo(decision);
-            assertThat(explanation.candidateRegions().get(0)).isEqualTo(decision.region());
+            if (decision.refused()) {
+                assertThat(explanation.candidateRegions()).isEmpty(); // a failed lookup, refused
+            } else {
+                assertThat(explanation.candidateRegions().get(0)).isEqualTo(decision.region());
+            }
         }
     }
 

@@ -383,6 +383,8 @@ class RulesLoaderTest {
                         13, "{", "tests[0]: missing required key \"expect\""),
                 arguments("unknown expect_reason", basePlus("tests:", "  - {ip: 1.2.3.4, expect: us, expect_reason: geo}"),
                         13, "geo", "tests[0].expect_reason: \"geo\" (expected one of pin, migration, country, default)"),
+                arguments("unknown on_lookup_error", basePlus("  on_lookup_error: guess"),
+                        12, "guess", "residency.on_lookup_error: \"guess\" (expected: reject or default_region)"),
                 arguments("users file missing", basePlus("  users: {file: nope.csv}"),
                         12, "nope", "residency.users.file: no such file"),
                 arguments("bad identity header", basePlus("  users: {file: nope.csv, identity: {header: \"X User\"}}"),

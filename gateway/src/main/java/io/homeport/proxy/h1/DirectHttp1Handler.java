@@ -258,6 +258,10 @@ public final class DirectHttp1Handler extends ChannelInboundHandlerAdapter {
 
     /** The home region's endpoint, or one of a region its rules let it fail over to; never any other. */
     private void route(DirectExchange current) {
+        if (current.decision.refused()) {
+            fail(current, HttpResponseStatus.SERVICE_UNAVAILABLE, ProxyContext.LOOKUP_ERROR_REFUSAL);
+            return;
+        }
         String home = current.decision.region();
         RegionSelector.Selection selection = proxy.select(current.rules, home, current.tried);
         if (selection == null) {
