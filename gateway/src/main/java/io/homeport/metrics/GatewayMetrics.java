@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Homeport's metrics (SPEC §6), in Prometheus names. Meters are created once per tag combination
@@ -41,6 +42,7 @@ public final class GatewayMetrics {
     private final Timer upstreamConnect;
     private final Timer upstreamResponse;
     private final List<Meter> geoCacheMeters = new ArrayList<>();
+    private final LongAdder residencyViolations = new LongAdder();
 
     private record RequestKey(String region, String route, int status) {}
 
@@ -118,6 +120,17 @@ public final class GatewayMetrics {
 
     public void failover(String from, String to) {
         count("homeport.failovers", "from", from, "to", to);
+    }
+
+    /** A response served from a region the request's rules do not allow; see ResidencyCheck. Must stay 0. */
+    public void residencyViolation(String homeRegion) {
+        residencyViolations.increment();
+        count("homeport.residency.violations", "region", homeRegion == null ? "none" : homeRegion);
+    }
+
+    /** Residency violations since start, over all regions: what every test asserts is 0. */
+    public long residencyViolations() {
+        return residencyViolations.sum();
     }
 
     public void residencyDenied(String region) {

@@ -2,6 +2,7 @@ package io.homeport.proxy;
 
 import io.homeport.metrics.GatewayMetrics;
 import io.homeport.reload.SnapshotHolder;
+import io.homeport.routing.Decision;
 import io.homeport.rules.Endpoint;
 import io.homeport.rules.RoutingRules;
 import io.homeport.upstream.RegionSelector;
@@ -9,6 +10,7 @@ import io.homeport.upstream.RetryBudget;
 import io.homeport.upstream.UpstreamConnections;
 import java.util.List;
 import java.util.Objects;
+import org.slf4j.LoggerFactory;
 
 /** What every proxy connection shares: configuration, upstream pools, metrics and logs. */
 public record ProxyContext(
@@ -43,6 +45,19 @@ public record ProxyContext(
             metrics.failover(home, selection.region());
         }
         return selection;
+    }
+
+    /**
+     * Checks, where the response is sent, that {@code servingRegion} may serve {@code decision}'s
+     * request ({@link ResidencyCheck}); a violation is counted and logged. It must never happen.
+     */
+    public void checkResidency(RoutingRules rules, Decision decision, String servingRegion, String requestId) {
+        if (!ResidencyCheck.allowed(rules, decision, servingRegion)) {
+            metrics.residencyViolation(decision.region());
+            LoggerFactory.getLogger(ProxyContext.class).error(
+                    "RESIDENCY VIOLATION: request {} with home region {} was served from {}", requestId,
+                    decision.region(), servingRegion);
+        }
     }
 
     /** Why a request whose decision is refused (its GeoIP lookup failed) got 503. */

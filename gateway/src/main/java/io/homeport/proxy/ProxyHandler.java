@@ -382,6 +382,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         if (exchange == current) {
             exchange = null;
         }
+        proxy.checkResidency(current.rules, current.decision, current.servingRegion, current.requestId);
         proxy.metrics().requestCompleted(current.servingRegion != null ? current.servingRegion : current.decision.region(),
                 current.decision.route().name(), status,
                 System.nanoTime() - current.startNanos);

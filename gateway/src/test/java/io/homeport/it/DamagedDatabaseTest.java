@@ -65,6 +65,7 @@ class DamagedDatabaseTest {
                 assertThat(gateway.get("/api/x", "8.8.8.8").body()).as(entry.getKey()).contains("\"region\":\"us\"");
             }
             assertThat(gateway.homeport.config().current().database().buildTime().getEpochSecond()).isEqualTo(1_781_740_800L);
+            assertThat(gateway.homeport.metrics().residencyViolations()).isZero();
             String metrics = gateway.homeport.metrics().scrape();
             java.util.regex.Matcher failures = java.util.regex.Pattern
                     .compile("homeport_config_reloads_total\\{kind=\"geoip\",result=\"failure\"} ([0-9.]+)").matcher(metrics);

@@ -74,6 +74,7 @@ class LookupErrorTest {
             assertThat(gateway.singapore.received).hasSize(1);
             assertThat(gateway.get("/", "165.21.83.88").statusCode()).isEqualTo(200); // other networks are served
 
+            assertThat(gateway.homeport.metrics().residencyViolations()).isZero();
             assertThat(gateway.homeport.metrics().scrape())
                     .contains("homeport_decisions_total{reason=\"lookup_error\"} 3.0")
                     .contains("homeport_geoip_lookup_errors_total");
@@ -91,6 +92,7 @@ class LookupErrorTest {
             assertThat(response.statusCode()).isEqualTo(200);
             assertThat(gateway.us.received).hasSize(1);
             assertThat(gateway.beijing.received).isEmpty();
+            assertThat(gateway.homeport.metrics().residencyViolations()).isZero();
             assertThat(gateway.homeport.metrics().scrape()).contains("homeport_decisions_total{reason=\"lookup_error\"} 1.0");
         }
     }

@@ -90,6 +90,7 @@ class ReloadAndShutdownTest {
         assertThat(reloads).isEqualTo(40);
         assertThat(answered.get()).isGreaterThanOrEqualTo(160);
         assertThat(failures).as("failed requests during reloads").isEmpty();
+        assertThat(gateway.homeport.metrics().residencyViolations()).as("homeport_residency_violations_total").isZero();
     }
 
     @Test

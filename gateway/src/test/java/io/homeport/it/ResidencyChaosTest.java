@@ -158,6 +158,7 @@ class ResidencyChaosTest {
         assertThat(statuses.getOrDefault(200, 0)).as("answered from an allowed region").isGreaterThan(100);
         assertThat(statuses.getOrDefault(503, 0)).as("503 while beijing was down").isPositive();
         assertThat(violations).as("residency violations and lost requests; statuses %s", statuses).isEmpty();
+        assertThat(homeport.metrics().residencyViolations()).as("homeport_residency_violations_total").isZero();
         assertThat(statuses.getOrDefault(-1, 0)).as("answers cut because their backend died mid-answer")
                 .isLessThan(statuses.getOrDefault(200, 0) / 20 + 1);
         LeakCheck.assertNoLeaks();

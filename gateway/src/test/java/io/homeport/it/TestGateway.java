@@ -181,9 +181,14 @@ final class TestGateway implements AutoCloseable {
 
     @Override
     public void close() {
+        // Every test that runs a gateway also checks the residency counter: it must read 0.
+        long violations = homeport.metrics().residencyViolations();
         homeport.close();
         beijing.close();
         singapore.close();
         us.close();
+        if (violations != 0) {
+            throw new AssertionError("homeport_residency_violations_total is " + violations + " (must be 0)");
+        }
     }
 }

@@ -98,6 +98,22 @@ public final class ResidencyTable {
         return -1;
     }
 
+    /**
+     * The region of the user whose id has {@link StableHash} {@code hash}, or null: for a traffic
+     * sample that keeps hashes, not ids. Two ids with one 64-bit hash are so rare (about one pair in
+     * 10^10 among ten million pins) that the first pin of the hash is taken.
+     */
+    public String regionOfHash(long hash) {
+        int index = Arrays.binarySearch(hashes, hash);
+        if (index < 0) {
+            return null;
+        }
+        while (index > 0 && hashes[index - 1] == hash) {
+            index--;
+        }
+        return regionNames.get(regionIndexes[index]);
+    }
+
     /** The region names that {@link #regionIndexOf} indexes. */
     public List<String> regions() {
         return regionNames;

@@ -108,6 +108,39 @@ public final class RoutingSnapshot {
         return new Explanation(request, decision, country, geo.description(), trace.bucket, candidates, trace.steps);
     }
 
+    /**
+     * The decision for a sampled request, as {@link #decide} made it, from what a traffic sample
+     * keeps instead of the request: the country lookup of its network, the {@link StableHash} of its
+     * user id (0 for none) and its migration bucket (from the user id, else from the address). The
+     * route is the default one: a region does not depend on the route. For comparing snapshots
+     * (the reload canary, {@code homeport diff}), not for serving.
+     */
+    public Decision decideSample(CountryLookup lookup, long userHash, int bucket) {
+        String country = lookup.country();
+        if (userHash != 0 && pins != null) {
+            String pinned = pins.regionOfHash(userHash);
+            if (pinned != null) {
+                return decisions.get(Route.DEFAULT, pinned, Reason.PIN, country, null);
+            }
+        }
+        if (lookup.outcome() == CountryLookup.Outcome.FAILED) {
+            return rules.residency().onLookupError() == Residency.OnLookupError.REJECT
+                    ? lookupErrorRejections[lookupErrorRejections.length - 1]
+                    : decisions.get(Route.DEFAULT, rules.residency().defaultRegion(), Reason.LOOKUP_ERROR, null, null);
+        }
+        if (country != null) {
+            Migration migration = rules.residency().migrationFor(country).orElse(null);
+            if (migration != null && MigrationBucket.isMoved(bucket, migration)) {
+                return decisions.get(Route.DEFAULT, migration.to(), Reason.MIGRATION, country, migration.name());
+            }
+            String region = rules.residency().countries().get(country);
+            if (region != null) {
+                return decisions.get(Route.DEFAULT, region, Reason.COUNTRY, country, null);
+            }
+        }
+        return decisions.get(Route.DEFAULT, rules.residency().defaultRegion(), Reason.DEFAULT, country, null);
+    }
+
     private CountryLookup lookUpCountry(RoutingRequest request) {
         if (IpAddresses.isNonPublic(request.clientAddress())) {
             return CountryLookup.NON_PUBLIC;

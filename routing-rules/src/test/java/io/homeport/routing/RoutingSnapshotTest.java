@@ -373,6 +373,13 @@ class RoutingSnapshotTest {
             Explanation explanation = random.explain(request);
 
             assertThat(explanation.decision()).as("%s", request).isEqualTo(decision);
+            // What a traffic sample keeps of the request decides it the same way.
+            CountryLookup lookup = IpAddresses.isNonPublic(request.clientAddress()) ? CountryLookup.NON_PUBLIC
+                    : random.geo().lookup(request.clientAddress());
+            Decision sampled = random.decideSample(lookup, user == null ? 0 : io.homeport.residency.StableHash.of(user),
+                    user != null ? MigrationBucket.of(user) : MigrationBucket.of(request.clientAddress()));
+            assertThat(sampled.region()).as("sampled %s", request).isEqualTo(decision.region());
+            assertThat(sampled.reason()).as("sampled %s", request).isEqualTo(decision.reason());
             if (decision.refused()) {
                 assertThat(explanation.candidateRegions()).isEmpty(); // a failed lookup, refused
             } else {

@@ -455,6 +455,7 @@ public final class DirectHttp1Handler extends ChannelInboundHandlerAdapter {
         if (exchange == current) {
             exchange = null;
         }
+        proxy.checkResidency(current.rules, current.decision, current.servingRegion, current.requestId);
         proxy.metrics().requestCompleted(current.region(), current.decision.route().name(), status,
                 System.nanoTime() - current.startNanos);
         proxy.listener().completed(current.completed(status, error));
