@@ -1,5 +1,7 @@
 package io.homeport.admin;
 
+import io.homeport.canary.SampleFile;
+import io.homeport.canary.TrafficSample;
 import io.homeport.explain.ExplanationJson;
 import io.homeport.geoip.GeoIpDatabase;
 import io.homeport.metrics.GatewayMetrics;
@@ -8,6 +10,7 @@ import io.homeport.reload.ReloadResult;
 import io.homeport.reload.ServingConfig;
 import io.homeport.reload.SnapshotHolder;
 import io.homeport.routing.IpAddresses;
+import io.homeport.residency.ResidencyTable;
 import io.homeport.routing.RoutingRequest;
 import io.homeport.rules.RoutingRules;
 import io.homeport.rules.UserPins;
@@ -30,9 +33,12 @@ final class AdminEndpoints {
     private final SnapshotHolder holder;
     private final GatewayMetrics metrics;
     private final ConfigReloader reloader;
+    private final TrafficSample trafficSample;
     private final Readiness readiness;
 
-    AdminEndpoints(SnapshotHolder holder, GatewayMetrics metrics, ConfigReloader reloader, Readiness readiness) {
+    AdminEndpoints(SnapshotHolder holder, GatewayMetrics metrics, ConfigReloader reloader, Readiness readiness,
+            TrafficSample trafficSample) {
+        this.trafficSample = trafficSample;
         this.holder = holder;
         this.metrics = metrics;
         this.reloader = reloader;
@@ -67,9 +73,18 @@ final class AdminEndpoints {
         return AdminResponse.rawJson(200, ExplanationJson.toJson(holder.current().snapshot().explain(request)));
     }
 
-    /** Runs on the reloader's thread; the future completes there. */
-    CompletableFuture<AdminResponse> reload() {
-        return reloader.reloadAsync("admin")
+    /**
+     * The recent traffic sample as {@link SampleFile} text, for {@code homeport diff --sample}.
+     * Copies a few hundred thousand slots: cheap enough for the admin event loop, not for a hot loop.
+     */
+    AdminResponse trafficSample() {
+        ResidencyTable pins = holder.current().snapshot().rules().residency().users().map(UserPins::table).orElse(null);
+        return new AdminResponse(200, AdminResponse.TAB_SEPARATED, SampleFile.write(trafficSample.entries(), pins), Map.of());
+    }
+
+    /** Runs on the reloader's thread; the future completes there. {@code force} applies past the canary. */
+    CompletableFuture<AdminResponse> reload(boolean force) {
+        return reloader.reloadAsync(force ? "admin, forced" : "admin", force)
                 .thenApply((ReloadResult result) -> AdminResponse.rawJson(result.success() ? 200 : 422, result.toJson()));
     }
 

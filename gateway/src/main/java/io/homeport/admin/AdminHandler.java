@@ -14,6 +14,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
@@ -36,6 +37,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             "/metrics", HttpMethod.GET,
             "/explain", HttpMethod.GET,
             "/config", HttpMethod.GET,
+            "/traffic-sample", HttpMethod.GET,
             "/reload", HttpMethod.POST);
 
     private final AdminEndpoints endpoints;
@@ -56,11 +58,12 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         HttpMethod allowed = ROUTES.get(path);
         if (allowed == null) {
             write(ctx, keepAlive, AdminResponse.error(404, "no admin endpoint " + path
-                    + " (expected one of: GET /healthz, /readyz, /metrics, /explain, /config; POST /reload)"));
+                    + " (expected one of: GET /healthz, /readyz, /metrics, /explain, /config, /traffic-sample; POST /reload)"));
         } else if (!allowed.equals(request.method())) {
             write(ctx, keepAlive, AdminResponse.methodNotAllowed(request.method().name(), path, allowed.name()));
         } else if (path.equals("/reload")) {
-            answerLater(ctx, keepAlive, endpoints.reload());
+            boolean force = uri.parameters().getOrDefault("force", List.of()).contains("true");
+            answerLater(ctx, keepAlive, endpoints.reload(force));
         } else {
             write(ctx, keepAlive, answer(path, uri));
         }
@@ -77,6 +80,8 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                     return endpoints.metrics();
                 case "/explain":
                     return endpoints.explain(uri.parameters());
+                case "/traffic-sample":
+                    return endpoints.trafficSample();
                 default:
                     return endpoints.config();
             }

@@ -19,6 +19,7 @@ record AdminResponse(int status, String contentType, String body, Map<String, St
 
     static final String JSON = "application/json; charset=utf-8";
     static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
+    static final String TAB_SEPARATED = "text/tab-separated-values; charset=utf-8";
 
     private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 

@@ -1,5 +1,6 @@
 package io.homeport.admin;
 
+import io.homeport.canary.TrafficSample;
 import io.homeport.config.HostAndPort;
 import io.homeport.metrics.GatewayMetrics;
 import io.homeport.reload.ConfigReloader;
@@ -37,13 +38,15 @@ public final class AdminServer implements AutoCloseable {
 
     /** @param token the bearer token admin requests must carry, or empty for none (loopback only) */
     public AdminServer(HostAndPort listen, Optional<String> token, Transports transports, EventLoopGroup group,
-            SnapshotHolder holder, GatewayMetrics metrics, ConfigReloader reloader, Readiness readiness) {
+            SnapshotHolder holder, GatewayMetrics metrics, ConfigReloader reloader, Readiness readiness,
+            TrafficSample trafficSample) {
         this.listen = Objects.requireNonNull(listen, "listen");
         this.token = Objects.requireNonNull(token, "token");
         this.transports = Objects.requireNonNull(transports, "transports");
         this.group = Objects.requireNonNull(group, "group");
         this.endpoints = new AdminEndpoints(Objects.requireNonNull(holder, "holder"), Objects.requireNonNull(metrics, "metrics"),
-                Objects.requireNonNull(reloader, "reloader"), Objects.requireNonNull(readiness, "readiness"));
+                Objects.requireNonNull(reloader, "reloader"), Objects.requireNonNull(readiness, "readiness"),
+                Objects.requireNonNull(trafficSample, "trafficSample"));
     }
 
     /**

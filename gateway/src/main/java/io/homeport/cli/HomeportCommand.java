@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = HomeportCommand.Version.class,
         description = "A residency-aware edge gateway: routes every request to its user's home region.",
-        subcommands = {DemoCommand.class, RunCommand.class, ValidateCommand.class, ExplainCommand.class})
+        subcommands = {DemoCommand.class, RunCommand.class, ValidateCommand.class, ExplainCommand.class, DiffCommand.class})
 public final class HomeportCommand implements Runnable {
 
     @CommandLine.Spec

@@ -1,6 +1,7 @@
 package io.homeport.config;
 
 import io.homeport.proxy.ProxySettings;
+import io.homeport.reload.ReloadSettings;
 import io.homeport.upstream.HealthSettings;
 import io.homeport.upstream.UpstreamTimeouts;
 import java.nio.file.Path;
@@ -20,7 +21,8 @@ public record GatewayConfig(
         ClientIp clientIp,
         ProxySettings proxy,
         UpstreamTimeouts upstream,
-        HealthSettings health) {
+        HealthSettings health,
+        ReloadSettings reload) {
 
     public GatewayConfig {
         listeners = List.copyOf(listeners);

@@ -1,21 +1,23 @@
 package io.homeport.config;
 
 import io.homeport.geoip.CachingGeoLookup;
+import io.homeport.proxy.ProxySettings;
+import io.homeport.reload.ReloadSettings;
 import io.homeport.rules.InvalidRulesException;
 import io.homeport.rules.internal.Problems;
 import io.homeport.rules.internal.SafeYaml;
 import io.homeport.rules.internal.YamlMap;
+import io.homeport.upstream.HealthSettings;
+import io.homeport.upstream.UpstreamTimeouts;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import io.homeport.proxy.ProxySettings;
-import io.homeport.upstream.HealthSettings;
-import io.homeport.upstream.UpstreamTimeouts;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.Set;
 import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.ScalarNode;
@@ -25,7 +27,9 @@ import org.yaml.snakeyaml.nodes.Tag;
 /** Reads gateway.yaml with the same positioned, all-at-once error reporting as the rules file. */
 public final class GatewayConfigLoader {
 
-    static final Set<String> ROOT_KEYS = Set.of("listen", "admin", "rules", "geoip", "client_ip", "proxy", "upstream", "health");
+    static final Set<String> ROOT_KEYS = Set.of("listen", "admin", "rules", "geoip", "client_ip", "proxy", "upstream", "health",
+            "reload");
+    static final Set<String> RELOAD_KEYS = Set.of("max_region_change", "max_rules_region_change");
     static final Set<String> HEALTH_KEYS = Set.of("path", "interval", "timeout", "healthy_threshold", "unhealthy_threshold",
             "eject_after_failures", "ejection_time");
     static final Set<String> PROXY_KEYS = Set.of("max_request_line_bytes", "max_header_bytes", "max_header_count",
@@ -68,9 +72,39 @@ public final class GatewayConfigLoader {
         ProxySettings proxy = readProxy(top, problems);
         UpstreamTimeouts upstream = readUpstream(top, problems);
         HealthSettings health = readHealth(top, problems);
+        ReloadSettings reload = readReload(top, problems);
 
         problems.throwIfAny();
-        return new GatewayConfig(file, listeners, admin, rules.orElseThrow(), geoip, clientIp, proxy, upstream, health);
+        return new GatewayConfig(file, listeners, admin, rules.orElseThrow(), geoip, clientIp, proxy, upstream, health, reload);
+    }
+
+    /** {@code reload: {max_region_change: 1%, max_rules_region_change: 10%}}: percentages of recent requests. */
+    private static ReloadSettings readReload(YamlMap top, Problems problems) {
+        Optional<Node> node = top.value("reload");
+        if (node.isEmpty()) {
+            return ReloadSettings.DEFAULTS;
+        }
+        YamlMap reload = YamlMap.read("reload", node.get(), RELOAD_KEYS, problems);
+        double geoip = percent(reload, "max_region_change", problems).orElse(ReloadSettings.DEFAULTS.maxRegionChange());
+        return new ReloadSettings(geoip, percent(reload, "max_rules_region_change", problems));
+    }
+
+    private static OptionalDouble percent(YamlMap map, String key, Problems problems) {
+        Optional<String> text = map.string(key);
+        if (text.isEmpty()) {
+            return OptionalDouble.empty();
+        }
+        String value = text.get().trim();
+        try {
+            double percent = Double.parseDouble(value.endsWith("%") ? value.substring(0, value.length() - 1).trim() : value);
+            if (percent >= 0 && percent <= 100) {
+                return OptionalDouble.of(percent / 100);
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        problems.at(map.value(key).get(), "reload." + key + ": \"" + value + "\" (expected: a percentage of recent requests, 0% to 100%, e.g. 1%)");
+        return OptionalDouble.empty();
     }
 
     private static GatewayConfig.Admin readAdmin(YamlMap top, Problems problems) {

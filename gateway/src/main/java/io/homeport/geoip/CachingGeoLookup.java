@@ -54,6 +54,12 @@ public final class CachingGeoLookup implements GeoLookup {
         return fresh;
     }
 
+    /** Past the cache: an IPv4 answer the hot path cached has no network, and an explanation names it. */
+    @Override
+    public CountryLookup lookupForExplanation(InetAddress address) {
+        return database.lookupForExplanation(address);
+    }
+
     @Override
     public String description() {
         return database.description();

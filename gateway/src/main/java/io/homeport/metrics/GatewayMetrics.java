@@ -5,6 +5,7 @@ import io.homeport.geoip.LookupErrors;
 import io.homeport.routing.Reason;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
@@ -43,6 +44,7 @@ public final class GatewayMetrics {
     private final Timer upstreamResponse;
     private final List<Meter> geoCacheMeters = new ArrayList<>();
     private final LongAdder residencyViolations = new LongAdder();
+    private volatile double lastRegionChange;
 
     private record RequestKey(String region, String route, int status) {}
 
@@ -70,6 +72,10 @@ public final class GatewayMetrics {
         FunctionCounter.builder("homeport.geoip.lookup.errors", this, metrics -> LookupErrors.total())
                 .description("GeoIP lookups that failed at run time (a damaged database); each request is decided by"
                         + " residency.on_lookup_error with the reason lookup_error")
+                .register(registry);
+        Gauge.builder("homeport.reload.region.change.ratio", this, metrics -> metrics.lastRegionChange)
+                .description("Share of recently sampled requests whose home region the last reload candidate would change"
+                        + " (the canary; a GeoIP update past reload.max_region_change is refused)")
                 .register(registry);
         for (Reason reason : Reason.values()) {
             decisions.put(reason, Counter.builder("homeport.decisions").tag("reason", reason.label())
@@ -120,6 +126,11 @@ public final class GatewayMetrics {
 
     public void failover(String from, String to) {
         count("homeport.failovers", "from", from, "to", to);
+    }
+
+    /** The share of recent requests the last candidate configuration would move to another home region. */
+    public void reloadRegionChange(double share) {
+        lastRegionChange = share;
     }
 
     /** A response served from a region the request's rules do not allow; see ResidencyCheck. Must stay 0. */

@@ -1,5 +1,8 @@
 package io.homeport.reload;
 
+import io.homeport.canary.RegionChange;
+import io.homeport.canary.RegionChangeReport;
+import io.homeport.canary.SampledTraffic;
 import io.homeport.geoip.CachingGeoLookup;
 import io.homeport.geoip.GeoIpDatabase;
 import io.homeport.geoip.InvalidGeoIpDatabaseException;
@@ -22,6 +25,7 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -61,6 +65,9 @@ public final class ConfigReloader implements AutoCloseable {
     private final GatewayMetrics metrics;
     private final Duration pollInterval;
     private final ScheduledThreadPoolExecutor executor;
+    private final ReloadSettings settings;
+    private final Supplier<List<SampledTraffic>> sample;
+    private volatile ReloadResult lastResult;
 
     // Guarded by this (reload is synchronized): fingerprints of what is serving.
     private String databaseSha;
@@ -78,6 +85,16 @@ public final class ConfigReloader implements AutoCloseable {
      */
     public ConfigReloader(Path rulesFile, Path geoipFile, long cacheMaxEntries, SnapshotHolder holder,
             GatewayMetrics metrics, Duration pollInterval) {
+        this(rulesFile, geoipFile, cacheMaxEntries, holder, metrics, pollInterval, ReloadSettings.DEFAULTS, List::of);
+    }
+
+    /**
+     * A reloader whose canary compares each candidate configuration with the serving one over
+     * {@code sample} (the gateway's recent traffic) and refuses what moves more than {@code
+     * settings} allow.
+     */
+    public ConfigReloader(Path rulesFile, Path geoipFile, long cacheMaxEntries, SnapshotHolder holder,
+            GatewayMetrics metrics, Duration pollInterval, ReloadSettings settings, Supplier<List<SampledTraffic>> sample) {
         this.rulesFile = Objects.requireNonNull(rulesFile, "rulesFile");
         this.geoipFile = Objects.requireNonNull(geoipFile, "geoipFile");
         if (cacheMaxEntries < 0) {
@@ -91,6 +108,8 @@ public final class ConfigReloader implements AutoCloseable {
             throw new IllegalArgumentException("pollInterval: " + pollInterval + " (expected: > 0)");
         }
         this.pollInterval = pollInterval;
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.sample = Objects.requireNonNull(sample, "sample");
         this.executor = newReloadExecutor();
         this.triggers = new ReloadTriggers(executor, pollInterval, this::watchedFiles, this::reload);
         ServingConfig current = holder.current();
@@ -153,25 +172,48 @@ public final class ConfigReloader implements AutoCloseable {
      * Reloads what changed, validates it, and swaps it in; on any problem nothing is swapped.
      * Never throws. {@code trigger} (e.g. "admin", "sighup", "poll") only goes to the log.
      */
-    public synchronized ReloadResult reload(String trigger) {
+    public ReloadResult reload(String trigger) {
+        return reload(trigger, false);
+    }
+
+    /**
+     * {@link #reload(String)}; with {@code force}, a change the canary would refuse for what it
+     * moves is applied anyway (and logged as forced). Every other check still applies.
+     */
+    public synchronized ReloadResult reload(String trigger, boolean force) {
+        ReloadResult result;
         try {
-            return reloadOnce(trigger);
+            result = reloadOnce(trigger, force);
         } catch (RuntimeException e) {
             logger.error("reload ({}) failed unexpectedly; the previous configuration keeps serving", trigger, e);
-            return ReloadResult.refused(List.of("internal error: " + e));
+            result = ReloadResult.refused(List.of("internal error: " + e));
         }
+        if (result.changed() || !result.success()) {
+            lastResult = result;
+        }
+        return result;
+    }
+
+    /** The last reload that changed something or was refused, whatever triggered it; null before any. */
+    public ReloadResult lastResult() {
+        return lastResult;
     }
 
     /** Runs {@link #reload} on the reload thread; fails with IllegalStateException once closed. */
     public CompletableFuture<ReloadResult> reloadAsync(String trigger) {
+        return reloadAsync(trigger, false);
+    }
+
+    /** Runs {@link #reload(String, boolean)} on the reload thread; fails with IllegalStateException once closed. */
+    public CompletableFuture<ReloadResult> reloadAsync(String trigger, boolean force) {
         try {
-            return CompletableFuture.supplyAsync(() -> reload(trigger), executor);
+            return CompletableFuture.supplyAsync(() -> reload(trigger, force), executor);
         } catch (RejectedExecutionException e) {
             return CompletableFuture.failedFuture(new IllegalStateException("the config reloader is closed", e));
         }
     }
 
-    private ReloadResult reloadOnce(String trigger) {
+    private ReloadResult reloadOnce(String trigger, boolean force) {
         ServingConfig current = holder.current();
         // Stamped before reading, so a write during this reload is still seen by the next poll.
         triggers.markSeen();
@@ -190,6 +232,21 @@ public final class ConfigReloader implements AutoCloseable {
                     trigger, String.join("\n  ", plan.errors));
             return ReloadResult.refused(plan.errors);
         }
+        // The canary: every sampled request decided under the serving and the candidate snapshot.
+        RegionChangeReport change = RegionChange.compare(current.snapshot(), snapshot, sample.get());
+        metrics.reloadRegionChange(change.movedShare());
+        String refusal = canaryRefusal(plan, change);
+        if (refusal != null && !force) {
+            plan.errors.add(refusal);
+            plan.discard();
+            countFailures(plan);
+            logger.warn("reload ({}) refused; the previous configuration keeps serving:\n  {}\n  {}",
+                    trigger, refusal, String.join("\n  ", change.examples()));
+            return ReloadResult.refused(plan.errors, change);
+        }
+        if (refusal != null) {
+            logger.warn("reload ({}) FORCED past the canary: {}", trigger, refusal);
+        }
         ServingConfig next = new ServingConfig(snapshot, plan.database, plan.geo);
         holder.swap(next);
         if (plan.databaseChanged) {
@@ -202,8 +259,29 @@ public final class ConfigReloader implements AutoCloseable {
             metrics.configReload("rules", true);
         }
         triggers.filesChanged();
-        logger.info("reload ({}) applied: {}", trigger, String.join("; ", plan.changes));
-        return ReloadResult.applied(plan.changes);
+        logger.info("reload ({}) applied{}: {}; {}", trigger, refusal != null ? " (forced)" : "", String.join("; ", plan.changes),
+                change.summary());
+        return ReloadResult.applied(plan.changes, change, refusal != null);
+    }
+
+    /**
+     * Why the canary refuses this change, or null: a new database that moves more recent requests
+     * than {@code reload.max_region_change}, or a rules file past {@code reload.max_rules_region_change}.
+     */
+    private String canaryRefusal(ReloadPlan plan, RegionChangeReport change) {
+        if (plan.databaseChanged && change.movedShare() > settings.maxRegionChange()) {
+            return geoipFile + ": the new database changes the home region of " + change.moved()
+                    + ", more than reload.max_region_change (" + RegionChangeReport.percent(settings.maxRegionChange())
+                    + "); the previous database keeps serving (POST /reload?force=true applies it anyway)";
+        }
+        if (plan.rulesChanged && settings.maxRulesRegionChange().isPresent()
+                && change.movedShare() > settings.maxRulesRegionChange().getAsDouble()) {
+            return rulesFile + ": the new rules change the home region of " + change.moved()
+                    + ", more than reload.max_rules_region_change ("
+                    + RegionChangeReport.percent(settings.maxRulesRegionChange().getAsDouble())
+                    + "); the previous rules keep serving (POST /reload?force=true applies them anyway)";
+        }
+        return null;
     }
 
     private void countFailures(ReloadPlan plan) {

@@ -3,6 +3,7 @@ package io.homeport.reload;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.homeport.canary.RegionChangeReport;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,8 +16,12 @@ import java.util.Map;
  *     empty when nothing had changed
  * @param errors why the reload was refused, one line per problem ({@code file:line:col: message},
  *     or the database's error); empty on success
+ * @param regionChange what the canary found the change would move ({@link RegionChangeReport#NONE}
+ *     when nothing changed or the files were refused before it ran)
+ * @param forced whether the change was applied past the canary with {@code force}
  */
-public record ReloadResult(boolean success, List<String> changes, List<String> errors) {
+public record ReloadResult(boolean success, List<String> changes, List<String> errors, RegionChangeReport regionChange,
+        boolean forced) {
 
     private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -28,12 +33,24 @@ public record ReloadResult(boolean success, List<String> changes, List<String> e
         }
     }
 
+    public ReloadResult(boolean success, List<String> changes, List<String> errors) {
+        this(success, changes, errors, RegionChangeReport.NONE, false);
+    }
+
     static ReloadResult applied(List<String> changes) {
         return new ReloadResult(true, changes, List.of());
     }
 
+    static ReloadResult applied(List<String> changes, RegionChangeReport regionChange, boolean forced) {
+        return new ReloadResult(true, changes, List.of(), regionChange, forced);
+    }
+
     static ReloadResult refused(List<String> errors) {
         return new ReloadResult(false, List.of(), errors);
+    }
+
+    static ReloadResult refused(List<String> errors, RegionChangeReport regionChange) {
+        return new ReloadResult(false, List.of(), errors, regionChange, false);
     }
 
     /** Whether a new configuration was swapped in. */
@@ -56,6 +73,12 @@ public record ReloadResult(boolean success, List<String> changes, List<String> e
         json.put("changed", changed());
         json.put("changes", changes);
         json.put("errors", errors);
+        if (regionChange != RegionChangeReport.NONE) {
+            json.put("region_change", regionChange.toMap());
+        }
+        if (forced) {
+            json.put("forced", true);
+        }
         try {
             return MAPPER.writeValueAsString(json);
         } catch (JsonProcessingException e) {

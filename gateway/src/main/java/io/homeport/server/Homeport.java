@@ -3,6 +3,7 @@ package io.homeport.server;
 import io.homeport.accesslog.AccessLog;
 import io.homeport.admin.AdminServer;
 import io.homeport.admin.Readiness;
+import io.homeport.canary.TrafficSample;
 import io.homeport.config.Cidr;
 import io.homeport.config.GatewayConfig;
 import io.homeport.config.HostAndPort;
@@ -13,6 +14,7 @@ import io.homeport.proxy.ExchangeListener;
 import io.homeport.proxy.ProxyContext;
 import io.homeport.proxy.ProxySettings;
 import io.homeport.reload.ConfigReloader;
+import io.homeport.reload.ReloadSettings;
 import io.homeport.reload.ServingConfig;
 import io.homeport.reload.SnapshotHolder;
 import io.homeport.rules.InvalidRulesException;
@@ -24,6 +26,7 @@ import io.homeport.upstream.UpstreamHealth;
 import io.homeport.upstream.UpstreamConnections;
 import io.homeport.upstream.UpstreamTimeouts;
 import io.netty.channel.EventLoopGroup;
+import io.netty.util.concurrent.EventExecutor;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -63,7 +66,16 @@ public final class Homeport implements AutoCloseable {
             HealthSettings health,
             OutputStream accessLog,
             Duration reloadPollInterval,
-            int ioThreads) {
+            int ioThreads,
+            ReloadSettings reload) {
+
+        public Options(List<GatewayConfig.Listener> listeners, HostAndPort admin, Optional<String> adminToken, Path rules,
+                Path geoip, long geoipCacheMaxEntries, List<Cidr> trustedProxies, ProxySettings proxySettings,
+                UpstreamTimeouts upstreamTimeouts, HealthSettings health, OutputStream accessLog, Duration reloadPollInterval,
+                int ioThreads) {
+            this(listeners, admin, adminToken, rules, geoip, geoipCacheMaxEntries, trustedProxies, proxySettings,
+                    upstreamTimeouts, health, accessLog, reloadPollInterval, ioThreads, ReloadSettings.DEFAULTS);
+        }
 
         public static Options from(GatewayConfig config, OutputStream accessLog) {
             return new Options(
@@ -79,7 +91,8 @@ public final class Homeport implements AutoCloseable {
                     config.health(),
                     accessLog,
                     Duration.ofSeconds(5),
-                    0);
+                    0,
+                    config.reload());
         }
     }
 
@@ -93,6 +106,9 @@ public final class Homeport implements AutoCloseable {
     private final ConfigReloader reloader;
     private final AccessLog accessLog;
     private final InFlightRequests inFlight;
+    private final TrafficSample trafficSample;
+    /** How often the traffic sample's counts are halved: a request weighs half after a minute. */
+    static final Duration SAMPLE_AGING = Duration.ofMinutes(1);
     private final UpstreamHealth upstreamHealth;
     private final ActiveHealthChecker healthChecker;
     private final ProxyServer proxyServer;
@@ -106,10 +122,15 @@ public final class Homeport implements AutoCloseable {
         this.acceptors = transports.newGroup(1, "homeport-accept");
         this.workers = transports.newGroup(options.ioThreads(), "homeport-io");
         this.holder = new SnapshotHolder(initial);
-        this.reloader = new ConfigReloader(options.rules(), options.geoip(), options.geoipCacheMaxEntries(), holder, metrics,
-                options.reloadPollInterval());
         this.accessLog = options.accessLog() == null ? null : new AccessLog(options.accessLog(), true);
-        this.inFlight = new InFlightRequests(accessLog == null ? ExchangeListener.NONE : accessLog);
+        this.trafficSample = new TrafficSample(accessLog == null ? ExchangeListener.NONE : accessLog);
+        this.inFlight = new InFlightRequests(trafficSample);
+        this.reloader = new ConfigReloader(options.rules(), options.geoip(), options.geoipCacheMaxEntries(), holder, metrics,
+                options.reloadPollInterval(), options.reload(), trafficSample::entries);
+        // Each event loop ages its own table of the sample: no lock, and the sample follows recent traffic.
+        for (EventExecutor loop : workers) {
+            loop.scheduleAtFixedRate(trafficSample::age, SAMPLE_AGING.toSeconds(), SAMPLE_AGING.toSeconds(), TimeUnit.SECONDS);
+        }
         this.upstreamHealth = new UpstreamHealth(options.health());
         this.healthChecker = new ActiveHealthChecker(upstreamHealth, this::currentEndpoints, transports, state -> {});
         ProxyContext proxy = new ProxyContext(holder, new ClientAddressResolver(options.trustedProxies()),
@@ -117,7 +138,8 @@ public final class Homeport implements AutoCloseable {
                 new UpstreamConnections(transports, options.upstreamTimeouts()), metrics, inFlight);
         this.proxyServer = new ProxyServer(options.listeners(), proxy, options.proxySettings(), transports, acceptors, workers,
                 options.reloadPollInterval());
-        this.adminServer = new AdminServer(options.admin(), options.adminToken(), transports, acceptors, holder, metrics, reloader, readiness);
+        this.adminServer = new AdminServer(options.admin(), options.adminToken(), transports, acceptors, holder, metrics, reloader, readiness,
+                trafficSample);
     }
 
     /** Loads the configuration (failing fast on any problem), binds every listener and starts hot reload. */
@@ -158,6 +180,11 @@ public final class Homeport implements AutoCloseable {
 
     public ConfigReloader reloader() {
         return reloader;
+    }
+
+    /** The sample of recent traffic the reload canary decides. */
+    public TrafficSample trafficSample() {
+        return trafficSample;
     }
 
     public Readiness readiness() {

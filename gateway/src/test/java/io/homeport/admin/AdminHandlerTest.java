@@ -6,6 +6,8 @@ import static io.homeport.reload.ReloadFixtures.servingConfig;
 import static io.homeport.reload.ReloadFixtures.writeRules;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.homeport.canary.TrafficSample;
+import io.homeport.proxy.ExchangeListener;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.homeport.metrics.GatewayMetrics;
@@ -50,7 +52,8 @@ class AdminHandlerTest {
         metrics = new GatewayMetrics();
         reloader = new ConfigReloader(dir.resolve("rules.yaml"), dir.resolve("geoip.mmdb"), 1000, holder, metrics);
         readiness = new Readiness();
-        channel = new EmbeddedChannel(new AdminHandler(new AdminEndpoints(holder, metrics, reloader, readiness)));
+        channel = new EmbeddedChannel(new AdminHandler(new AdminEndpoints(holder, metrics, reloader, readiness,
+                new TrafficSample(ExchangeListener.NONE))));
     }
 
     @AfterEach

@@ -9,8 +9,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.homeport.canary.TrafficSample;
 import io.homeport.config.HostAndPort;
 import io.homeport.metrics.GatewayMetrics;
+import io.homeport.proxy.ExchangeListener;
 import io.homeport.reload.ConfigReloader;
 import io.homeport.reload.ServingConfig;
 import io.homeport.reload.SnapshotHolder;
@@ -68,7 +70,7 @@ class AdminServerTest {
         reloader = new ConfigReloader(dir.resolve("rules.yaml"), dir.resolve("geoip.mmdb"), 1000, holder, metrics);
         readiness = new Readiness();
         server = new AdminServer(new HostAndPort("127.0.0.1", 0), Optional.empty(), TRANSPORTS, group, holder, metrics, reloader,
-                readiness);
+                readiness, new TrafficSample(ExchangeListener.NONE));
         InetSocketAddress bound = server.start();
         base = URI.create("http://127.0.0.1:" + bound.getPort());
         client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
@@ -166,7 +168,7 @@ class AdminServerTest {
     @Test
     void aTakenPortIsAnIOException() {
         AdminServer second = new AdminServer(new HostAndPort("127.0.0.1", server.address().getPort()), Optional.empty(),
-                TRANSPORTS, group, holder, new GatewayMetrics(), reloader, readiness);
+                TRANSPORTS, group, holder, new GatewayMetrics(), reloader, readiness, new TrafficSample(ExchangeListener.NONE));
 
         assertThatThrownBy(second::start).isInstanceOf(IOException.class).hasMessageContaining("admin: cannot listen on 127.0.0.1:");
     }

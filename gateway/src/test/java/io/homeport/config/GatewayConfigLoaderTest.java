@@ -129,6 +129,20 @@ class GatewayConfigLoaderTest {
     }
 
     @Test
+    void readsTheReloadCanaryLimitsAsPercentages() throws Exception {
+        assertThat(load("rules: rules.yaml\ngeoip: {database: GeoLite2-Country.mmdb}\n").reload())
+                .isEqualTo(io.homeport.reload.ReloadSettings.DEFAULTS);
+        GatewayConfig config = load("rules: rules.yaml\ngeoip: {database: GeoLite2-Country.mmdb}\n"
+                + "reload: {max_region_change: 0.5%, max_rules_region_change: 10}\n");
+        assertThat(config.reload().maxRegionChange()).isEqualTo(0.005);
+        assertThat(config.reload().maxRulesRegionChange()).hasValue(0.1);
+        assertThat(problems("rules: rules.yaml\ngeoip: {database: GeoLite2-Country.mmdb}\n"
+                + "reload: {max_region_change: lots}\n"))
+                .containsExactly(at(3, 29, "reload.max_region_change: \"lots\" (expected: a percentage of recent"
+                        + " requests, 0% to 100%, e.g. 1%)"));
+    }
+
+    @Test
     void absolutePathsAreKept() throws Exception {
         GatewayConfig config = load("rules: " + dir.resolve("abs-rules.yaml") + "\n"
                 + "geoip: {database: " + GeoIpFixtures.GEOIP2_CITY + "}\n");

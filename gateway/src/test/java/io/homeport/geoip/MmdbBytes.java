@@ -84,6 +84,11 @@ final class MmdbBytes {
      * record values), then the separator, {@code data} and the metadata.
      */
     static byte[] database(long[] records, byte[] data) {
+        return database(records, data, 4, "Homeport-Verifier-Test");
+    }
+
+    /** {@link #database(long[], byte[])} with the IP version and database type given. */
+    static byte[] database(long[] records, byte[] data, int ipVersion, String databaseType) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         for (long record : records) {
             out.write((int) (record >>> 16));
@@ -97,9 +102,9 @@ final class MmdbBytes {
         metadata.put("binary_format_major_version", 2);
         metadata.put("binary_format_minor_version", 0);
         metadata.put("build_epoch", 1_781_740_800L);
-        metadata.put("database_type", "Homeport-Verifier-Test");
+        metadata.put("database_type", databaseType);
         metadata.put("description", Map.of("en", "verifier test"));
-        metadata.put("ip_version", 4);
+        metadata.put("ip_version", ipVersion);
         metadata.put("languages", List.of("en"));
         metadata.put("node_count", records.length / 2);
         metadata.put("record_size", 24);

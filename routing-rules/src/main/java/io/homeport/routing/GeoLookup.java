@@ -20,6 +20,14 @@ public interface GeoLookup {
         return lookup(IpAddresses.ipv4(address));
     }
 
+    /**
+     * The lookup for an explanation: the matched network included. Caches answer with what the hot
+     * path stored, which may leave the network out, so they send this to the database itself.
+     */
+    default CountryLookup lookupForExplanation(InetAddress address) {
+        return lookup(address);
+    }
+
     /** Which database answers, for explanations: kind, build date, file. */
     String description();
 

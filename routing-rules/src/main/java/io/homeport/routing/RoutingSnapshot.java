@@ -86,7 +86,9 @@ public final class RoutingSnapshot {
     }
 
     public Explanation explain(RoutingRequest request) {
-        return explain(request, lookUpCountry(request));
+        CountryLookup country = IpAddresses.isNonPublic(request.clientAddress()) ? CountryLookup.NON_PUBLIC
+                : geo.lookupForExplanation(request.clientAddress());
+        return explain(request, country);
     }
 
     public Explanation explain(RoutingRequest request, CountryLookup country) {

@@ -1,0 +1,147 @@
+package io.homeport.cli;
+
+import io.homeport.canary.CountryChanges;
+import io.homeport.canary.PinChanges;
+import io.homeport.canary.RegionChange;
+import io.homeport.canary.RegionChangeReport;
+import io.homeport.canary.SampleFile;
+import io.homeport.canary.SampledTraffic;
+import io.homeport.geoip.GeoIpDatabase;
+import io.homeport.geoip.InvalidGeoIpDatabaseException;
+import io.homeport.routing.RoutingSnapshot;
+import io.homeport.rules.InvalidRulesException;
+import io.homeport.rules.RoutingRules;
+import io.homeport.rules.RulesLoader;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code homeport diff}: what a rules or GeoIP change would move, before it is deployed, as {@code
+ * terraform plan} shows a change. The same comparison as the reload canary, offline.
+ */
+@Command(
+        name = "diff",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Shows which countries, networks and pinned users change home region between two rules files",
+            "(and GeoIP databases), and how much of a traffic sample that is. Starts no server.",
+            "The sample is what GET /traffic-sample on the admin server exports, or a file of addresses.",
+            "Exit codes: 0 no change, 1 changes, 2 error (so it can guard a rules repository's CI)."
+        })
+final class DiffCommand implements Callable<Integer> {
+
+    static final int NO_CHANGE = 0;
+    static final int CHANGES = 1;
+    static final int ERROR = 2;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--rules", arity = "2", required = true, paramLabel = "FILE",
+            description = "The rules file before and after: OLD.yaml NEW.yaml.")
+    List<Path> rules;
+
+    @Option(names = "--geoip", arity = "1..2", paramLabel = "DB",
+            description = "The GeoIP database before (and after, when it changes; default: the bundled demo database).")
+    List<Path> geoip;
+
+    @Option(names = "--sample", paramLabel = "FILE",
+            description = "Recent traffic: GET /traffic-sample's export, or addresses (one a line, optionally with a count).")
+    Path sample;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        try {
+            return diff(out);
+        } catch (InvalidRulesException e) {
+            e.problems().forEach(problem -> err.println(problem));
+            err.println("homeport diff: a rules file is invalid; nothing compared");
+        } catch (InvalidGeoIpDatabaseException e) {
+            err.println("homeport diff: GeoIP database refused: " + e.getMessage());
+        } catch (IOException e) {
+            err.println("homeport diff: " + e.getMessage());
+        } finally {
+            out.flush();
+            err.flush();
+        }
+        return ERROR;
+    }
+
+    private int diff(PrintWriter out) throws InvalidRulesException, InvalidGeoIpDatabaseException, IOException {
+        RulesLoader loader = new RulesLoader();
+        RoutingRules oldRules = loader.load(rules.get(0));
+        RoutingRules newRules = loader.load(rules.get(1));
+        Path oldDb = geoip == null ? null : geoip.get(0);
+        Path newDb = geoip == null ? null : geoip.get(geoip.size() - 1);
+        List<SampleFile.Line> lines = sample == null ? List.of() : SampleFile.read(sample);
+        try (GeoIpDatabase before = GeoIpOption.open(oldDb);
+                GeoIpDatabase after = newDb == null || newDb.equals(oldDb) ? GeoIpOption.open(oldDb) : GeoIpOption.open(newDb)) {
+            RoutingSnapshot old = new RoutingSnapshot(oldRules, before);
+            RoutingSnapshot now = new RoutingSnapshot(newRules, after);
+            out.println("homeport diff: rules " + rules.get(0) + " -> " + rules.get(1) + "; GeoIP "
+                    + before.description() + (oldDb == null || newDb.equals(oldDb) ? "" : " -> " + after.description()));
+            boolean changes = false;
+
+            if (sample != null) {
+                changes |= printSample(out, old, now, lines);
+            } else {
+                out.println();
+                out.println("Traffic: no --sample given (GET /traffic-sample on a gateway's admin server exports one)");
+            }
+
+            Map<String, String> countries = CountryChanges.between(old, now);
+            out.println();
+            out.println("Countries whose users the rules send elsewhere (share of migration buckets per region): "
+                    + (countries.isEmpty() ? "none" : countries.size()));
+            countries.forEach((country, change) -> out.println("  " + country + ": " + change));
+            changes |= !countries.isEmpty();
+
+            Map<String, String> pins = PinChanges.between(oldRules, newRules);
+            out.println();
+            out.println("Pinned users whose pin changes: " + (pins.isEmpty() ? "none" : pins.size()));
+            pins.entrySet().stream().limit(20).forEach(pin -> out.println("  " + pin.getKey() + ": " + pin.getValue()));
+            if (pins.size() > 20) {
+                out.println("  ... and " + (pins.size() - 20) + " more");
+            }
+            changes |= !pins.isEmpty();
+
+            out.println();
+            out.println(changes ? "Changes: yes (exit 1)" : "Changes: none (exit 0)");
+            return changes ? CHANGES : NO_CHANGE;
+        }
+    }
+
+    /** The canary's comparison over the sample; pinned users' requests follow their pins and are counted apart. */
+    private boolean printSample(PrintWriter out, RoutingSnapshot old, RoutingSnapshot now, List<SampleFile.Line> lines) {
+        List<SampledTraffic> entries = new ArrayList<>();
+        long pinned = 0;
+        for (SampleFile.Line line : lines) {
+            if (line.user() == SampleFile.User.PINNED) {
+                pinned += line.requests();
+            } else {
+                entries.add(line.toSampled());
+            }
+        }
+        RegionChangeReport report = RegionChange.compare(old, now, entries);
+        out.println();
+        out.println("Traffic (" + sample + ": " + lines.size() + " entries):");
+        out.println("  " + report.summary());
+        report.countries().forEach((country, requests) -> out.println("  country " + country + ": " + requests + " requests"));
+        report.examples().forEach(example -> out.println("  e.g. " + example));
+        if (pinned > 0) {
+            out.println("  " + pinned + " requests of pinned users are not compared: their region follows their pin"
+                    + " (pin changes are listed below)");
+        }
+        return report.moves();
+    }
+}

@@ -1,0 +1,47 @@
+package io.homeport.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.homeport.cli.CommandRun;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The live {@code GET /explain} answers exactly as {@code homeport explain --json}, even for an address the proxy has cached. */
+class ExplainParityTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void liveExplainEqualsTheCommandLineForCachedAndUncachedAddresses() throws Exception {
+        try (TestGateway gateway = new TestGateway(dir)) {
+            assertThat(gateway.get("/", "1.2.4.8").statusCode()).isEqualTo(200); // now in the GeoIP cache, without its network
+            for (String query : new String[] {"ip=1.2.4.8", "ip=202.54.1.30&user=u-1", "ip=2400:da00::6666",
+                    "ip=165.21.83.88&user=u-pinned-cn", "ip=10.0.0.1"}) {
+                HttpResponse<String> live = gateway.client.send(HttpRequest.newBuilder(gateway.admin("/explain?" + query)).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertThat(live.statusCode()).isEqualTo(200);
+                String[] parts = query.split("&");
+                String ip = parts[0].substring(3);
+                CommandRun cli = parts.length == 1
+                        ? CommandRun.of("explain", "--rules", gateway.rules.toString(), "--geoip", dir.resolve("geoip.mmdb").toString(),
+                                "--ip", ip, "--json")
+                        : CommandRun.of("explain", "--rules", gateway.rules.toString(), "--geoip", dir.resolve("geoip.mmdb").toString(),
+                                "--ip", ip, "--user", parts[1].substring(5), "--json");
+                assertThat(cli.exitCode()).as(cli.toString()).isZero();
+                JsonNode fromGateway = JSON.readTree(live.body());
+                assertThat(fromGateway).as(query).isEqualTo(JSON.readTree(cli.out()));
+                if (ip.equals("1.2.4.8")) {
+                    assertThat(fromGateway.toString()).contains("1.2.4.0/");
+                }
+            }
+        }
+    }
+}
