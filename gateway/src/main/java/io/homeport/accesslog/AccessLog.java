@@ -39,7 +39,8 @@ public final class AccessLog implements ExchangeListener, AutoCloseable {
     private final Queue<byte[]> lines = new ConcurrentLinkedQueue<>();
     private final AtomicInteger queued = new AtomicInteger();
     private final OutputStream out;
-    private final boolean hashUserIds;
+    /** The key user ids are hashed with, or null where the operator decided ids may be logged. */
+    private final UserHashKey userHashKey;
     private final AtomicLong dropped = new AtomicLong();
     private final Thread writer;
     private volatile boolean closed;
@@ -48,10 +49,10 @@ public final class AccessLog implements ExchangeListener, AutoCloseable {
     /** Each event loop formats into its own builder: only the finished line is allocated. */
     private static final ThreadLocal<StringBuilder> LINE = ThreadLocal.withInitial(() -> new StringBuilder(512));
 
-    /** @param hashUserIds false only where the operator has decided user ids may be logged */
-    public AccessLog(OutputStream out, boolean hashUserIds) {
+    /** @param userHashKey the key of the user-id hash; null only where the operator has decided user ids may be logged */
+    public AccessLog(OutputStream out, UserHashKey userHashKey) {
         this.out = new BufferedOutputStream(out, 64 * 1024);
-        this.hashUserIds = hashUserIds;
+        this.userHashKey = userHashKey;
         this.writer = new Thread(this::drain, "homeport-access-log");
         this.writer.setDaemon(true);
         this.writer.start();
@@ -94,7 +95,7 @@ public final class AccessLog implements ExchangeListener, AutoCloseable {
         field(json, "reason", e.reason());
         field(json, "country", e.country());
         if (e.userId() != null) {
-            field(json, hashUserIds ? "user_hash" : "user", hashUserIds ? Anonymizer.userHash(e.userId()) : e.userId());
+            field(json, userHashKey != null ? "user_hash" : "user", userHashKey != null ? userHashKey.hash(e.userId()) : e.userId());
         }
         json.append(",\"duration_ms\":");
         appendMillis(json, e.durationNanos());
@@ -102,6 +103,13 @@ public final class AccessLog implements ExchangeListener, AutoCloseable {
         if (e.error() != null) {
             field(json, "error", e.error());
         }
+        // What decided it: an SRE can tell which rules and which database served any past request.
+        field(json, "client_ip_source", e.clientIp().source().label());
+        if (e.clientIp().fromHeader()) {
+            json.append(",\"client_ip_hop\":").append(e.clientIp().hop());
+        }
+        field(json, "rules_version", e.audit().rulesVersion());
+        json.append(",\"geoip_build\":").append(e.audit().geoipBuild());
         // For an ASCII line (all but those with a client's non-ASCII path or host) the JDK's encoder
         // is one vectorized check and one copy.
         byte[] line = json.append("}\n").toString().getBytes(StandardCharsets.UTF_8);

@@ -4,12 +4,11 @@ import io.homeport.routing.IpAddresses;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 
-/** What the access log may keep of a person: a client's network, never its address; a user id's hash. */
+/**
+ * What the access log may keep of a person: a client's network, never its address (a user id is
+ * kept only as its keyed hash: {@link UserHashKey}).
+ */
 public final class Anonymizer {
 
     private Anonymizer() {}
@@ -37,19 +36,4 @@ public final class Anonymizer {
         }
         return text.append(network(address));
     }
-
-    /** The first 16 hex digits of the id's SHA-256: joins one user's lines without naming the user. */
-    public static String userHash(String userId) {
-        byte[] digest = SHA_256.get().digest(userId.getBytes(StandardCharsets.UTF_8));
-        return HexFormat.of().formatHex(digest, 0, 8);
-    }
-
-    /** One digest per thread: looking one up per line costs more than the hashing. */
-    private static final ThreadLocal<MessageDigest> SHA_256 = ThreadLocal.withInitial(() -> {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is required of every JDK", e);
-        }
-    });
 }

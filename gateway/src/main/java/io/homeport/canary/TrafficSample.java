@@ -67,7 +67,9 @@ public final class TrafficSample implements ExchangeListener {
         }
         long network = networkKey(client);
         long userHash = userId == null || userId.isEmpty() ? 0 : StableHash.of(userId);
-        int bucket = userHash != 0 ? MigrationBucket.ofHash(userHash) : MigrationBucket.of(client);
+        int bucket = userHash != 0 ? MigrationBucket.ofHash(userHash)
+                : client instanceof Inet4Address v4 ? MigrationBucket.ofIpv4(IpAddresses.bitsOf(v4)) // no byte[] copy
+                : MigrationBucket.of(client);
         table.get().record(network, userHash, bucket);
     }
 

@@ -1,11 +1,13 @@
 package io.homeport.cli;
 
+import io.homeport.accesslog.UserHashKey;
 import io.homeport.config.GatewayConfig;
 import io.homeport.config.GatewayConfigLoader;
 import io.homeport.geoip.InvalidGeoIpDatabaseException;
 import io.homeport.rules.InvalidRulesException;
 import io.homeport.server.Homeport;
 import io.homeport.tls.InvalidCertificateException;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -36,7 +38,22 @@ final class RunCommand implements Callable<Integer> {
         Homeport homeport;
         try {
             GatewayConfig gateway = GatewayConfigLoader.load(config);
-            homeport = Homeport.start(Homeport.Options.from(gateway, System.out));
+            if (gateway.audit().userHashKeyFile().isEmpty()) {
+                err.println(config + ": audit.user_hash_key_file is required: the key of the user-id hash in the access"
+                        + " log (the same file on every gateway, so logs join across the fleet; make one with"
+                        + " head -c 32 /dev/urandom > user-hash.key). Only the demo runs without one.");
+                err.flush();
+                return 1;
+            }
+            UserHashKey userHashKey;
+            try {
+                userHashKey = UserHashKey.read(gateway.audit().userHashKeyFile().get());
+            } catch (IOException e) {
+                err.println(config + ": audit.user_hash_key_file refused: " + e.getMessage());
+                err.flush();
+                return 1;
+            }
+            homeport = Homeport.start(Homeport.Options.from(gateway, System.out, userHashKey));
         } catch (InvalidRulesException e) {
             e.problems().forEach(err::println);
             err.flush();

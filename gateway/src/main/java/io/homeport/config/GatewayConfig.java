@@ -22,10 +22,19 @@ public record GatewayConfig(
         ProxySettings proxy,
         UpstreamTimeouts upstream,
         HealthSettings health,
-        ReloadSettings reload) {
+        ReloadSettings reload,
+        Audit audit) {
 
     public GatewayConfig {
         listeners = List.copyOf(listeners);
+    }
+
+    /**
+     * {@code audit:}: the key file of the user-id hash in access logs ({@code user_hash_key_file});
+     * {@code homeport run} refuses to start without one.
+     */
+    public record Audit(Optional<Path> userHashKeyFile) {
+        public static final Audit NONE = new Audit(Optional.empty());
     }
 
     /** A proxy listener. */

@@ -28,7 +28,8 @@ import org.yaml.snakeyaml.nodes.Tag;
 public final class GatewayConfigLoader {
 
     static final Set<String> ROOT_KEYS = Set.of("listen", "admin", "rules", "geoip", "client_ip", "proxy", "upstream", "health",
-            "reload");
+            "reload", "audit");
+    static final Set<String> AUDIT_KEYS = Set.of("user_hash_key_file");
     static final Set<String> RELOAD_KEYS = Set.of("max_region_change", "max_rules_region_change");
     static final Set<String> HEALTH_KEYS = Set.of("path", "interval", "timeout", "healthy_threshold", "unhealthy_threshold",
             "eject_after_failures", "ejection_time");
@@ -73,9 +74,20 @@ public final class GatewayConfigLoader {
         UpstreamTimeouts upstream = readUpstream(top, problems);
         HealthSettings health = readHealth(top, problems);
         ReloadSettings reload = readReload(top, problems);
+        GatewayConfig.Audit audit = readAudit(top, base, problems);
 
         problems.throwIfAny();
-        return new GatewayConfig(file, listeners, admin, rules.orElseThrow(), geoip, clientIp, proxy, upstream, health, reload);
+        return new GatewayConfig(file, listeners, admin, rules.orElseThrow(), geoip, clientIp, proxy, upstream, health, reload,
+                audit);
+    }
+
+    private static GatewayConfig.Audit readAudit(YamlMap top, Path base, Problems problems) {
+        Optional<Node> node = top.value("audit");
+        if (node.isEmpty()) {
+            return GatewayConfig.Audit.NONE;
+        }
+        YamlMap audit = YamlMap.read("audit", node.get(), AUDIT_KEYS, problems);
+        return new GatewayConfig.Audit(existingFile(audit, "user_hash_key_file", base, problems));
     }
 
     /** {@code reload: {max_region_change: 1%, max_rules_region_change: 10%}}: percentages of recent requests. */

@@ -2,6 +2,7 @@ package io.homeport.metrics;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import io.homeport.geoip.LookupErrors;
+import io.homeport.proxy.ClientIp;
 import io.homeport.routing.Reason;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -45,6 +46,7 @@ public final class GatewayMetrics {
     private final List<Meter> geoCacheMeters = new ArrayList<>();
     private final LongAdder residencyViolations = new LongAdder();
     private volatile double lastRegionChange;
+    private final Counter[] clientIpSources = new Counter[ClientIp.Source.values().length];
 
     private record RequestKey(String region, String route, int status) {}
 
@@ -77,6 +79,10 @@ public final class GatewayMetrics {
                 .description("Share of recently sampled requests whose home region the last reload candidate would change"
                         + " (the canary; a GeoIP update past reload.max_region_change is refused)")
                 .register(registry);
+        for (ClientIp.Source source : ClientIp.Source.values()) {
+            clientIpSources[source.ordinal()] = Counter.builder("homeport.client.ip.source").tag("source", source.label())
+                    .description("Requests by where their client address came from").register(registry);
+        }
         for (Reason reason : Reason.values()) {
             decisions.put(reason, Counter.builder("homeport.decisions").tag("reason", reason.label())
                     .description("Routing decisions by reason").register(registry));
@@ -114,6 +120,11 @@ public final class GatewayMetrics {
                 .minimumExpectedValue(Duration.ofMillis(1))
                 .maximumExpectedValue(Duration.ofSeconds(60))
                 .register(registry)).record(durationNanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** Where a request's client address came from (socket, proxy_protocol, x_forwarded_for, forwarded). */
+    public void clientIpSource(ClientIp.Source source) {
+        clientIpSources[source.ordinal()].increment();
     }
 
     public void decision(Reason reason) {

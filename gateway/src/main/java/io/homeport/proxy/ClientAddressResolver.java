@@ -47,25 +47,33 @@ public final class ClientAddressResolver {
         return false;
     }
 
+    /** The client's address and where it came from. */
+    public record Resolved(InetAddress address, ClientIp source) {}
+
     /**
      * @param xForwardedFor the X-Forwarded-For header value(s) joined with commas, or null
      * @param forwarded the Forwarded header value(s) joined with commas, or null
      */
     public InetAddress resolve(InetAddress peer, String xForwardedFor, String forwarded) {
-        if (!isTrusted(peer)) {
-            return peer;
-        }
-        if (xForwardedFor != null) {
-            return rightMostUntrusted(peer, xForwardedFor, false);
-        }
-        if (forwarded != null) {
-            return rightMostUntrusted(peer, forwarded, true);
-        }
-        return peer;
+        return resolve(peer, ClientIp.SOCKET, xForwardedFor, forwarded).address();
     }
 
-    private InetAddress rightMostUntrusted(InetAddress peer, String header, boolean forwardedSyntax) {
-        InetAddress candidate = peer;
+    /** {@link #resolve(InetAddress, String, String)} with the source: {@code peerSource} when it is the peer. */
+    public Resolved resolve(InetAddress peer, ClientIp peerSource, String xForwardedFor, String forwarded) {
+        if (!isTrusted(peer)) {
+            return new Resolved(peer, peerSource);
+        }
+        if (xForwardedFor != null) {
+            return rightMostUntrusted(peer, peerSource, xForwardedFor, false);
+        }
+        if (forwarded != null) {
+            return rightMostUntrusted(peer, peerSource, forwarded, true);
+        }
+        return new Resolved(peer, peerSource);
+    }
+
+    private Resolved rightMostUntrusted(InetAddress peer, ClientIp peerSource, String header, boolean forwardedSyntax) {
+        Resolved candidate = new Resolved(peer, peerSource);
         int end = header.length();
         for (int hop = 0; hop < MAX_HOPS && end > 0; hop++) {
             int start = header.lastIndexOf(',', end - 1) + 1;
@@ -73,21 +81,53 @@ public final class ClientAddressResolver {
             String text = forwardedSyntax ? forValue(element) : element;
             InetAddress address = text == null ? null : parseNode(text);
             if (address == null) {
-                return peer; // a hop we cannot read: trust nothing to its left
+                return new Resolved(peer, peerSource); // a hop we cannot read: trust nothing to its left
             }
-            candidate = address;
+            candidate = new Resolved(address, forwardedSyntax ? ClientIp.forwarded(hop) : ClientIp.xForwardedFor(hop));
             if (!isTrusted(address)) {
-                return address;
+                return candidate;
             }
             end = start - 1;
         }
-        return end > 0 ? peer : candidate;
+        return end > 0 ? new Resolved(peer, peerSource) : candidate;
+    }
+
+    /**
+     * The hops of a Forwarded header's {@code for=} values as an X-Forwarded-For list, for the
+     * upstream: an address as text, anything else (an obfuscated identifier, {@code unknown})
+     * as {@code unknown}; null when there is none.
+     */
+    public static String forwardedChain(String forwarded) {
+        if (forwarded == null || forwarded.isBlank()) {
+            return null;
+        }
+        StringBuilder chain = new StringBuilder();
+        int hops = 0;
+        for (String element : forwarded.split(",", MAX_HOPS + 1)) {
+            if (++hops > MAX_HOPS) {
+                break;
+            }
+            String value = forValue(element.trim());
+            InetAddress address = value == null ? null : parseNode(value);
+            if (chain.length() > 0) {
+                chain.append(", ");
+            }
+            chain.append(address == null ? "unknown" : IpAddresses.toText(address));
+        }
+        return chain.toString();
+    }
+
+    /** Which hop {@link #resolveIpv4} took: the bits above the address; 0 for the peer itself, else hop + 1. */
+    public static ClientIp sourceOfIpv4(long resolved, ClientIp peerSource) {
+        int hopPlusOne = (int) (resolved >>> 32);
+        return hopPlusOne == 0 ? peerSource : ClientIp.xForwardedFor(hopPlusOne - 1);
     }
 
     /**
      * The allocation-free path for the common case: an IPv4 peer and, if the peer is trusted, an
-     * X-Forwarded-For of plain IPv4 addresses. Returns the client's IPv4 bits, or -1 when the
-     * answer needs the general {@link #resolve} (IPv6, ports, Forwarded, anything unusual).
+     * X-Forwarded-For of plain IPv4 addresses. Returns the client's IPv4 bits in the low 32 bits and
+     * which X-Forwarded-For hop gave them above ({@link #sourceOfIpv4}), or -1 when the answer needs
+     * the general {@link #resolve} (IPv6, ports, Forwarded, anything unusual).
      */
     public long resolveIpv4(int peer, CharSequence xForwardedFor, CharSequence forwarded) {
         if (!isTrustedIpv4(peer)) {
@@ -115,9 +155,9 @@ public final class ClientAddressResolver {
             if (address < 0) {
                 return -1; // not a plain IPv4 hop: let the general path judge it
             }
-            candidate = address;
+            candidate = address | (long) (hop + 1) << 32;
             if (!isTrustedIpv4((int) address)) {
-                return address;
+                return candidate;
             }
             end = start;
         }

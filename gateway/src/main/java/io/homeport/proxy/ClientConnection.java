@@ -17,6 +17,14 @@ public final class ClientConnection {
 
     private ClientConnection() {}
 
+    /** Where {@link #peer} came from: a PROXY protocol header, or the socket. */
+    public static ClientIp peerSource(Channel channel) {
+        Channel connection = channel.parent() != null && !(channel.parent() instanceof io.netty.channel.ServerChannel)
+                ? channel.parent()
+                : channel;
+        return ClientIp.peer(connection.hasAttr(PROXIED_SOURCE) && connection.attr(PROXIED_SOURCE).get() != null);
+    }
+
     /** The address of whoever sent this connection's requests to the gateway. */
     public static InetAddress peer(Channel channel) {
         Channel connection = channel.parent() != null && !(channel.parent() instanceof io.netty.channel.ServerChannel)

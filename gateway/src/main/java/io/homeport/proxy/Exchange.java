@@ -33,6 +33,10 @@ final class Exchange {
 
     /** The rules the request was decided with; retries and fail-over use the same ones. */
     RoutingRules rules;
+    /** The audit stamp of the configuration that decided the request. */
+    CompletedExchange.Audit audit = CompletedExchange.Audit.NONE;
+    /** Where the client address came from. */
+    ClientIp clientIp = ClientIp.SOCKET;
     /** The endpoint whose in-flight count this request holds, or null. */
     Endpoint loadCountedOn;
     /** The region serving the request: its home region, or one its rules let it fail over to. */
@@ -99,6 +103,8 @@ final class Exchange {
                 decision.reason().label(),
                 decision.country(),
                 endpoint == null ? null : endpoint.toString(),
-                error);
+                error,
+                audit,
+                clientIp);
     }
 }

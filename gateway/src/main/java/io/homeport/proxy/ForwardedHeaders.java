@@ -118,6 +118,14 @@ public final class ForwardedHeaders {
     }
 
     /**
+     * The hops a trusted peer sent in Forwarded alone, as X-Forwarded-For's list: a client learned
+     * from Forwarded reaches the backend's X-Forwarded-For like one learned from X-Forwarded-For.
+     */
+    public static String priorHopsFromForwarded(String forwarded) {
+        return ClientAddressResolver.forwardedChain(forwarded);
+    }
+
+    /**
      * Rewrites a client's request headers, in place, into the upstream request's: hop-by-hop
      * removed, the X-Forwarded-* and X-Homeport-* facts set. From an untrusted peer, forwarding
      * headers are replaced rather than appended to, so a client cannot plant a fake hop.
@@ -139,9 +147,9 @@ public final class ForwardedHeaders {
         }
         String peerText = IpAddresses.toText(peer);
         // Every X-Forwarded-For field is one list (RFC 9110 §5.3): all hops are kept, not only the first field's.
-        String priorHops = peerTrusted && headers.contains(X_FORWARDED_FOR)
-                ? String.join(",", headers.getAll(X_FORWARDED_FOR))
-                : null;
+        String priorHops = !peerTrusted ? null
+                : headers.contains(X_FORWARDED_FOR) ? String.join(",", headers.getAll(X_FORWARDED_FOR))
+                : priorHopsFromForwarded(headers.contains(FORWARDED) ? String.join(",", headers.getAll(FORWARDED)) : null);
         headers.set(X_FORWARDED_FOR, priorHops == null || priorHops.isBlank() ? peerText : priorHops + ", " + peerText);
         if (!peerTrusted || !headers.contains(X_FORWARDED_PROTO)) {
             headers.set(X_FORWARDED_PROTO, tls ? "https" : "http");

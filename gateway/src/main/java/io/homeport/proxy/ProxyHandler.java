@@ -111,15 +111,21 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
                 ? proxy.clientAddresses().resolveIpv4(IpAddresses.bitsOf(v4), forwardedFor, forwarded)
                 : -1;
         InetAddress client;
+        ClientIp clientIp;
         Decision decision;
+        ClientIp peerSource = ClientConnection.peerSource(ctx.channel());
         if (ipv4 >= 0) {
             client = IpAddresses.ipv4((int) ipv4);
+            clientIp = ClientAddressResolver.sourceOfIpv4(ipv4, peerSource);
             decision = config.snapshot().decideIpv4((int) ipv4, userId, host, path);
         } else {
-            client = proxy.clientAddresses().resolve(peer, forwardedFor, forwarded);
+            ClientAddressResolver.Resolved resolved = proxy.clientAddresses().resolve(peer, peerSource, forwardedFor, forwarded);
+            client = resolved.address();
+            clientIp = resolved.source();
             decision = config.snapshot().decide(new RoutingRequest(client, userId, host, path));
         }
         proxy.metrics().decision(decision.reason());
+        proxy.metrics().clientIpSource(clientIp.source());
 
         boolean keepAlive = HttpUtil.isKeepAlive(request);
         boolean chunked = HttpUtil.isTransferEncodingChunked(request);
@@ -133,6 +139,8 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         exchange = new Exchange(ctx, upstreamRequest, request.protocolVersion(), keepAlive, hasBody, requestId,
                 client, host, path, userId, decision);
         exchange.rules = rules;
+        exchange.audit = config.audit();
+        exchange.clientIp = clientIp;
         proxy.retryBudget().requestStarted();
         route(exchange);
     }

@@ -1,6 +1,7 @@
 package io.homeport.server;
 
 import io.homeport.accesslog.AccessLog;
+import io.homeport.accesslog.UserHashKey;
 import io.homeport.admin.AdminServer;
 import io.homeport.admin.Readiness;
 import io.homeport.canary.TrafficSample;
@@ -67,17 +68,19 @@ public final class Homeport implements AutoCloseable {
             OutputStream accessLog,
             Duration reloadPollInterval,
             int ioThreads,
-            ReloadSettings reload) {
+            ReloadSettings reload,
+            UserHashKey userHashKey) {
 
+        /** With the default canary limits and the demo's user-hash key: for the demo and tests. */
         public Options(List<GatewayConfig.Listener> listeners, HostAndPort admin, Optional<String> adminToken, Path rules,
                 Path geoip, long geoipCacheMaxEntries, List<Cidr> trustedProxies, ProxySettings proxySettings,
                 UpstreamTimeouts upstreamTimeouts, HealthSettings health, OutputStream accessLog, Duration reloadPollInterval,
                 int ioThreads) {
             this(listeners, admin, adminToken, rules, geoip, geoipCacheMaxEntries, trustedProxies, proxySettings,
-                    upstreamTimeouts, health, accessLog, reloadPollInterval, ioThreads, ReloadSettings.DEFAULTS);
+                    upstreamTimeouts, health, accessLog, reloadPollInterval, ioThreads, ReloadSettings.DEFAULTS, UserHashKey.DEMO);
         }
 
-        public static Options from(GatewayConfig config, OutputStream accessLog) {
+        public static Options from(GatewayConfig config, OutputStream accessLog, UserHashKey userHashKey) {
             return new Options(
                     config.listeners(),
                     config.admin().listen(),
@@ -92,7 +95,8 @@ public final class Homeport implements AutoCloseable {
                     accessLog,
                     Duration.ofSeconds(5),
                     0,
-                    config.reload());
+                    config.reload(),
+                    userHashKey);
         }
     }
 
@@ -122,7 +126,7 @@ public final class Homeport implements AutoCloseable {
         this.acceptors = transports.newGroup(1, "homeport-accept");
         this.workers = transports.newGroup(options.ioThreads(), "homeport-io");
         this.holder = new SnapshotHolder(initial);
-        this.accessLog = options.accessLog() == null ? null : new AccessLog(options.accessLog(), true);
+        this.accessLog = options.accessLog() == null ? null : new AccessLog(options.accessLog(), options.userHashKey());
         this.trafficSample = new TrafficSample(accessLog == null ? ExchangeListener.NONE : accessLog);
         this.inFlight = new InFlightRequests(trafficSample);
         this.reloader = new ConfigReloader(options.rules(), options.geoip(), options.geoipCacheMaxEntries(), holder, metrics,

@@ -39,7 +39,7 @@ class AccessLogTest {
     /** Logs the exchanges, closes the log and returns its lines. */
     private static List<String> log(boolean hashUserIds, CompletedExchange... exchanges) throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        AccessLog accessLog = new AccessLog(out, hashUserIds);
+        AccessLog accessLog = new AccessLog(out, hashUserIds ? UserHashKey.DEMO : null);
         for (CompletedExchange exchange : exchanges) {
             accessLog.completed(exchange);
         }
@@ -72,7 +72,7 @@ class AccessLogTest {
         assertThat(json.get("duration_ms").asDouble()).isEqualTo(12.345678);
         assertThat(json.get("upstream").asText()).isEqualTo("http://127.0.0.1:9101");
         assertThat(json.has("user")).isFalse();
-        assertThat(json.get("user_hash").asText()).isEqualTo(Anonymizer.userHash("u-1001")).hasSize(16);
+        assertThat(json.get("user_hash").asText()).isEqualTo(UserHashKey.DEMO.hash("u-1001")).hasSize(16);
         assertThat(json.has("error")).isFalse();
         assertThat(json.has("client_ip")).isFalse();
     }
@@ -85,7 +85,7 @@ class AccessLogTest {
         assertThat(line).doesNotContain("2400:da00:1234:5678").doesNotContain("6666").doesNotContain("u-2002");
         JsonNode json = JSON.readTree(line);
         assertThat(json.get("client_network").asText()).isEqualTo("2400:da00:1234::/48");
-        assertThat(json.get("user_hash").asText()).isEqualTo(Anonymizer.userHash("u-2002"));
+        assertThat(json.get("user_hash").asText()).isEqualTo(UserHashKey.DEMO.hash("u-2002"));
         assertThat(json.get("error").asText()).isEqualTo("upstream timeout");
     }
 
@@ -120,9 +120,20 @@ class AccessLogTest {
         assertThat(lines).hasSize(500);
         for (int i = 0; i < lines.size(); i++) {
             JsonNode json = JSON.readTree(lines.get(i));
-            assertThat(json.get("user_hash").asText()).isEqualTo(Anonymizer.userHash("user-" + i));
+            assertThat(json.get("user_hash").asText()).isEqualTo(UserHashKey.DEMO.hash("user-" + i));
             assertThat(json.get("client_network").asText()).isEqualTo("1.2.4.0/24");
         }
+    }
+
+    @Test
+    void everyLineSaysWhichRulesAndDatabaseDecidedIt() throws Exception {
+        CompletedExchange exchange = new CompletedExchange("req-9", START, 1_000_000L,
+                IpAddresses.parseLiteral("1.2.4.8").orElseThrow(), "GET", "h", "/", null, 200, "beijing", "default",
+                "country", "CN", null, null, new CompletedExchange.Audit("1a2b3c4d5e6f", 1_781_740_800L));
+
+        JsonNode json = JSON.readTree(log(true, exchange).get(0));
+        assertThat(json.get("rules_version").asText()).isEqualTo("1a2b3c4d5e6f");
+        assertThat(json.get("geoip_build").asLong()).isEqualTo(1_781_740_800L);
     }
 
     @Test
@@ -157,7 +168,7 @@ class AccessLogTest {
 
     @Test
     void asciiLinesAreCopiedByteForByte() throws Exception {
-        try (AccessLog accessLog = new AccessLog(new ByteArrayOutputStream(), false)) {
+        try (AccessLog accessLog = new AccessLog(new ByteArrayOutputStream(), null)) {
             byte[] ascii = accessLog.format(new CompletedExchange("a", START, 0L,
                     IpAddresses.parseLiteral("1.2.4.8").orElseThrow(), "GET", "h", "/a b?c=d", null, 200, "us",
                     "default", "default", null, null, null));

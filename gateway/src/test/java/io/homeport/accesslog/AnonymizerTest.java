@@ -54,22 +54,4 @@ class AnonymizerTest {
         String network = Anonymizer.network(Inet6Address.getByAddress(null, mapped, -1));
         assertThat(network).doesNotContain("1.2.4.8").doesNotContain("102:408").doesNotContain("408");
     }
-
-    @Test
-    void userHashIsStableShortAndNotTheId() {
-        String hash = Anonymizer.userHash("u-1001");
-
-        assertThat(hash).hasSize(16).matches("[0-9a-f]{16}").isNotEqualTo("u-1001");
-        assertThat(Anonymizer.userHash("u-1001")).isEqualTo(hash);
-        // the first 8 bytes of SHA-256("u-1001"): stable across processes and releases
-        assertThat(hash).isEqualTo("1bee97acdddc9ff5");
-        assertThat(Anonymizer.userHash("in-user-4")).isEqualTo("b28fd6d5ef456278");
-    }
-
-    @Test
-    void differentUsersHashDifferently() {
-        assertThat(Anonymizer.userHash("u-1001")).isNotEqualTo(Anonymizer.userHash("u-1002"));
-        assertThat(Anonymizer.userHash("")).hasSize(16);
-        assertThat(Anonymizer.userHash("用户-1")).hasSize(16).isNotEqualTo(Anonymizer.userHash("用户-2"));
-    }
 }

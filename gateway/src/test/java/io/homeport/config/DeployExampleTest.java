@@ -19,7 +19,9 @@ class DeployExampleTest {
     void theExampleGatewayYamlLoads() throws Exception {
         String example = Files.readString(Path.of("../deploy/gateway.example.yaml"))
                 .replace("/var/lib/GeoIP/GeoLite2-Country.mmdb", "geoip.mmdb")
-                .replace("../routing-rules/examples/production.yaml", "rules.yaml");
+                .replace("../routing-rules/examples/production.yaml", "rules.yaml")
+                .replace("/etc/homeport/user-hash.key", "user-hash.key");
+        Files.write(directory.resolve("user-hash.key"), new byte[32]);
         Files.writeString(directory.resolve("gateway.yaml"), example);
         Files.writeString(directory.resolve("rules.yaml"), "version: 1\n");
         Files.copy(Path.of("src/test/resources/geoip/GeoLite2-Country-Test.mmdb"), directory.resolve("geoip.mmdb"),

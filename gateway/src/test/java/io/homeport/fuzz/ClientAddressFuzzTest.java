@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.homeport.config.Cidr;
 import io.homeport.proxy.ClientAddressResolver;
+import io.homeport.proxy.ClientIp;
 import io.homeport.routing.IpAddresses;
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -49,6 +50,8 @@ class ClientAddressFuzzTest {
             long fast = resolver.resolveIpv4(IpAddresses.bitsOf(v4), header, null);
             if (fast >= 0) {
                 assertThat(IpAddresses.ipv4((int) fast)).as("fast path, X-Forwarded-For [%s]", header).isEqualTo(resolved);
+                assertThat(ClientAddressResolver.sourceOfIpv4(fast, ClientIp.PROXY_PROTOCOL))
+                        .isEqualTo(resolver.resolve(peer, ClientIp.PROXY_PROTOCOL, header, null).source());
             }
         }
     }

@@ -42,6 +42,11 @@ class ExplainParityTest {
                     assertThat(fromGateway.toString()).contains("1.2.4.0/");
                 }
             }
+            // What every access-log line of this gateway says decided it.
+            io.homeport.proxy.CompletedExchange.Audit audit = gateway.homeport.config().current().audit();
+            assertThat(audit.rulesVersion()).hasSize(12)
+                    .isEqualTo(gateway.homeport.config().current().snapshot().rules().source().sha256().substring(0, 12));
+            assertThat(audit.geoipBuild()).isEqualTo(1_781_740_800L);
         }
     }
 }

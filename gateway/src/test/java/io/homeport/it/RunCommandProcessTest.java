@@ -2,6 +2,7 @@ package io.homeport.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.homeport.cli.CommandRun;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.URI;
@@ -51,6 +52,24 @@ class RunCommandProcessTest {
     }
 
     @Test
+    void runRefusesToStartWithoutAUserHashKey() throws Exception {
+        Files.writeString(directory.resolve("rules.yaml"), "version: 1\nregions:\n  us: {endpoints: [\"http://127.0.0.1:9\"]}\n"
+                + "residency: {default_region: us}\n");
+        Files.copy(TestGateway.FIXTURE_DB, directory.resolve("geoip.mmdb"), StandardCopyOption.REPLACE_EXISTING);
+        Path config = Files.writeString(directory.resolve("gateway.yaml"),
+                "listen: 127.0.0.1:0\nadmin: {listen: 127.0.0.1:0}\nrules: rules.yaml\ngeoip: {database: geoip.mmdb}\n");
+        CommandRun run = CommandRun.of("run", "--config", config.toString());
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.err()).contains(config + ": audit.user_hash_key_file is required");
+
+        Files.writeString(directory.resolve("user-hash.key"), "short");
+        Files.writeString(config, Files.readString(config) + "audit: {user_hash_key_file: user-hash.key}\n");
+        CommandRun shortKey = CommandRun.of("run", "--config", config.toString());
+        assertThat(shortKey.exitCode()).isEqualTo(1);
+        assertThat(shortKey.err()).contains("audit.user_hash_key_file refused").contains("expected: at least 16");
+    }
+
+    @Test
     void aConfigErrorAtStartExitsOneWithItsPosition() throws Exception {
         Path config = directory.resolve("gateway.yaml");
         Files.writeString(config, "listen: 127.0.0.1:0\nrules: rules.yaml\ngeoip: {database: geoip.mmdb, cahce: {}}\n");
@@ -71,12 +90,14 @@ class RunCommandProcessTest {
                 residency: {default_region: us}
                 """.formatted(endpoint));
         Files.copy(TestGateway.FIXTURE_DB, directory.resolve("geoip.mmdb"), StandardCopyOption.REPLACE_EXISTING);
+        Files.write(directory.resolve("user-hash.key"), new byte[32]);
         Path config = directory.resolve("gateway.yaml");
         Files.writeString(config, """
                 listen: 127.0.0.1:0
                 admin: {listen: 127.0.0.1:0}
                 rules: rules.yaml
                 geoip: {database: geoip.mmdb}
+                audit: {user_hash_key_file: user-hash.key}
                 """);
         return config;
     }

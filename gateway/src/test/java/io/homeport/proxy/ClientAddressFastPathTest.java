@@ -36,6 +36,8 @@ class ClientAddressFastPathTest {
             if (bits >= 0) {
                 fast++;
                 assertThat(IpAddresses.ipv4((int) bits)).as("peer %s, XFF [%s]", peer, xff).isEqualTo(resolver.resolve(peer, xff, null));
+                assertThat(ClientAddressResolver.sourceOfIpv4(bits, ClientIp.SOCKET)).as("source: peer %s, XFF [%s]", peer, xff)
+                        .isEqualTo(resolver.resolve(peer, ClientIp.SOCKET, xff, null).source());
             }
         }
         assertThat(fast).as("the fast path answers the common cases").isGreaterThan(20_000);

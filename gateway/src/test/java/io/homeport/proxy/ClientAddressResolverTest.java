@@ -52,6 +52,34 @@ class ClientAddressResolverTest {
         assertThat(resolver.resolve(ip("10.0.0.1"), null, header)).isEqualTo(ip(expected));
     }
 
+    @ParameterizedTest(name = "peer {0}, XFF [{1}], Forwarded [{2}] -> {3} {4}")
+    @CsvSource(delimiter = '|', nullValues = "-", value = {
+        "203.0.113.7 | 1.2.4.8              | -               | socket          | -1",
+        "10.0.0.1    | 1.2.4.8              | -               | x_forwarded_for | 0",
+        "10.0.0.1    | 8.8.8.8, 1.2.4.8, 10.1.1.1 | -         | x_forwarded_for | 1",
+        "10.0.0.1    | 10.9.9.9, 10.1.1.1   | -               | x_forwarded_for | 1",
+        "10.0.0.1    | not-an-ip            | -               | socket          | -1",
+        "10.0.0.1    | -                    | for=1.2.4.8     | forwarded       | 0",
+        "10.0.0.1    | -                    | for=8.8.8.8, for=10.2.2.2 | forwarded | 1",
+        "10.0.0.1    | -                    | -               | socket          | -1",
+    })
+    void saysWhereTheAddressCameFrom(String peer, String xff, String forwarded, String source, int hop) {
+        ClientAddressResolver.Resolved resolved = resolver.resolve(ip(peer), ClientIp.SOCKET, xff, forwarded);
+        assertThat(resolved.source().source().label()).isEqualTo(source);
+        assertThat(resolved.source().hop()).isEqualTo(hop);
+        assertThat(resolved.address()).isEqualTo(resolver.resolve(ip(peer), xff, forwarded));
+        assertThat(resolver.resolve(ip(peer), ClientIp.PROXY_PROTOCOL, xff, forwarded).source().source().label())
+                .isEqualTo(source.equals("socket") ? "proxy_protocol" : source);
+    }
+
+    @Test
+    void aForwardedChainBecomesAnXForwardedForList() {
+        assertThat(ClientAddressResolver.forwardedChain("for=1.2.4.8;proto=https, for=\"[2400:da00::1]:443\", for=_hidden"))
+                .isEqualTo("1.2.4.8, 2400:da00::1, unknown");
+        assertThat(ClientAddressResolver.forwardedChain(null)).isNull();
+        assertThat(ClientAddressResolver.forwardedChain("proto=https")).isEqualTo("unknown");
+    }
+
     @Test
     void xForwardedForWinsOverForwarded() {
         assertThat(resolver.resolve(ip("10.0.0.1"), "1.2.4.8", "for=8.8.8.8")).isEqualTo(ip("1.2.4.8"));

@@ -1,5 +1,6 @@
 package io.homeport.proxy.h1;
 
+import io.homeport.proxy.ClientIp;
 import io.homeport.proxy.CompletedExchange;
 import io.homeport.routing.Decision;
 import io.homeport.rules.Endpoint;
@@ -22,6 +23,10 @@ final class DirectExchange {
     final Decision decision;
     /** The rules the request was decided with; retries and fail-over use the same ones. */
     final RoutingRules rules;
+    /** The audit stamp of the configuration that decided the request. */
+    CompletedExchange.Audit audit = CompletedExchange.Audit.NONE;
+    /** Where the client address came from. */
+    ClientIp clientIp = ClientIp.SOCKET;
     /** The client asked for the connection to end after this answer. */
     final boolean clientCloses;
     /** The upstream request head without its last field (the serving region) and final CRLF. */
@@ -69,6 +74,6 @@ final class DirectExchange {
     CompletedExchange completed(int finalStatus, String error) {
         return new CompletedExchange(requestId, startMillis, System.nanoTime() - startNanos, clientAddress, method, host,
                 path, userId, finalStatus, region(), decision.route().name(), decision.reason().label(),
-                decision.country(), endpoint == null ? null : endpoint.toString(), error);
+                decision.country(), endpoint == null ? null : endpoint.toString(), error, audit, clientIp);
     }
 }

@@ -2,7 +2,9 @@ package io.homeport.proxy.h1;
 
 import static io.homeport.proxy.h1.RequestHead.Names.ascii;
 
+import io.homeport.proxy.ClientAddressResolver;
 import io.homeport.proxy.ClientConnection;
+import io.homeport.proxy.ClientIp;
 import io.homeport.proxy.ErrorResponses;
 import io.homeport.proxy.ForwardedHeaders;
 import io.homeport.proxy.ProxyContext;
@@ -201,15 +203,21 @@ public final class DirectHttp1Handler extends ChannelInboundHandlerAdapter {
                 ? proxy.clientAddresses().resolveIpv4(IpAddresses.bitsOf(v4), head.forwardedFor, head.forwarded)
                 : -1;
         InetAddress client;
+        ClientIp clientIp;
         Decision decision;
+        ClientIp peerSource = ClientConnection.peerSource(ctx.channel());
         if (ipv4 >= 0) {
             client = IpAddresses.ipv4((int) ipv4);
+            clientIp = ClientAddressResolver.sourceOfIpv4(ipv4, peerSource);
             decision = config.snapshot().decideIpv4((int) ipv4, userId, host, path);
         } else {
-            client = proxy.clientAddresses().resolve(peer, head.forwardedFor, head.forwarded);
+            ClientAddressResolver.Resolved resolved = proxy.clientAddresses().resolve(peer, peerSource, head.forwardedFor, head.forwarded);
+            client = resolved.address();
+            clientIp = resolved.source();
             decision = config.snapshot().decide(new RoutingRequest(client, userId, host, path));
         }
         proxy.metrics().decision(decision.reason());
+        proxy.metrics().clientIpSource(clientIp.source());
         String requestId = ForwardedHeaders.requestId(head.requestId);
         boolean peerTrusted = proxy.clientAddresses().isTrusted(peer);
         ByteBuf upstreamHead = upstreamHead(head, bytes, peer, peerTrusted, requestId, decision.country());
@@ -217,6 +225,8 @@ public final class DirectHttp1Handler extends ChannelInboundHandlerAdapter {
         proxy.retryBudget().requestStarted();
         exchange = new DirectExchange(head.method, host, path, userId, requestId, client, decision, rules, head.close,
                 upstreamHead);
+        exchange.audit = config.audit();
+        exchange.clientIp = clientIp;
         route(exchange);
     }
 
@@ -232,7 +242,8 @@ public final class DirectHttp1Handler extends ChannelInboundHandlerAdapter {
             }
         }
         out.writeBytes(X_FORWARDED_FOR);
-        String priorHops = peerTrusted ? head.forwardedFor : null;
+        String priorHops = !peerTrusted ? null
+                : head.forwardedFor != null ? head.forwardedFor : ForwardedHeaders.priorHopsFromForwarded(head.forwarded);
         if (priorHops != null && !priorHops.isBlank()) {
             out.writeCharSequence(priorHops, StandardCharsets.ISO_8859_1);
             out.writeByte(',').writeByte(' ');
