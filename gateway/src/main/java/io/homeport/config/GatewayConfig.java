@@ -37,8 +37,27 @@ public record GatewayConfig(
         public static final Audit NONE = new Audit(Optional.empty());
     }
 
-    /** A proxy listener. */
-    public record Listener(HostAndPort address, Optional<Tls> tls, boolean proxyProtocol) {}
+    /**
+     * A proxy listener.
+     *
+     * @param trustedProxies the peers whose X-Forwarded-For and Forwarded this listener believes
+     *     ({@code listen[].client_ip.trusted_proxies}); empty: the global {@code client_ip}'s
+     * @param proxyProtocolTrusted with {@code proxyProtocol}, the peers a PROXY header is taken from
+     *     ({@code listen[].proxy_protocol: {trusted: [...]}}); any other peer's connection is closed.
+     *     Empty: from any peer ({@code proxy_protocol: true}), for a listener only the balancer reaches
+     */
+    public record Listener(HostAndPort address, Optional<Tls> tls, boolean proxyProtocol, Optional<List<Cidr>> trustedProxies,
+            List<Cidr> proxyProtocolTrusted) {
+
+        public Listener {
+            trustedProxies = trustedProxies.map(List::copyOf);
+            proxyProtocolTrusted = List.copyOf(proxyProtocolTrusted);
+        }
+
+        public Listener(HostAndPort address, Optional<Tls> tls, boolean proxyProtocol) {
+            this(address, tls, proxyProtocol, Optional.empty(), List.of());
+        }
+    }
 
     /** TLS termination with one or more certificates, chosen by SNI. */
     public record Tls(List<Certificate> certificates) {

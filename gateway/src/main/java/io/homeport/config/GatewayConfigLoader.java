@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.Set;
+import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.ScalarNode;
 import org.yaml.snakeyaml.nodes.SequenceNode;
@@ -36,7 +37,8 @@ public final class GatewayConfigLoader {
     static final Set<String> PROXY_KEYS = Set.of("max_request_line_bytes", "max_header_bytes", "max_header_count",
             "request_header_timeout", "client_idle_timeout", "drain_timeout");
     static final Set<String> UPSTREAM_KEYS = Set.of("connect_timeout", "response_timeout", "idle_timeout");
-    static final Set<String> LISTENER_KEYS = Set.of("address", "tls", "proxy_protocol");
+    static final Set<String> LISTENER_KEYS = Set.of("address", "tls", "proxy_protocol", "client_ip");
+    static final Set<String> PROXY_PROTOCOL_KEYS = Set.of("trusted");
     static final Set<String> TLS_KEYS = Set.of("certificates");
     static final Set<String> CERTIFICATE_KEYS = Set.of("cert", "key");
     static final Set<String> ADMIN_KEYS = Set.of("listen", "token");
@@ -247,9 +249,28 @@ public final class GatewayConfigLoader {
             YamlMap listener = YamlMap.read(path, items.get(i), LISTENER_KEYS, problems);
             Optional<HostAndPort> address = listener.require("address").flatMap(n -> address(listener, "address", problems));
             Optional<GatewayConfig.Tls> tls = listener.value("tls").map(node -> readTls(path + ".tls", node, base, problems));
-            boolean proxyProtocol = listener.string("proxy_protocol").map(value -> bool(path + ".proxy_protocol", value,
-                    listener.value("proxy_protocol").get(), problems)).orElse(false);
-            address.ifPresent(a -> listeners.add(new GatewayConfig.Listener(a, tls, proxyProtocol)));
+            boolean proxyProtocol = false;
+            List<Cidr> proxyProtocolTrusted = List.of();
+            Optional<Node> proxyProtocolNode = listener.value("proxy_protocol");
+            if (proxyProtocolNode.isPresent() && proxyProtocolNode.get() instanceof MappingNode) {
+                YamlMap form = YamlMap.read(path + ".proxy_protocol", proxyProtocolNode.get(), PROXY_PROTOCOL_KEYS, problems);
+                proxyProtocol = true;
+                proxyProtocolTrusted = cidrs(form, "trusted", path + ".proxy_protocol.trusted", problems);
+                if (proxyProtocolTrusted.isEmpty()) {
+                    problems.at(proxyProtocolNode.get(), path + ".proxy_protocol.trusted: at least one address block is required"
+                            + " (the load balancers that send the PROXY header)");
+                }
+            } else if (proxyProtocolNode.isPresent()) {
+                proxyProtocol = listener.string("proxy_protocol").map(value -> bool(path + ".proxy_protocol", value,
+                        proxyProtocolNode.get(), problems)).orElse(false);
+            }
+            Optional<List<Cidr>> trustedProxies = listener.value("client_ip").map(node -> {
+                YamlMap clientIp = YamlMap.read(path + ".client_ip", node, CLIENT_IP_KEYS, problems);
+                return cidrs(clientIp, "trusted_proxies", path + ".client_ip.trusted_proxies", problems);
+            });
+            boolean withProxyProtocol = proxyProtocol;
+            List<Cidr> balancers = proxyProtocolTrusted;
+            address.ifPresent(a -> listeners.add(new GatewayConfig.Listener(a, tls, withProxyProtocol, trustedProxies, balancers)));
         }
         if (items.isEmpty()) {
             problems.at(listen.get(), "listen: at least one listener is required");
@@ -307,18 +328,24 @@ public final class GatewayConfigLoader {
         List<Cidr> trusted = new ArrayList<>();
         top.value("client_ip").ifPresent(node -> {
             YamlMap clientIp = YamlMap.read("client_ip", node, CLIENT_IP_KEYS, problems);
-            for (Node item : clientIp.list("trusted_proxies")) {
-                YamlMap.scalar("client_ip.trusted_proxies", item, problems).ifPresent(text -> {
-                    Optional<Cidr> cidr = Cidr.parse(text);
-                    if (cidr.isEmpty()) {
-                        problems.at(item, "client_ip.trusted_proxies: \"" + text
-                                + "\" (expected: an address block such as 10.0.0.0/8 or 2001:db8::/32)");
-                    }
-                    cidr.ifPresent(trusted::add);
-                });
-            }
+            trusted.addAll(cidrs(clientIp, "trusted_proxies", "client_ip.trusted_proxies", problems));
         });
         return new GatewayConfig.ClientIp(trusted);
+    }
+
+    /** A list of address blocks ({@code [10.0.0.0/8, 2001:db8::/32]}) under {@code key}. */
+    private static List<Cidr> cidrs(YamlMap map, String key, String path, Problems problems) {
+        List<Cidr> blocks = new ArrayList<>();
+        for (Node item : map.list(key)) {
+            YamlMap.scalar(path, item, problems).ifPresent(text -> {
+                Optional<Cidr> cidr = Cidr.parse(text);
+                if (cidr.isEmpty()) {
+                    problems.at(item, path + ": \"" + text + "\" (expected: an address block such as 10.0.0.0/8 or 2001:db8::/32)");
+                }
+                cidr.ifPresent(blocks::add);
+            });
+        }
+        return blocks;
     }
 
     private static Optional<HostAndPort> address(YamlMap map, String key, Problems problems) {

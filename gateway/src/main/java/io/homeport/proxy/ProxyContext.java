@@ -32,6 +32,11 @@ public record ProxyContext(
         Objects.requireNonNull(listener, "listener");
     }
 
+    /** This context with another client address resolver: a listener's own trusted proxies. */
+    public ProxyContext withClientAddresses(ClientAddressResolver resolver) {
+        return new ProxyContext(config, resolver, regions, retryBudget, upstreams, metrics, listener);
+    }
+
     /**
      * Where a request whose home region is {@code home} goes: the residency-safe choice of
      * {@link RegionSelector} (the home region, or one its rules let it fail over to, never any

@@ -1,5 +1,6 @@
 package io.homeport.proxy;
 
+import io.homeport.config.Cidr;
 import io.homeport.routing.IpAddresses;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -11,6 +12,7 @@ import io.netty.handler.codec.haproxy.HAProxyProxiedProtocol;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,6 +28,33 @@ import org.slf4j.LoggerFactory;
 public final class ProxyProtocolHandler extends ChannelInboundHandlerAdapter {
 
     private static final Logger logger = LoggerFactory.getLogger(ProxyProtocolHandler.class);
+
+    /** The peers a header is taken from; empty: any peer. */
+    private final List<Cidr> trusted;
+
+    public ProxyProtocolHandler() {
+        this(List.of());
+    }
+
+    /** @param trusted the load balancers that may send a PROXY header; empty for any peer */
+    public ProxyProtocolHandler(List<Cidr> trusted) {
+        this.trusted = List.copyOf(trusted);
+    }
+
+    /**
+     * A connection from a peer that is not a trusted balancer is closed before a byte of it is
+     * read: its PROXY header would let it name any client address it liked.
+     */
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        if (!trusted.isEmpty() && ctx.channel().remoteAddress() instanceof InetSocketAddress socket
+                && trusted.stream().noneMatch(block -> block.contains(socket.getAddress()))) {
+            logger.debug("closing {}: a PROXY protocol header is taken only from {}", socket, trusted);
+            ctx.close();
+            return;
+        }
+        ctx.fireChannelActive();
+    }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {

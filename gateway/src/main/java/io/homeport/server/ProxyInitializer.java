@@ -1,5 +1,6 @@
 package io.homeport.server;
 
+import io.homeport.config.Cidr;
 import io.homeport.config.GatewayConfig;
 import io.homeport.proxy.MalformedRequestHandler;
 import io.homeport.proxy.ProxyContext;
@@ -26,6 +27,7 @@ import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.handler.flow.FlowControlHandler;
 import io.netty.handler.ssl.SniHandler;
+import java.util.List;
 
 /**
  * Composes a client connection's pipeline; each step is one concern, in order.
@@ -68,7 +70,7 @@ final class ProxyInitializer extends ChannelInitializer<Channel> {
         clients.add(channel); // so that shutdown can close what did not drain
         ChannelPipeline pipeline = channel.pipeline();
         if (listener.proxyProtocol()) {
-            addProxyProtocol(pipeline); // the header comes before anything else, TLS included
+            addProxyProtocol(pipeline, listener.proxyProtocolTrusted()); // before anything else, TLS included
         }
         addIdleTimeout(pipeline);
         if (certificates != null) {
@@ -168,9 +170,9 @@ final class ProxyInitializer extends ChannelInitializer<Channel> {
     }
 
     /** PROXY protocol v1/v2 from an L4 load balancer: its source address becomes the connection's peer. */
-    private static void addProxyProtocol(ChannelPipeline pipeline) {
+    private static void addProxyProtocol(ChannelPipeline pipeline, List<Cidr> trusted) {
         pipeline.addLast("proxy-protocol", new HAProxyMessageDecoder());
-        pipeline.addLast("proxy-protocol-source", new ProxyProtocolHandler());
+        pipeline.addLast("proxy-protocol-source", new ProxyProtocolHandler(trusted));
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.homeport.server;
 
 import io.homeport.config.GatewayConfig;
+import io.homeport.proxy.ClientAddressResolver;
 import io.homeport.proxy.ProxyContext;
 import io.homeport.proxy.ProxySettings;
 import io.homeport.tls.CertificateWatcher;
@@ -70,12 +71,20 @@ public final class ProxyServer {
                     .option(ChannelOption.SO_REUSEADDR, true)
                     .childOption(ChannelOption.AUTO_READ, false)
                     .childOption(ChannelOption.TCP_NODELAY, true)
-                    .childHandler(new ProxyInitializer(proxy, settings, listener, clients, certificatesByListener.get(i)));
+                    .childHandler(new ProxyInitializer(forListener(listener), settings, listener, clients,
+                            certificatesByListener.get(i)));
             Channel channel = bootstrap.bind(listener.address().toSocketAddress()).sync().channel();
             serverChannels.add(channel);
             bound.add((InetSocketAddress) channel.localAddress());
         }
         return bound;
+    }
+
+    /** The shared context, with the listener's own trusted proxies when it has them (a CDN-facing listener, say). */
+    private ProxyContext forListener(GatewayConfig.Listener listener) {
+        return listener.trustedProxies()
+                .map(trusted -> proxy.withClientAddresses(new ClientAddressResolver(trusted)))
+                .orElse(proxy);
     }
 
     /** Each listener's certificates, or null for a cleartext listener; in listener order. */

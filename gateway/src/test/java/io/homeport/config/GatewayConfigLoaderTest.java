@@ -143,6 +143,32 @@ class GatewayConfigLoaderTest {
     }
 
     @Test
+    void readsTrustPerListener() throws Exception {
+        GatewayConfig config = load("rules: rules.yaml\ngeoip: {database: GeoLite2-Country.mmdb}\n"
+                + "client_ip: {trusted_proxies: [10.0.0.0/8]}\n"
+                + "listen:\n"
+                + "  - {address: 127.0.0.1:8080, client_ip: {trusted_proxies: [173.245.48.0/20, 2400:cb00::/32]}}\n"
+                + "  - {address: 127.0.0.1:8081, proxy_protocol: {trusted: [10.1.0.0/16]}}\n"
+                + "  - {address: 127.0.0.1:8082, proxy_protocol: true}\n"
+                + "  - {address: 127.0.0.1:8083}\n");
+        List<GatewayConfig.Listener> listeners = config.listeners();
+        assertThat(listeners.get(0).trustedProxies()).hasValueSatisfying(blocks -> assertThat(blocks).hasSize(2));
+        assertThat(listeners.get(0).proxyProtocol()).isFalse();
+        assertThat(listeners.get(1).proxyProtocol()).isTrue();
+        assertThat(listeners.get(1).proxyProtocolTrusted()).containsExactly(Cidr.parse("10.1.0.0/16").orElseThrow());
+        assertThat(listeners.get(2).proxyProtocol()).isTrue();
+        assertThat(listeners.get(2).proxyProtocolTrusted()).isEmpty();
+        assertThat(listeners.get(3).trustedProxies()).isEmpty();
+        assertThat(config.clientIp().trustedProxies()).containsExactly(Cidr.parse("10.0.0.0/8").orElseThrow());
+
+        assertThat(problems("rules: rules.yaml\ngeoip: {database: GeoLite2-Country.mmdb}\n"
+                + "listen:\n  - {address: 127.0.0.1:8081, proxy_protocol: {trusted: []}, client_ip: {trusted_proxies: [nope]}}\n"))
+                .containsExactlyInAnyOrder(
+                        at(4, 92, "listen[0].client_ip.trusted_proxies: \"nope\" (expected: an address block such as 10.0.0.0/8 or 2001:db8::/32)"),
+                        at(4, 47, "listen[0].proxy_protocol.trusted: at least one address block is required (the load balancers that send the PROXY header)"));
+    }
+
+    @Test
     void absolutePathsAreKept() throws Exception {
         GatewayConfig config = load("rules: " + dir.resolve("abs-rules.yaml") + "\n"
                 + "geoip: {database: " + GeoIpFixtures.GEOIP2_CITY + "}\n");

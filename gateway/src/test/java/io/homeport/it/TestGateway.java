@@ -46,11 +46,16 @@ final class TestGateway implements AutoCloseable {
      * endpoint is another server than their TestBackend (region name to endpoint URL), a PROXY
      * protocol listener (the last listener), and an admin bearer token (null for none).
      */
-    record Extras(GatewayConfig.Tls tls, Map<String, String> endpoints, boolean proxyProtocol, String adminToken) {
+    record Extras(GatewayConfig.Tls tls, Map<String, String> endpoints, boolean proxyProtocol, String adminToken,
+            List<GatewayConfig.Listener> moreListeners) {
         static final Extras NONE = new Extras(null, Map.of());
 
         Extras(GatewayConfig.Tls tls, Map<String, String> endpoints) {
-            this(tls, endpoints, false, null);
+            this(tls, endpoints, false, null, List.of());
+        }
+
+        Extras(GatewayConfig.Tls tls, Map<String, String> endpoints, boolean proxyProtocol, String adminToken) {
+            this(tls, endpoints, proxyProtocol, adminToken, List.of());
         }
 
         static Extras proxyProtocolListener() {
@@ -59,6 +64,11 @@ final class TestGateway implements AutoCloseable {
 
         static Extras withAdminToken(String token) {
             return new Extras(null, Map.of(), false, token);
+        }
+
+        /** More listeners after the cleartext one, as given (their ports: {@code homeport.proxyAddresses()}). */
+        static Extras withListeners(List<GatewayConfig.Listener> listeners) {
+            return new Extras(null, Map.of(), false, null, listeners);
         }
     }
 
@@ -116,6 +126,7 @@ final class TestGateway implements AutoCloseable {
         if (extras.proxyProtocol()) {
             listeners.add(new GatewayConfig.Listener(new HostAndPort("127.0.0.1", 0), Optional.empty(), true));
         }
+        listeners.addAll(extras.moreListeners());
         return listeners;
     }
 
