@@ -5,6 +5,8 @@ import io.homeport.canary.TrafficSample;
 import io.homeport.explain.ExplanationJson;
 import io.homeport.geoip.GeoIpDatabase;
 import io.homeport.metrics.GatewayMetrics;
+import io.homeport.proxy.ClientAddressResolver;
+import io.homeport.proxy.ClientIp;
 import io.homeport.reload.ConfigReloader;
 import io.homeport.reload.ReloadResult;
 import io.homeport.reload.ServingConfig;
@@ -34,11 +36,13 @@ final class AdminEndpoints {
     private final GatewayMetrics metrics;
     private final ConfigReloader reloader;
     private final TrafficSample trafficSample;
+    private final ClientAddressResolver clientAddresses;
     private final Readiness readiness;
 
     AdminEndpoints(SnapshotHolder holder, GatewayMetrics metrics, ConfigReloader reloader, Readiness readiness,
-            TrafficSample trafficSample) {
+            TrafficSample trafficSample, ClientAddressResolver clientAddresses) {
         this.trafficSample = trafficSample;
+        this.clientAddresses = clientAddresses;
         this.holder = holder;
         this.metrics = metrics;
         this.reloader = reloader;
@@ -58,19 +62,35 @@ final class AdminEndpoints {
         return new AdminResponse(200, AdminResponse.PROMETHEUS_TEXT, metrics.scrape(), Map.of());
     }
 
-    /** {@code ip} is required; {@code user}, {@code host} and {@code path} are optional. */
+    /**
+     * {@code ip}, or {@code peer} with the request's {@code xff} and {@code forwarded} (resolved as
+     * the proxy resolves them, with the global trusted proxies), is required; {@code user},
+     * {@code host} and {@code path} are optional.
+     */
     AdminResponse explain(Map<String, List<String>> query) {
         Optional<String> ip = first(query, "ip");
-        if (ip.isEmpty()) {
-            return AdminResponse.error(400, "ip: missing (expected: /explain?ip=ADDRESS[&user=ID][&host=HOST][&path=PATH])");
+        Optional<String> peer = first(query, "peer");
+        if (ip.isEmpty() == peer.isEmpty()) {
+            return AdminResponse.error(400, "give ip or peer (expected: /explain?ip=ADDRESS or"
+                    + " /explain?peer=ADDRESS[&xff=LIST][&forwarded=VALUE], then [&user=ID][&host=HOST][&path=PATH])");
         }
-        Optional<InetAddress> address = IpAddresses.parseLiteral(ip.get());
+        String given = ip.orElseGet(peer::get);
+        Optional<InetAddress> address = IpAddresses.parseLiteral(given);
         if (address.isEmpty()) {
-            return AdminResponse.error(400, "ip: \"" + ip.get() + "\" (expected: an IPv4 or IPv6 address)");
+            return AdminResponse.error(400, (ip.isPresent() ? "ip" : "peer") + ": \"" + given
+                    + "\" (expected: an IPv4 or IPv6 address)");
         }
-        RoutingRequest request = new RoutingRequest(address.get(),
+        InetAddress client = address.get();
+        ClientIp clientIp = null;
+        if (peer.isPresent()) {
+            ClientAddressResolver.Resolved resolved = clientAddresses.resolve(client, ClientIp.SOCKET,
+                    first(query, "xff").orElse(null), first(query, "forwarded").orElse(null));
+            client = resolved.address();
+            clientIp = resolved.source();
+        }
+        RoutingRequest request = new RoutingRequest(client,
                 first(query, "user").orElse(null), first(query, "host").orElse(null), first(query, "path").orElse(null));
-        return AdminResponse.rawJson(200, ExplanationJson.toJson(holder.current().snapshot().explain(request)));
+        return AdminResponse.rawJson(200, ExplanationJson.toJson(holder.current().snapshot().explain(request), clientIp));
     }
 
     /**

@@ -3,6 +3,7 @@ package io.homeport.admin;
 import io.homeport.canary.TrafficSample;
 import io.homeport.config.HostAndPort;
 import io.homeport.metrics.GatewayMetrics;
+import io.homeport.proxy.ClientAddressResolver;
 import io.homeport.reload.ConfigReloader;
 import io.homeport.reload.SnapshotHolder;
 import io.homeport.server.Transports;
@@ -39,14 +40,14 @@ public final class AdminServer implements AutoCloseable {
     /** @param token the bearer token admin requests must carry, or empty for none (loopback only) */
     public AdminServer(HostAndPort listen, Optional<String> token, Transports transports, EventLoopGroup group,
             SnapshotHolder holder, GatewayMetrics metrics, ConfigReloader reloader, Readiness readiness,
-            TrafficSample trafficSample) {
+            TrafficSample trafficSample, ClientAddressResolver clientAddresses) {
         this.listen = Objects.requireNonNull(listen, "listen");
         this.token = Objects.requireNonNull(token, "token");
         this.transports = Objects.requireNonNull(transports, "transports");
         this.group = Objects.requireNonNull(group, "group");
         this.endpoints = new AdminEndpoints(Objects.requireNonNull(holder, "holder"), Objects.requireNonNull(metrics, "metrics"),
                 Objects.requireNonNull(reloader, "reloader"), Objects.requireNonNull(readiness, "readiness"),
-                Objects.requireNonNull(trafficSample, "trafficSample"));
+                Objects.requireNonNull(trafficSample, "trafficSample"), Objects.requireNonNull(clientAddresses, "clientAddresses"));
     }
 
     /**

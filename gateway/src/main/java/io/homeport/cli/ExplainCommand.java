@@ -1,10 +1,13 @@
 package io.homeport.cli;
 
+import io.homeport.config.Cidr;
 import io.homeport.config.GatewayConfig;
 import io.homeport.config.GatewayConfigLoader;
 import io.homeport.explain.ExplanationJson;
 import io.homeport.geoip.GeoIpDatabase;
 import io.homeport.geoip.InvalidGeoIpDatabaseException;
+import io.homeport.proxy.ClientAddressResolver;
+import io.homeport.proxy.ClientIp;
 import io.homeport.rules.InvalidRulesException;
 import io.homeport.rules.RoutingRules;
 import io.homeport.rules.RulesLoader;
@@ -15,6 +18,8 @@ import io.homeport.routing.RoutingSnapshot;
 import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -55,8 +60,33 @@ final class ExplainCommand implements Callable<Integer> {
         Path geoip;
     }
 
-    @Option(names = "--ip", required = true, paramLabel = "IP", description = "The client address (IPv4 or IPv6).")
-    String ip;
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    Client client;
+
+    /** The client address as it is, or as the gateway would resolve it from a peer and its headers. */
+    static final class Client {
+        @Option(names = "--ip", required = true, paramLabel = "IP", description = "The client address (IPv4 or IPv6).")
+        String ip;
+
+        @ArgGroup(exclusive = false)
+        Hops hops;
+    }
+
+    static final class Hops {
+        @Option(names = "--peer", required = true, paramLabel = "IP",
+                description = "The address the request came from: a proxy, or the client itself.")
+        String peer;
+
+        @Option(names = "--x-forwarded-for", paramLabel = "LIST", description = "The request's X-Forwarded-For.")
+        String xForwardedFor;
+
+        @Option(names = "--forwarded", paramLabel = "VALUE", description = "The request's Forwarded.")
+        String forwarded;
+
+        @Option(names = "--trusted-proxies", split = ",", paramLabel = "CIDR",
+                description = "The peers whose headers are believed (default: --config's client_ip.trusted_proxies, else none).")
+        List<String> trustedProxies;
+    }
 
     @Option(names = "--user", paramLabel = "ID", description = "The user id, as the identity header would carry it.")
     String user;
@@ -74,11 +104,24 @@ final class ExplainCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        Optional<InetAddress> address = IpAddresses.parseLiteral(ip);
+        String given = client.ip != null ? client.ip : client.hops.peer;
+        Optional<InetAddress> address = IpAddresses.parseLiteral(given);
         if (address.isEmpty()) {
-            err.println("homeport explain: --ip " + ip + " is not an IPv4 or IPv6 address");
+            err.println("homeport explain: " + (client.ip != null ? "--ip " : "--peer ") + given + " is not an IPv4 or IPv6 address");
             err.flush();
             return 1;
+        }
+        List<Cidr> trusted = new ArrayList<>();
+        if (client.hops != null && client.hops.trustedProxies != null) {
+            for (String block : client.hops.trustedProxies) {
+                Optional<Cidr> cidr = Cidr.parse(block.trim());
+                if (cidr.isEmpty()) {
+                    err.println("homeport explain: --trusted-proxies " + block + " is not an address block (such as 10.0.0.0/8)");
+                    err.flush();
+                    return 1;
+                }
+                trusted.add(cidr.get());
+            }
         }
         Path rulesFile;
         Path databaseFile;
@@ -87,6 +130,9 @@ final class ExplainCommand implements Callable<Integer> {
                 GatewayConfig config = GatewayConfigLoader.load(source.config);
                 rulesFile = config.rules();
                 databaseFile = config.geoip().database();
+                if (client.hops != null && client.hops.trustedProxies == null) {
+                    trusted.addAll(config.clientIp().trustedProxies());
+                }
             } else {
                 rulesFile = source.files.rules;
                 databaseFile = source.files.geoip;
@@ -96,9 +142,17 @@ final class ExplainCommand implements Callable<Integer> {
             }
             RoutingRules rules = new RulesLoader().load(rulesFile);
             try (GeoIpDatabase database = GeoIpOption.open(databaseFile)) {
+                InetAddress clientAddress = address.get();
+                ClientIp clientIp = null;
+                if (client.hops != null) {
+                    ClientAddressResolver.Resolved resolved = new ClientAddressResolver(trusted)
+                            .resolve(address.get(), ClientIp.SOCKET, client.hops.xForwardedFor, client.hops.forwarded);
+                    clientAddress = resolved.address();
+                    clientIp = resolved.source();
+                }
                 Explanation explanation = new RoutingSnapshot(rules, database)
-                        .explain(new RoutingRequest(address.get(), user, host, path));
-                out.println(json ? ExplanationJson.toJson(explanation) : ExplanationText.render(explanation));
+                        .explain(new RoutingRequest(clientAddress, user, host, path));
+                out.println(json ? ExplanationJson.toJson(explanation, clientIp) : ExplanationText.render(explanation, clientIp));
             }
         } catch (InvalidRulesException e) {
             e.problems().forEach(err::println);

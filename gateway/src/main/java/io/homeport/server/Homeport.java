@@ -137,13 +137,14 @@ public final class Homeport implements AutoCloseable {
         }
         this.upstreamHealth = new UpstreamHealth(options.health());
         this.healthChecker = new ActiveHealthChecker(upstreamHealth, this::currentEndpoints, transports, state -> {});
-        ProxyContext proxy = new ProxyContext(holder, new ClientAddressResolver(options.trustedProxies()),
+        ClientAddressResolver clientAddresses = new ClientAddressResolver(options.trustedProxies());
+        ProxyContext proxy = new ProxyContext(holder, clientAddresses,
                 new RegionSelector(upstreamHealth), new RetryBudget(0.2, 10),
                 new UpstreamConnections(transports, options.upstreamTimeouts()), metrics, inFlight);
         this.proxyServer = new ProxyServer(options.listeners(), proxy, options.proxySettings(), transports, acceptors, workers,
                 options.reloadPollInterval());
         this.adminServer = new AdminServer(options.admin(), options.adminToken(), transports, acceptors, holder, metrics, reloader, readiness,
-                trafficSample);
+                trafficSample, clientAddresses);
     }
 
     /** Loads the configuration (failing fast on any problem), binds every listener and starts hot reload. */

@@ -6,11 +6,12 @@ import static io.homeport.reload.ReloadFixtures.servingConfig;
 import static io.homeport.reload.ReloadFixtures.writeRules;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.homeport.canary.TrafficSample;
-import io.homeport.proxy.ExchangeListener;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.homeport.canary.TrafficSample;
 import io.homeport.metrics.GatewayMetrics;
+import io.homeport.proxy.ClientAddressResolver;
+import io.homeport.proxy.ExchangeListener;
 import io.homeport.reload.ConfigReloader;
 import io.homeport.reload.ServingConfig;
 import io.homeport.reload.SnapshotHolder;
@@ -26,6 +27,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -53,7 +55,7 @@ class AdminHandlerTest {
         reloader = new ConfigReloader(dir.resolve("rules.yaml"), dir.resolve("geoip.mmdb"), 1000, holder, metrics);
         readiness = new Readiness();
         channel = new EmbeddedChannel(new AdminHandler(new AdminEndpoints(holder, metrics, reloader, readiness,
-                new TrafficSample(ExchangeListener.NONE))));
+                new TrafficSample(ExchangeListener.NONE), new ClientAddressResolver(List.of()))));
     }
 
     @AfterEach
@@ -138,8 +140,10 @@ class AdminHandlerTest {
     void explainWithoutIpIsABadRequest() throws IOException {
         Answer answer = send(HttpMethod.GET, "/explain?user=u-1");
         assertThat(answer.status()).isEqualTo(400);
-        assertThat(answer.json().get("error").asText()).startsWith("ip: missing");
+        assertThat(answer.json().get("error").asText()).startsWith("give ip or peer");
         assertThat(answer.json().get("request_id").isNull()).isTrue();
+        assertThat(send(HttpMethod.GET, "/explain?ip=1.2.4.8&peer=10.0.0.1").status()).isEqualTo(400);
+        assertThat(send(HttpMethod.GET, "/explain?peer=nope").json().get("error").asText()).startsWith("peer: \"nope\"");
     }
 
     @Test

@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.homeport.canary.TrafficSample;
 import io.homeport.config.HostAndPort;
 import io.homeport.metrics.GatewayMetrics;
+import io.homeport.proxy.ClientAddressResolver;
 import io.homeport.proxy.ExchangeListener;
 import io.homeport.reload.ConfigReloader;
 import io.homeport.reload.ServingConfig;
@@ -26,6 +27,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
@@ -70,7 +72,8 @@ class AdminServerTest {
         reloader = new ConfigReloader(dir.resolve("rules.yaml"), dir.resolve("geoip.mmdb"), 1000, holder, metrics);
         readiness = new Readiness();
         server = new AdminServer(new HostAndPort("127.0.0.1", 0), Optional.empty(), TRANSPORTS, group, holder, metrics, reloader,
-                readiness, new TrafficSample(ExchangeListener.NONE));
+                readiness, new TrafficSample(ExchangeListener.NONE),
+                new ClientAddressResolver(List.of()));
         InetSocketAddress bound = server.start();
         base = URI.create("http://127.0.0.1:" + bound.getPort());
         client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
@@ -168,7 +171,8 @@ class AdminServerTest {
     @Test
     void aTakenPortIsAnIOException() {
         AdminServer second = new AdminServer(new HostAndPort("127.0.0.1", server.address().getPort()), Optional.empty(),
-                TRANSPORTS, group, holder, new GatewayMetrics(), reloader, readiness, new TrafficSample(ExchangeListener.NONE));
+                TRANSPORTS, group, holder, new GatewayMetrics(), reloader, readiness, new TrafficSample(ExchangeListener.NONE),
+                new ClientAddressResolver(List.of()));
 
         assertThatThrownBy(second::start).isInstanceOf(IOException.class).hasMessageContaining("admin: cannot listen on 127.0.0.1:");
     }

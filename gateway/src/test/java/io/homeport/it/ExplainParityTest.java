@@ -42,6 +42,22 @@ class ExplainParityTest {
                     assertThat(fromGateway.toString()).contains("1.2.4.0/");
                 }
             }
+            // Resolved from a peer and its headers, as the proxy would: loopback is the trusted proxy.
+            HttpResponse<String> live = gateway.client.send(HttpRequest.newBuilder(
+                    gateway.admin("/explain?peer=127.0.0.1&xff=8.8.8.8,%201.2.4.8")).build(), HttpResponse.BodyHandlers.ofString());
+            CommandRun cli = CommandRun.of("explain", "--rules", gateway.rules.toString(), "--geoip",
+                    dir.resolve("geoip.mmdb").toString(), "--peer", "127.0.0.1", "--x-forwarded-for", "8.8.8.8, 1.2.4.8",
+                    "--trusted-proxies", "127.0.0.0/8", "--json");
+            JsonNode resolved = JSON.readTree(live.body());
+            assertThat(resolved).isEqualTo(JSON.readTree(cli.out()));
+            assertThat(resolved.get("client_ip").asText()).isEqualTo("1.2.4.8");
+            assertThat(resolved.get("client_ip_source").asText()).isEqualTo("x_forwarded_for");
+            assertThat(resolved.get("client_ip_hop").asInt()).isZero();
+            assertThat(resolved.get("region").asText()).isEqualTo("beijing");
+            CommandRun untrusted = CommandRun.of("explain", "--rules", gateway.rules.toString(), "--geoip",
+                    dir.resolve("geoip.mmdb").toString(), "--peer", "203.0.113.9", "--x-forwarded-for", "1.2.4.8");
+            assertThat(untrusted.out()).contains("client:  203.0.113.9 from socket");
+
             // What every access-log line of this gateway says decided it.
             io.homeport.proxy.CompletedExchange.Audit audit = gateway.homeport.config().current().audit();
             assertThat(audit.rulesVersion()).hasSize(12)
