@@ -466,6 +466,8 @@ write_homeport() { # write_homeport DIR
       echo "    ${country}: ${region}"
     done
   } >"${dir}/rules.yaml"
+  # `homeport run` refuses to start without the key of the access log's user-id hash.
+  head -c 32 /dev/urandom >"${dir}/user-hash.key"
   cat >"${dir}/gateway.yaml" <<EOF
 listen: 127.0.0.1:${PROXY_PORT}
 admin: {listen: 127.0.0.1:${ADMIN_PORT}}
@@ -475,6 +477,7 @@ geoip:
   cache: {max_entries: 100000}
 client_ip:
   trusted_proxies: [127.0.0.0/8]
+audit: {user_hash_key_file: user-hash.key}
 EOF
 }
 

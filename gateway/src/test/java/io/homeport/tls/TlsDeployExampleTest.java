@@ -25,6 +25,7 @@ class TlsDeployExampleTest {
         Certificates.write(directory, "demo", Certificates.builder("localhost", "localhost", "*.homeport.test").buildSelfSigned());
         Files.move(directory.resolve("demo.pem"), directory.resolve("demo-cert.pem"));
         Files.move(directory.resolve("demo.key"), directory.resolve("demo-key.pem"));
+        Files.write(directory.resolve("demo-user-hash.key"), new byte[32]);
 
         GatewayConfig config = GatewayConfigLoader.load(directory.resolve("gateway.yaml"));
 
