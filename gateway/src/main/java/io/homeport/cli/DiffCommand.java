@@ -1,6 +1,7 @@
 package io.homeport.cli;
 
 import io.homeport.canary.CountryChanges;
+import io.homeport.canary.NetworkChanges;
 import io.homeport.canary.PinChanges;
 import io.homeport.canary.RegionChange;
 import io.homeport.canary.RegionChangeReport;
@@ -97,6 +98,16 @@ final class DiffCommand implements Callable<Integer> {
             } else {
                 out.println();
                 out.println("Traffic: no --sample given (GET /traffic-sample on a gateway's admin server exports one)");
+            }
+
+            if (after != before && !newDb.equals(oldDb)) {
+                NetworkChanges networks = NetworkChanges.between(before, after);
+                out.println();
+                out.println("Networks whose country changes between the databases: " + (networks.networks() == 0 ? "none"
+                        : networks.networks() + " (" + networks.ipv4Addresses() + " IPv4 addresses)"));
+                networks.byCountry().forEach((change, count) -> out.println("  " + change + ": " + count + " networks"));
+                networks.examples().forEach(example -> out.println("  e.g. " + example));
+                changes |= networks.networks() > 0;
             }
 
             Map<String, String> countries = CountryChanges.between(old, now);

@@ -2,8 +2,10 @@ package io.homeport.geoip;
 
 import com.maxmind.db.CHMCache;
 import com.maxmind.db.DatabaseRecord;
+import com.maxmind.db.InvalidNetworkException;
 import com.maxmind.db.Metadata;
 import com.maxmind.db.Network;
+import com.maxmind.db.Networks;
 import com.maxmind.db.Reader;
 import io.homeport.routing.CountryLookup;
 import io.homeport.routing.GeoLookup;
@@ -17,6 +19,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.Arrays;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -224,6 +227,46 @@ public final class GeoIpDatabase implements GeoLookup, Closeable {
         String matched = network == null ? null
                 : IpAddresses.toText(network.networkAddress()) + '/' + network.prefixLength();
         return isoCode == null ? CountryLookup.noCountry(matched) : CountryLookup.found(isoCode, matched);
+    }
+
+    /** Told of every network a database has a record for, by {@link #forEachNetwork}. */
+    @FunctionalInterface
+    public interface NetworkVisitor {
+        /** {@code country} is null for a record without one; IPv4 networks come as IPv4. */
+        void visit(InetAddress network, int prefixLength, String country);
+    }
+
+    /**
+     * Walks every network with a record (IPv4 aliases such as {@code ::ffff:0:0/96} skipped): for
+     * comparing two databases ({@code homeport diff}), never on an event loop.
+     */
+    public void forEachNetwork(NetworkVisitor visitor) throws IOException {
+        Networks<CountryRecord> networks;
+        try {
+            networks = reader.networks(false, CountryRecord.class);
+        } catch (InvalidNetworkException e) {
+            throw new IOException(file + ": " + describe(e), e);
+        }
+        while (networks.hasNext()) {
+            DatabaseRecord<CountryRecord> record = networks.next();
+            InetAddress address = record.network().networkAddress();
+            int prefix = record.network().prefixLength();
+            byte[] bytes = address.getAddress();
+            if (bytes.length == 16 && prefix >= 96 && isIpv4Subtree(bytes)) {
+                address = InetAddress.getByAddress(Arrays.copyOfRange(bytes, 12, 16));
+                prefix -= 96;
+            }
+            visitor.visit(address, prefix, record.data() == null ? null : record.data().isoCode());
+        }
+    }
+
+    private static boolean isIpv4Subtree(byte[] ipv6) {
+        for (int i = 0; i < 12; i++) {
+            if (ipv6[i] != 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Override

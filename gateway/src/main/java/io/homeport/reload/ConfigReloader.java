@@ -239,6 +239,8 @@ public final class ConfigReloader implements AutoCloseable {
         if (refusal != null && !force) {
             plan.errors.add(refusal);
             plan.discard();
+            plan.databaseFailed |= plan.databaseChanged && refusal.startsWith(geoipFile.toString());
+            plan.rulesFailed |= plan.rulesChanged && refusal.startsWith(rulesFile.toString());
             countFailures(plan);
             logger.warn("reload ({}) refused; the previous configuration keeps serving:\n  {}\n  {}",
                     trigger, refusal, String.join("\n  ", change.examples()));

@@ -69,6 +69,9 @@ class CanaryTest {
                     .contains("\"CN -> US\" : 60")
                     .contains("1.2.4.0/24 (CN -> US): beijing -> us, 60 requests");
             assertThat(gateway.get("/", "1.2.4.8").body()).contains("\"region\":\"beijing\"");
+            assertThat(gateway.homeport.metrics().scrape())
+                    .containsPattern("homeport_config_reloads_total\\{kind=\"geoip\",result=\"failure\"} [1-9]")
+                    .contains("homeport_reload_region_change_ratio 0.333");
 
             HttpResponse<String> forced = reload(gateway, "?force=true");
             assertThat(forced.statusCode()).isEqualTo(200);
@@ -81,6 +84,9 @@ class CanaryTest {
             assertThat(diff.out()).contains("33.33% of 180 sampled requests change home region (beijing -> us 60)")
                     .contains("country CN -> US: 60 requests")
                     .contains("e.g. 1.2.4.0/24 (CN -> US): beijing -> us, 60 requests")
+                    .contains("Networks whose country changes between the databases: 5 (66048 IPv4 addresses)")
+                    .contains("CN -> US: 5 networks")
+                    .contains("e.g. 1.2.4.0/24: CN -> US")
                     .contains("Changes: yes");
 
             CommandRun same = CommandRun.of("diff", "--rules", gateway.rules.toString(), gateway.rules.toString(),
