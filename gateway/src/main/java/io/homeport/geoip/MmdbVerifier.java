@@ -6,6 +6,7 @@ import java.nio.charset.CharsetDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.BitSet;
 import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -89,10 +90,20 @@ public final class MmdbVerifier {
         int dataStart = tree + SEPARATOR;
         int dataEnd = metadataStart - METADATA_MARKER.length;
         BitSet recordStarts = new SearchTree(file, metadata, dataEnd - dataStart).verify();
-        boolean maxMindSchema = metadata.databaseType.startsWith("GeoIP2-") || metadata.databaseType.startsWith("GeoLite2-");
+        boolean maxMindSchema = hasGeoIp2CountrySchema(metadata.databaseType);
         int records = new DataSection(file, dataStart, dataEnd, maxMindSchema).verify(recordStarts);
         return new Summary(metadata.databaseType, metadata.ipVersion, metadata.recordSize, metadata.nodeCount,
                 metadata.buildEpoch, records);
+    }
+
+    /**
+     * MaxMind's Country, City and Enterprise databases: their records have the GeoIP2 schema's keys.
+     * (Their other databases, ASN or ISP, hold no country: the gateway refuses them by type.)
+     */
+    static boolean hasGeoIp2CountrySchema(String databaseType) {
+        String type = databaseType.toLowerCase(Locale.ROOT);
+        return (type.startsWith("geoip2-") || type.startsWith("geolite2-"))
+                && (type.contains("-country") || type.contains("-city") || type.contains("-enterprise"));
     }
 
     /** The offset just after the last metadata marker in the file's last 128 KiB. */

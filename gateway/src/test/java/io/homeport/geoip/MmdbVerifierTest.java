@@ -212,6 +212,15 @@ class MmdbVerifierTest {
     }
 
     @Test
+    void checksTheGeoIp2SchemaOnlyInMaxMindsCountryCityAndEnterpriseDatabases() {
+        assertThat(MmdbVerifier.hasGeoIp2CountrySchema("GeoLite2-Country")).isTrue();
+        assertThat(MmdbVerifier.hasGeoIp2CountrySchema("GeoIP2-City-Europe")).isTrue();
+        assertThat(MmdbVerifier.hasGeoIp2CountrySchema("GeoIP2-Enterprise")).isTrue();
+        assertThat(MmdbVerifier.hasGeoIp2CountrySchema("GeoLite2-ASN")).isFalse(); // refused by type, with its own message
+        assertThat(MmdbVerifier.hasGeoIp2CountrySchema("geo-whois-asn-country")).isFalse();
+    }
+
+    @Test
     void refusesDeepNesting() {
         Object value = "CN";
         for (int i = 0; i < 600; i++) {
@@ -232,6 +241,14 @@ class MmdbVerifierTest {
         byte[] damaged = whole.clone();
         damaged[at + recordSize.length + 1] = 25; // the uint16's value byte
         assertThatThrownBy(() -> MmdbVerifier.verify(damaged)).hasMessage("metadata: record_size 25 (expected: 24, 28 or 32)");
+    }
+
+    @Test
+    void aWellFormedAsnDatabaseIsRefusedForWhatItHoldsNotAsDamage(@TempDir Path dir) throws Exception {
+        byte[] asn = MmdbBytes.database(new long[] {1 + 16, 1}, encode(Map.of("autonomous_system_number", 4134)), 4, "GeoLite2-ASN");
+        assertThat(MmdbVerifier.verify(asn).databaseType()).isEqualTo("GeoLite2-ASN");
+        Path file = Files.write(dir.resolve("GeoLite2-ASN.mmdb"), asn);
+        assertThatThrownBy(() -> GeoIpDatabase.open(file)).hasMessageStartingWith(file + ": database type GeoLite2-ASN holds no country");
     }
 
     @Test
