@@ -58,7 +58,7 @@ public final class RegionChange {
     }
 
     private static CountryLookup lookup(RoutingSnapshot snapshot, SampledTraffic entry) {
-        return IpAddresses.isNonPublic(entry.network()) ? CountryLookup.NON_PUBLIC : snapshot.geo().lookup(entry.network());
+        return IpAddresses.isNonPublic(entry.network()) ? CountryLookup.NON_PUBLIC : snapshot.geo().lookupUncached(entry.network());
     }
 
     private static String country(CountryLookup before, CountryLookup after) {

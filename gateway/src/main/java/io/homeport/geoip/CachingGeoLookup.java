@@ -54,10 +54,10 @@ public final class CachingGeoLookup implements GeoLookup {
         return fresh;
     }
 
-    /** Past the cache: an IPv4 answer the hot path cached has no network, and an explanation names it. */
+    /** Past the cache: an IPv4 answer the hot path cached has no network, and a canary's sample must not fill it. */
     @Override
-    public CountryLookup lookupForExplanation(InetAddress address) {
-        return database.lookupForExplanation(address);
+    public CountryLookup lookupUncached(InetAddress address) {
+        return database.lookupUncached(address);
     }
 
     @Override

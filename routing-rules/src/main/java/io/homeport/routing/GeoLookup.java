@@ -21,10 +21,12 @@ public interface GeoLookup {
     }
 
     /**
-     * The lookup for an explanation: the matched network included. Caches answer with what the hot
-     * path stored, which may leave the network out, so they send this to the database itself.
+     * The database's own answer, the matched network included, past any cache: for explanations
+     * (a cache answers with what the hot path stored, which may leave the network out) and for
+     * comparing snapshots over a traffic sample (whose addresses must not crowd real traffic out
+     * of the cache).
      */
-    default CountryLookup lookupForExplanation(InetAddress address) {
+    default CountryLookup lookupUncached(InetAddress address) {
         return lookup(address);
     }
 

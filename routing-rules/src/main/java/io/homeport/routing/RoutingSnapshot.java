@@ -87,7 +87,7 @@ public final class RoutingSnapshot {
 
     public Explanation explain(RoutingRequest request) {
         CountryLookup country = IpAddresses.isNonPublic(request.clientAddress()) ? CountryLookup.NON_PUBLIC
-                : geo.lookupForExplanation(request.clientAddress());
+                : geo.lookupUncached(request.clientAddress());
         return explain(request, country);
     }
 
