@@ -52,14 +52,16 @@ public final class CountryChanges {
         }
     }
 
-    /** {@code "us 75%, singapore 25%"}: where the country's buckets go, largest share first. */
+    /** {@code "us 75%, singapore 25%"}: where the country's buckets go, largest share first (ties by name). */
     private static String split(RoutingSnapshot snapshot, CountryLookup lookup) {
         Map<String, Integer> buckets = new LinkedHashMap<>();
         for (int bucket = 0; bucket < MigrationBucket.BUCKETS; bucket++) {
             buckets.merge(snapshot.decideSample(lookup, 0, bucket).region(), 1, Integer::sum);
         }
         StringBuilder text = new StringBuilder();
-        buckets.entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue().reversed()).forEach(entry -> {
+        buckets.entrySet().stream()
+                .sorted(Map.Entry.<String, Integer>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
+                .forEach(entry -> {
             if (text.length() > 0) {
                 text.append(", ");
             }
