@@ -51,8 +51,22 @@ public final class UserHashKey {
 
     /** The first 16 hex digits of HMAC-SHA-256(key, UTF-8 of {@code userId}). */
     public String hash(String userId) {
+        return text(hash64(userId));
+    }
+
+    /** The same hash as a number: its first 8 bytes, big-endian. */
+    public long hash64(String userId) {
         byte[] digest = macs.get().doFinal(userId.getBytes(StandardCharsets.UTF_8));
-        return HexFormat.of().formatHex(digest, 0, 8);
+        long value = 0;
+        for (int i = 0; i < 8; i++) {
+            value = value << 8 | (digest[i] & 0xff);
+        }
+        return value;
+    }
+
+    /** {@link #hash64} as the 16 hex digits of {@link #hash}. */
+    public static String text(long hash) {
+        return HexFormat.of().toHexDigits(hash);
     }
 
     private Mac newMac() {

@@ -40,7 +40,7 @@ public final class PinChanges {
     }
 
     /** {@code user_id,region} rows, as ResidencyTable reads them: header, blank and {@code #} lines skipped. */
-    private static Map<String, String> pins(RoutingRules rules) throws IOException {
+    public static Map<String, String> pins(RoutingRules rules) throws IOException {
         Map<String, String> pins = new TreeMap<>();
         if (rules.residency().users().isEmpty()) {
             return pins;

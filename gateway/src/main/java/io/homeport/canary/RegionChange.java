@@ -10,6 +10,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * Decides every sampled request under two snapshots and reports those whose home region differs:
@@ -24,6 +25,16 @@ public final class RegionChange {
     private RegionChange() {}
 
     public static RegionChangeReport compare(RoutingSnapshot before, RoutingSnapshot after, List<SampledTraffic> sample) {
+        return compare(before, after, sample, entry -> entry.hasUser() ? before.pinOfHash(entry.userHash()) : null,
+                entry -> entry.hasUser() ? after.pinOfHash(entry.userHash()) : null);
+    }
+
+    /**
+     * The same, with the users' pins found by the caller ({@code pinBefore}, {@code pinAfter}: the
+     * region an entry's user is pinned to, or null), as {@code homeport diff} does by keyed hash.
+     */
+    public static RegionChangeReport compare(RoutingSnapshot before, RoutingSnapshot after, List<SampledTraffic> sample,
+            Function<SampledTraffic, String> pinBefore, Function<SampledTraffic, String> pinAfter) {
         long sampled = 0;
         long moved = 0;
         Map<String, Long> transitions = new HashMap<>();
@@ -33,8 +44,8 @@ public final class RegionChange {
             sampled += entry.requests();
             CountryLookup lookupBefore = lookup(before, entry);
             CountryLookup lookupAfter = lookup(after, entry);
-            Decision old = before.decideSample(lookupBefore, entry.userHash(), entry.bucket());
-            Decision now = after.decideSample(lookupAfter, entry.userHash(), entry.bucket());
+            Decision old = before.decideSample(lookupBefore, pinBefore.apply(entry), entry.bucket());
+            Decision now = after.decideSample(lookupAfter, pinAfter.apply(entry), entry.bucket());
             String from = old.refused() ? REFUSED : old.region();
             String to = now.refused() ? REFUSED : now.region();
             if (from.equals(to)) {

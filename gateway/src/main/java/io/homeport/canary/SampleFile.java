@@ -1,5 +1,6 @@
 package io.homeport.canary;
 
+import io.homeport.accesslog.UserHashKey;
 import io.homeport.residency.MigrationBucket;
 import io.homeport.residency.ResidencyTable;
 import io.homeport.routing.IpAddresses;
@@ -10,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 
@@ -18,52 +20,50 @@ import java.util.Optional;
  * one entry a line, tab-separated, {@code #} starts a comment:
  *
  * <pre>
- * network        requests  bucket  user
- * 1.2.4.0/24     1520      4311    -
- * 49.36.0.0/24   120       1518    user
- * 49.36.0.0/24   40        2207    pinned
+ * network        requests  bucket  user              pinned
+ * 1.2.4.0/24     1520      4311    -                 -
+ * 49.36.0.0/24   120       1518    a3e7e77cecd85e7a  -
+ * 49.36.0.0/24   40        2207    84bc076c3b89cffd  pinned
  * </pre>
  *
- * <p>{@code user} is {@code -} for requests without a user id, {@code user} for one user's requests
- * (the bucket is theirs), {@code pinned} when that user had a pin when the sample was exported. No
- * user id or hash of one is written: a plain hash of a guessable id names the user. A file of bare
- * addresses or networks, one a line (optionally with a request count), is read too.
+ * <p>{@code user} is {@code -} for requests without a user id, else the user's keyed hash exactly
+ * as the access log writes it ({@code user_hash}: HMAC-SHA-256 under {@code
+ * audit.user_hash_key_file}, 16 hex digits), so neither the id nor a plain hash of it leaves the
+ * gateway; {@code bucket} is the requests' migration bucket; {@code pinned} says whether the user
+ * had a pin when the sample was exported. A file of bare addresses or networks, one a line
+ * (optionally with a request count), is read too.
  */
 public final class SampleFile {
 
-    /** A user's requests: for pins the export can only say whether the user had one. */
-    public enum User {
-        NONE("-"), USER("user"), PINNED("pinned");
+    /** One line of a sample file; {@code userLogHash} 0 for requests without a user id. */
+    public record Line(InetAddress network, int prefixLength, long requests, int bucket, long userLogHash, boolean pinned) {
 
-        final String text;
-
-        User(String text) {
-            this.text = text;
+        public boolean hasUser() {
+            return userLogHash != 0;
         }
-    }
 
-    /** One line of a sample file. */
-    public record Line(InetAddress network, int prefixLength, long requests, int bucket, User user) {
-
-        /** As a sample entry: a user is kept as a hash no pin table holds, so only the bucket counts. */
+        /** As a sample entry: the user's in-memory hash is not in the file, only the keyed one. */
         public SampledTraffic toSampled() {
-            return new SampledTraffic(network, prefixLength, user == User.NONE ? 0 : ANONYMOUS_USER, bucket, requests);
+            return new SampledTraffic(network, prefixLength, hasUser() ? ANONYMOUS_USER : 0, bucket, requests, userLogHash);
         }
     }
 
     /** Stands for a user whose id the file does not have: no pin table holds this hash. */
     static final long ANONYMOUS_USER = 0x5eed_5eed_5eed_5eedL;
 
+    static final String HEADER = "# homeport traffic sample: network\trequests\tbucket\tuser (keyed hash, as the access log's user_hash)\tpinned\n";
+
     private SampleFile() {}
 
     /** The sample as text; {@code pins} (may be null) says which users are pinned now. */
     public static String write(List<SampledTraffic> sample, ResidencyTable pins) {
-        StringBuilder text = new StringBuilder("# homeport traffic sample: network\trequests\tbucket\tuser (- none, user, pinned)\n");
+        StringBuilder text = new StringBuilder(HEADER);
         for (SampledTraffic entry : sample) {
-            User user = !entry.hasUser() ? User.NONE
-                    : pins != null && pins.regionOfHash(entry.userHash()) != null ? User.PINNED : User.USER;
+            boolean pinned = entry.hasUser() && pins != null && pins.regionOfHash(entry.userHash()) != null;
             text.append(IpAddresses.toText(entry.network())).append('/').append(entry.prefixLength()).append('\t')
-                    .append(entry.requests()).append('\t').append(entry.bucket()).append('\t').append(user.text).append('\n');
+                    .append(entry.requests()).append('\t').append(entry.bucket()).append('\t')
+                    .append(entry.hasUser() ? UserHashKey.text(entry.userLogHash()) : "-").append('\t')
+                    .append(pinned ? "pinned" : "-").append('\n');
         }
         return text.toString();
     }
@@ -82,7 +82,7 @@ public final class SampleFile {
             Optional<Line> parsed = parse(content.split("[\\t ]+"));
             if (parsed.isEmpty()) {
                 throw new IOException(file + ":" + number + ": \"" + content
-                        + "\" (expected: ADDRESS-OR-NETWORK [REQUESTS [BUCKET USER]], e.g. 1.2.4.0/24 1520 4311 -)");
+                        + "\" (expected: ADDRESS-OR-NETWORK [REQUESTS], or NETWORK REQUESTS BUCKET USER PINNED as GET /traffic-sample writes)");
             }
             lines.add(parsed.get());
         }
@@ -93,31 +93,34 @@ public final class SampleFile {
         String first = fields[0];
         int slash = first.indexOf('/');
         Optional<InetAddress> address = IpAddresses.parseLiteral(slash < 0 ? first : first.substring(0, slash));
-        if (address.isEmpty() || fields.length == 3 || fields.length > 4) {
+        if (address.isEmpty() || (fields.length > 2 && fields.length != 5)) {
             return Optional.empty();
         }
-        int prefix = address.get() instanceof Inet4Address ? 32 : 128;
+        int maxPrefix = address.get() instanceof Inet4Address ? 32 : 128;
         try {
-            if (slash >= 0) {
-                prefix = Integer.parseInt(first.substring(slash + 1));
-            }
+            int prefix = slash < 0 ? maxPrefix : Integer.parseInt(first.substring(slash + 1));
             long requests = fields.length >= 2 ? Long.parseLong(fields[1]) : 1;
-            int bucket = fields.length == 4 ? Integer.parseInt(fields[2]) : MigrationBucket.of(address.get());
-            User user = User.NONE;
-            if (fields.length == 4) {
-                user = null;
-                for (User candidate : User.values()) {
-                    if (candidate.text.equals(fields[3])) {
-                        user = candidate;
+            int bucket = fields.length == 5 ? Integer.parseInt(fields[2]) : MigrationBucket.of(address.get());
+            long userLogHash = 0;
+            boolean pinned = false;
+            if (fields.length == 5) {
+                if (!fields[3].equals("-")) {
+                    if (fields[3].length() != 16) {
+                        return Optional.empty();
                     }
+                    userLogHash = HexFormat.fromHexDigitsToLong(fields[3]);
                 }
+                if (!fields[4].equals("-") && !fields[4].equals("pinned")) {
+                    return Optional.empty();
+                }
+                pinned = fields[4].equals("pinned");
             }
-            if (user == null || requests < 0 || bucket < 0 || bucket >= MigrationBucket.BUCKETS || prefix < 0
-                    || prefix > (address.get() instanceof Inet4Address ? 32 : 128)) {
+            if (requests < 0 || bucket < 0 || bucket >= MigrationBucket.BUCKETS || prefix < 0 || prefix > maxPrefix
+                    || (pinned && userLogHash == 0)) {
                 return Optional.empty();
             }
-            return Optional.of(new Line(address.get(), prefix, requests, bucket, user));
-        } catch (NumberFormatException e) {
+            return Optional.of(new Line(address.get(), prefix, requests, bucket, userLogHash, pinned));
+        } catch (IllegalArgumentException e) { // NumberFormatException, and a bad hex digit
             return Optional.empty();
         }
     }

@@ -13,8 +13,15 @@ import java.net.InetAddress;
  * @param bucket the requests' migration bucket, as their decision computed it: from the user id, or,
  *     for requests without one, from the first client address of the network the sample kept
  * @param requests how many recent requests the entry stands for
+ * @param userLogHash the user id's keyed hash as the access log writes it ({@code user_hash}, the
+ *     first 8 bytes of its HMAC-SHA-256), or 0 for none: what the exported sample carries
  */
-public record SampledTraffic(InetAddress network, int prefixLength, long userHash, int bucket, long requests) {
+public record SampledTraffic(InetAddress network, int prefixLength, long userHash, int bucket, long requests,
+        long userLogHash) {
+
+    public SampledTraffic(InetAddress network, int prefixLength, long userHash, int bucket, long requests) {
+        this(network, prefixLength, userHash, bucket, requests, 0);
+    }
 
     public boolean hasUser() {
         return userHash != 0;

@@ -1,5 +1,6 @@
 package io.homeport.canary;
 
+import io.homeport.accesslog.UserHashKey;
 import io.homeport.proxy.CompletedExchange;
 import io.homeport.proxy.ExchangeListener;
 import io.homeport.residency.MigrationBucket;
@@ -17,7 +18,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * A bounded sample of the traffic the gateway recently served: client networks (/24, /48) by user
- * (its hash) with request counts, for the reload canary. Told of every completed request, on its
+ * with request counts, for the reload canary. A user is kept as two hashes, never as the id: the
+ * 64-bit hash the decision uses (for pins and migration buckets; in memory only) and the access
+ * log's keyed hash (what the export carries). Told of every completed request, on its
  * event loop, then tells the next listener.
  *
  * <p>Each event loop thread counts in a table of its own ({@value #SLOTS} slots, so two event loops
@@ -35,6 +38,7 @@ public final class TrafficSample implements ExchangeListener {
     private static final long IPV6 = 2L << 60;
 
     private final ExchangeListener next;
+    private final UserHashKey userHashKey;
     private final List<Table> tables = new CopyOnWriteArrayList<>();
     private final FastThreadLocal<Table> table = new FastThreadLocal<>() {
         @Override
@@ -45,8 +49,15 @@ public final class TrafficSample implements ExchangeListener {
         }
     };
 
+    /** With the demo's user-hash key: for the demo and tests. */
     public TrafficSample(ExchangeListener next) {
+        this(next, UserHashKey.DEMO);
+    }
+
+    /** @param userHashKey the access log's key: the exported sample names users as the log does */
+    public TrafficSample(ExchangeListener next, UserHashKey userHashKey) {
         this.next = next;
+        this.userHashKey = userHashKey;
     }
 
     @Override
@@ -70,7 +81,7 @@ public final class TrafficSample implements ExchangeListener {
         int bucket = userHash != 0 ? MigrationBucket.ofHash(userHash)
                 : client instanceof Inet4Address v4 ? MigrationBucket.ofIpv4(IpAddresses.bitsOf(v4)) // no byte[] copy
                 : MigrationBucket.of(client);
-        table.get().record(network, userHash, bucket);
+        table.get().record(network, userHash, bucket, userId, userHashKey);
     }
 
     /** Halves the counts of the calling thread's table; each event loop runs it on its own. */
@@ -86,7 +97,7 @@ public final class TrafficSample implements ExchangeListener {
         }
         List<SampledTraffic> entries = new ArrayList<>(merged.size());
         merged.forEach((key, value) -> entries.add(new SampledTraffic(address(key.network), prefixOf(key.network),
-                key.userHash, (int) value[1], value[0])));
+                key.userHash, (int) value[1], value[0], value[2])));
         entries.sort((a, b) -> Long.compare(b.requests(), a.requests()));
         return entries;
     }
@@ -133,8 +144,9 @@ public final class TrafficSample implements ExchangeListener {
         final long[] users = new long[SLOTS];
         final int[] buckets = new int[SLOTS];
         final long[] counts = new long[SLOTS];
+        final long[] logHashes = new long[SLOTS];
 
-        void record(long network, long userHash, int bucket) {
+        void record(long network, long userHash, int bucket, String userId, UserHashKey userHashKey) {
             long mixed = (network * 0x9E3779B97F4A7C15L) ^ userHash;
             int slot = (int) (mixed ^ mixed >>> 29) & (SLOTS - 1);
             long count = counts[slot];
@@ -146,6 +158,8 @@ public final class TrafficSample implements ExchangeListener {
                 networks[slot] = network;
                 users[slot] = userHash;
                 buckets[slot] = bucket;
+                // The keyed hash only when a pair takes a slot, not per request: an HMAC costs a microsecond.
+                logHashes[slot] = userHash == 0 ? 0 : userHashKey.hash64(userId);
                 counts[slot] = 1;
             }
         }
@@ -160,9 +174,10 @@ public final class TrafficSample implements ExchangeListener {
             for (int slot = 0; slot < SLOTS; slot++) {
                 long count = counts[slot];
                 if (count > 0) {
-                    long[] value = merged.computeIfAbsent(new Key(networks[slot], users[slot]), k -> new long[2]);
+                    long[] value = merged.computeIfAbsent(new Key(networks[slot], users[slot]), k -> new long[3]);
                     value[0] += count;
                     value[1] = buckets[slot];
+                    value[2] = logHashes[slot];
                 }
             }
         }

@@ -1,5 +1,6 @@
 package io.homeport.cli;
 
+import io.homeport.accesslog.UserHashKey;
 import io.homeport.canary.CountryChanges;
 import io.homeport.canary.NetworkChanges;
 import io.homeport.canary.PinChanges;
@@ -17,6 +18,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -58,6 +60,10 @@ final class DiffCommand implements Callable<Integer> {
             description = "Recent traffic: GET /traffic-sample's export, or addresses (one a line, optionally with a count).")
     Path sample;
 
+    @Option(names = "--user-hash-key", paramLabel = "FILE",
+            description = "The gateways' audit.user_hash_key_file: finds the sampled users' pins by their keyed hash.")
+    Path userHashKey;
+
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
@@ -94,7 +100,7 @@ final class DiffCommand implements Callable<Integer> {
             boolean changes = false;
 
             if (sample != null) {
-                changes |= printSample(out, old, now, lines);
+                changes |= printSample(out, old, now, lines, userHashKey == null ? null : UserHashKey.read(userHashKey));
             } else {
                 out.println();
                 out.println("Traffic: no --sample given (GET /traffic-sample on a gateway's admin server exports one)");
@@ -132,18 +138,27 @@ final class DiffCommand implements Callable<Integer> {
         }
     }
 
-    /** The canary's comparison over the sample; pinned users' requests follow their pins and are counted apart. */
-    private boolean printSample(PrintWriter out, RoutingSnapshot old, RoutingSnapshot now, List<SampleFile.Line> lines) {
+    /**
+     * The canary's comparison over the sample. With the key, each sampled user's pin is found by its
+     * keyed hash in both users files, as the gateway finds it; without it, pinned users' requests are
+     * counted apart (their region follows their pin, whatever else changes).
+     */
+    private boolean printSample(PrintWriter out, RoutingSnapshot old, RoutingSnapshot now, List<SampleFile.Line> lines,
+            UserHashKey key) throws IOException {
         List<SampledTraffic> entries = new ArrayList<>();
         long pinned = 0;
         for (SampleFile.Line line : lines) {
-            if (line.user() == SampleFile.User.PINNED) {
+            if (line.pinned() && key == null) {
                 pinned += line.requests();
             } else {
                 entries.add(line.toSampled());
             }
         }
-        RegionChangeReport report = RegionChange.compare(old, now, entries);
+        Map<Long, String> pinsBefore = key == null ? Map.of() : byKeyedHash(old.rules(), key);
+        Map<Long, String> pinsAfter = key == null ? Map.of() : byKeyedHash(now.rules(), key);
+        RegionChangeReport report = RegionChange.compare(old, now, entries,
+                entry -> entry.userLogHash() == 0 ? null : pinsBefore.get(entry.userLogHash()),
+                entry -> entry.userLogHash() == 0 ? null : pinsAfter.get(entry.userLogHash()));
         out.println();
         out.println("Traffic (" + sample + ": " + lines.size() + " entries):");
         out.println("  " + report.summary());
@@ -151,8 +166,15 @@ final class DiffCommand implements Callable<Integer> {
         report.examples().forEach(example -> out.println("  e.g. " + example));
         if (pinned > 0) {
             out.println("  " + pinned + " requests of pinned users are not compared: their region follows their pin"
-                    + " (pin changes are listed below)");
+                    + " (pin changes are listed below; --user-hash-key compares them too)");
         }
         return report.moves();
+    }
+
+    /** Each pinned user's region by the keyed hash of their id. */
+    private static Map<Long, String> byKeyedHash(RoutingRules rules, UserHashKey key) throws IOException {
+        Map<Long, String> pins = new HashMap<>();
+        PinChanges.pins(rules).forEach((user, region) -> pins.put(key.hash64(user), region));
+        return pins;
     }
 }

@@ -127,7 +127,7 @@ public final class Homeport implements AutoCloseable {
         this.workers = transports.newGroup(options.ioThreads(), "homeport-io");
         this.holder = new SnapshotHolder(initial);
         this.accessLog = options.accessLog() == null ? null : new AccessLog(options.accessLog(), options.userHashKey());
-        this.trafficSample = new TrafficSample(accessLog == null ? ExchangeListener.NONE : accessLog);
+        this.trafficSample = new TrafficSample(accessLog == null ? ExchangeListener.NONE : accessLog, options.userHashKey());
         this.inFlight = new InFlightRequests(trafficSample);
         this.reloader = new ConfigReloader(options.rules(), options.geoip(), options.geoipCacheMaxEntries(), holder, metrics,
                 options.reloadPollInterval(), options.reload(), trafficSample::entries);

@@ -2,6 +2,7 @@ package io.homeport.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.homeport.accesslog.UserHashKey;
 import io.homeport.geoip.GeoIpFixtures;
 import io.homeport.residency.MigrationBucket;
 import java.nio.file.Files;
@@ -42,18 +43,29 @@ class DiffCommandTest {
         long moved = 0;
         for (int i = 0; i < 100; i++) {
             int bucket = MigrationBucket.of("in-user-" + i);
-            sample.append("202.54.1.0/24\t2\t").append(bucket).append("\tuser\n");
+            sample.append("202.54.1.0/24\t2\t").append(bucket).append('\t').append(UserHashKey.DEMO.hash("in-user-" + i))
+                    .append("\t-\n");
             if (bucket >= 2500 && bucket < 5000) {
                 moved += 2;
             }
         }
-        sample.append("202.54.1.0/24\t50\t3000\tpinned\n").append("1.2.4.0/24\t300\t17\t-\n");
+        // u-1 (pinned to us, then to singapore) and 300 anonymous requests from China.
+        sample.append("202.54.1.0/24\t50\t3000\t").append(UserHashKey.DEMO.hash("u-1")).append("\tpinned\n")
+                .append("1.2.4.0/24\t300\t17\t-\t-\n");
         Path sampleFile = Files.writeString(dir.resolve("sample.tsv"), sample);
 
         CommandRun run = CommandRun.of("diff", "--rules", old.toString(), now.toString(),
                 "--geoip", GeoIpFixtures.GEOLITE2_COUNTRY.toString(), "--sample", sampleFile.toString());
 
         assertThat(run.exitCode()).as(run.toString()).isEqualTo(1);
+        // With the gateways' key, u-1's requests are compared too: pinned us -> pinned singapore.
+        Path key = Files.write(dir.resolve("user-hash.key"), "homeport demo: not a secret".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        CommandRun keyed = CommandRun.of("diff", "--rules", old.toString(), now.toString(),
+                "--geoip", GeoIpFixtures.GEOLITE2_COUNTRY.toString(), "--sample", sampleFile.toString(),
+                "--user-hash-key", key.toString());
+        assertThat(keyed.out()).as(keyed.toString())
+                .contains(String.format(java.util.Locale.ROOT, "of 550 sampled requests change home region (us -> singapore %d)", moved + 50))
+                .doesNotContain("not compared");
         assertThat(moved).isPositive();
         assertThat(run.out())
                 .contains(String.format(java.util.Locale.ROOT, "%.2f%% of 500 sampled requests change home region (us -> singapore %d)",

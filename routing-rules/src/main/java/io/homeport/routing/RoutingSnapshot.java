@@ -118,12 +118,23 @@ public final class RoutingSnapshot {
      * (the reload canary, {@code homeport diff}), not for serving.
      */
     public Decision decideSample(CountryLookup lookup, long userHash, int bucket) {
+        return decideSample(lookup, userHash != 0 ? pinOfHash(userHash) : null, bucket);
+    }
+
+    /** The region the user whose id has {@link StableHash} {@code userHash} is pinned to, or null. */
+    public String pinOfHash(long userHash) {
+        return pins == null ? null : pins.regionOfHash(userHash);
+    }
+
+    /**
+     * {@link #decideSample(CountryLookup, long, int)} when the caller knows the user's pin itself
+     * ({@code pinnedRegion}, null for none): {@code homeport diff} finds pins by the keyed hash an
+     * exported sample carries.
+     */
+    public Decision decideSample(CountryLookup lookup, String pinnedRegion, int bucket) {
         String country = lookup.country();
-        if (userHash != 0 && pins != null) {
-            String pinned = pins.regionOfHash(userHash);
-            if (pinned != null) {
-                return decisions.get(Route.DEFAULT, pinned, Reason.PIN, country, null);
-            }
+        if (pinnedRegion != null) {
+            return decisions.get(Route.DEFAULT, pinnedRegion, Reason.PIN, country, null);
         }
         if (lookup.outcome() == CountryLookup.Outcome.FAILED) {
             return rules.residency().onLookupError() == Residency.OnLookupError.REJECT
