@@ -37,12 +37,22 @@ class CanaryTest {
         }
     }
 
+    /** A request is sampled when it completes, just after its answer is sent: wait for the last one. */
+    private static void awaitSampled(TestGateway gateway, long requests) throws InterruptedException {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        while (gateway.homeport.trafficSample().entries().stream().mapToLong(e -> e.requests()).sum() < requests
+                && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+    }
+
     @Test
     void aDatabaseThatMovesAMarketIsRefusedWithTheReportForceAppliesItAndDiffAgrees() throws Exception {
         try (TestGateway gateway = new TestGateway(dir)) {
             traffic(gateway, "1.2.4.8", 60);        // CN -> beijing
             traffic(gateway, "165.21.83.88", 60);   // SG -> singapore
             traffic(gateway, "8.8.8.8", 60);        // US -> us (default)
+            awaitSampled(gateway, 180);
 
             HttpResponse<String> exported = gateway.client.send(HttpRequest.newBuilder(gateway.admin("/traffic-sample")).build(),
                     HttpResponse.BodyHandlers.ofString());
@@ -101,6 +111,7 @@ class CanaryTest {
         try (TestGateway gateway = new TestGateway(dir)) {
             traffic(gateway, "1.2.4.8", 30);
             traffic(gateway, "8.8.8.8", 10);
+            awaitSampled(gateway, 40);
             Files.writeString(gateway.rules, Files.readString(gateway.rules).replace("CN: beijing, ", ""));
             assertThat(reload(gateway, "").statusCode()).isEqualTo(200); // or the file watch was first
             ReloadResult applied = gateway.homeport.reloader().lastResult();
