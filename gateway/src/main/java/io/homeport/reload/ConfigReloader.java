@@ -235,12 +235,10 @@ public final class ConfigReloader implements AutoCloseable {
         // The canary: every sampled request decided under the serving and the candidate snapshot.
         RegionChangeReport change = RegionChange.compare(current.snapshot(), snapshot, sample.get());
         metrics.reloadRegionChange(change.movedShare());
-        String refusal = canaryRefusal(plan, change);
+        String refusal = canaryRefusal(plan, change, force);
         if (refusal != null && !force) {
             plan.errors.add(refusal);
             plan.discard();
-            plan.databaseFailed |= plan.databaseChanged && refusal.startsWith(geoipFile.toString());
-            plan.rulesFailed |= plan.rulesChanged && refusal.startsWith(rulesFile.toString());
             countFailures(plan);
             logger.warn("reload ({}) refused; the previous configuration keeps serving:\n  {}\n  {}",
                     trigger, refusal, String.join("\n  ", change.examples()));
@@ -269,15 +267,18 @@ public final class ConfigReloader implements AutoCloseable {
     /**
      * Why the canary refuses this change, or null: a new database that moves more recent requests
      * than {@code reload.max_region_change}, or a rules file past {@code reload.max_rules_region_change}.
+     * Unless {@code forced}, the refused file's reload counts as failed.
      */
-    private String canaryRefusal(ReloadPlan plan, RegionChangeReport change) {
+    private String canaryRefusal(ReloadPlan plan, RegionChangeReport change, boolean forced) {
         if (plan.databaseChanged && change.movedShare() > settings.maxRegionChange()) {
+            plan.databaseFailed |= !forced;
             return geoipFile + ": the new database changes the home region of " + change.moved()
                     + ", more than reload.max_region_change (" + RegionChangeReport.percent(settings.maxRegionChange())
                     + "); the previous database keeps serving (POST /reload?force=true applies it anyway)";
         }
         if (plan.rulesChanged && settings.maxRulesRegionChange().isPresent()
                 && change.movedShare() > settings.maxRulesRegionChange().getAsDouble()) {
+            plan.rulesFailed |= !forced;
             return rulesFile + ": the new rules change the home region of " + change.moved()
                     + ", more than reload.max_rules_region_change ("
                     + RegionChangeReport.percent(settings.maxRulesRegionChange().getAsDouble())
