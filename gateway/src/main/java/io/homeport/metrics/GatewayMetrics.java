@@ -155,6 +155,11 @@ public final class GatewayMetrics {
         return residencyViolations.sum();
     }
 
+    /** A connection left the direct HTTP/1.1 path for the full pipeline, and why. */
+    public void directPathHandover(String reason) {
+        count("homeport.direct.path.handovers", "reason", reason);
+    }
+
     public void residencyDenied(String region) {
         count("homeport.residency.denied", "region", region);
     }

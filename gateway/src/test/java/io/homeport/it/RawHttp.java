@@ -39,6 +39,20 @@ final class RawHttp implements AutoCloseable {
         out.flush();
     }
 
+    /**
+     * Sends {@code text} in two TCP segments, split at {@code at}, with a pause between them so
+     * that the gateway reads them apart: a head that arrives in pieces, as on a cellular link.
+     */
+    void sendSplit(String text, int at, long pauseMillis) throws IOException, InterruptedException {
+        socket.setTcpNoDelay(true);
+        byte[] bytes = text.getBytes(StandardCharsets.ISO_8859_1);
+        out.write(bytes, 0, at);
+        out.flush();
+        Thread.sleep(pauseMillis);
+        out.write(bytes, at, bytes.length - at);
+        out.flush();
+    }
+
     /** Reads one response; its body by Content-Length, chunks, or until close. */
     Response read() throws IOException {
         return read(false);

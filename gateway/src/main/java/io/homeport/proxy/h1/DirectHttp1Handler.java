@@ -48,8 +48,8 @@ import org.slf4j.LoggerFactory;
  * answer comes back the same way ({@link DirectUpstream}). Routing, residency, fail-over, retries,
  * timeouts, metrics and the access log are those of the full path ({@link ProxyHandler}).
  *
- * <p>The first request this path does not take, or a head that does not arrive whole in one read,
- * hands the connection to the full path for good: between two exchanges, this handler adds the
+ * <p>A head that arrives in pieces is waited for (within the head timeout and the size limits).
+ * The first request this path does not take hands the connection to the full path for good: between two exchanges, this handler adds the
  * full pipeline behind itself (decoder, guards, proxy handler), passes it the unread bytes and
  * leaves. So whatever is unusual — a body, an upgrade, a malformed or hostile head — is judged by
  * the code that has always judged it.
@@ -62,6 +62,9 @@ public final class DirectHttp1Handler extends ChannelInboundHandlerAdapter {
     private static final FastThreadLocal<Scratch> SCRATCH = new FastThreadLocal<>();
 
     private static final byte[] CRLF = {'\r', '\n'};
+    /** Why a connection left the direct path ({@code homeport_direct_path_handovers_total{reason}}). */
+    static final String HANDOVER_NOT_PLAIN = "not_plain";
+    static final String HANDOVER_HEAD_TOO_LARGE = "head_too_large";
     /** Pipelined bytes held while an exchange is in flight; beyond this the client is not read. */
     private static final int MAX_PENDING_BYTES = 64 * 1024;
     private static final byte[] X_FORWARDED_FOR = ascii("x-forwarded-for: ");
@@ -82,7 +85,12 @@ public final class DirectHttp1Handler extends ChannelInboundHandlerAdapter {
     private ByteBuf pending;
     private DirectExchange exchange;
     private boolean anyRequest;
-    private ScheduledFuture<?> firstHeadTimer;
+    /** Runs while a head is awaited: the first one from the connection's start, a later one from its first bytes. */
+    private ScheduledFuture<?> headTimer;
+    /** The pending bytes are the start of a head that has not arrived whole (a split TCP segment, a TLS record). */
+    private boolean awaitingHead;
+    /** How many pending bytes were already looked through for a line feed since the last parse. */
+    private int scannedForLineFeed;
     private ScheduledFuture<?> responseTimer;
     private boolean handedOver;
     /** The connection ends once its last answer is flushed: nothing more is read or forwarded. */
@@ -105,14 +113,14 @@ public final class DirectHttp1Handler extends ChannelInboundHandlerAdapter {
             // Added after a TLS handshake. A read from here goes to the socket only: one asked from
             // the tail after a hand-over would go through the full path's flow control and take a
             // message its proxy handler did not ask for.
-            startFirstHeadTimer();
+            startHeadTimer();
             ctx.read();
         }
     }
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        startFirstHeadTimer();
+        startHeadTimer();
         ctx.read();
         // Not passed on: the full path, if it ever comes, gets its channelActive when it is added.
     }
@@ -132,9 +140,21 @@ public final class DirectHttp1Handler extends ChannelInboundHandlerAdapter {
         } else {
             pending = appended(pending, bytes);
         }
-        if (exchange == null) {
+        if (exchange == null && !(awaitingHead && noNewLine())) {
             nextRequest();
         }
+    }
+
+    /**
+     * Whether the bytes that came since a head was found incomplete hold no line feed: then no line
+     * of it can have ended, and parsing it again would only cost (a head sent a byte at a time must
+     * not cost a parse a byte). At the size limit it is parsed, so that the full path answers 431.
+     */
+    private boolean noNewLine() {
+        int from = pending.readerIndex() + scannedForLineFeed;
+        boolean none = pending.indexOf(from, pending.writerIndex(), (byte) '\n') < 0;
+        scannedForLineFeed = pending.readableBytes();
+        return none && pending.readableBytes() < scratch().head.maxHeadBytes();
     }
 
     @Override
@@ -163,23 +183,32 @@ public final class DirectHttp1Handler extends ChannelInboundHandlerAdapter {
         int copied = Math.min(pending.readableBytes(), head.maxHeadBytes());
         pending.getBytes(pending.readerIndex(), bytes, 0, copied);
         RequestHead.Outcome outcome = head.parse(bytes, copied, scratch.identity(rules));
-        if (outcome != RequestHead.Outcome.COMPLETE) {
-            handOver();
+        if (outcome == RequestHead.Outcome.INCOMPLETE && copied < head.maxHeadBytes()) {
+            // A plain head so far, in pieces: wait for the rest, within the head timeout and the size limits.
+            awaitingHead = true;
+            scannedForLineFeed = pending.readableBytes();
+            startHeadTimer();
             return;
         }
+        if (outcome != RequestHead.Outcome.COMPLETE) {
+            handOver(outcome == RequestHead.Outcome.INCOMPLETE ? HANDOVER_HEAD_TOO_LARGE : HANDOVER_NOT_PLAIN);
+            return;
+        }
+        awaitingHead = false;
         pending.skipBytes(head.length);
         if (!pending.isReadable()) {
             releasePending(); // the usual case: nothing pipelined behind this request
         }
-        cancelFirstHeadTimer();
+        cancelHeadTimer();
         anyRequest = true;
         start(config, rules, head, bytes);
     }
 
     /** The full path takes the connection from here: its pipeline is added, and it gets the unread bytes. */
-    private void handOver() {
+    private void handOver(String reason) {
+        proxy.metrics().directPathHandover(reason);
         handedOver = true;
-        cancelFirstHeadTimer();
+        cancelHeadTimer();
         ChannelPipeline pipeline = ctx.pipeline();
         fullPath.accept(pipeline);
         ByteBuf unread = pending;
@@ -373,24 +402,24 @@ public final class DirectHttp1Handler extends ChannelInboundHandlerAdapter {
 
     // --- timers ----------------------------------------------------------------------------------
 
-    private void startFirstHeadTimer() {
-        if (firstHeadTimer == null && !anyRequest) {
+    private void startHeadTimer() {
+        if (headTimer == null && (!anyRequest || awaitingHead)) {
             long timeout = settings.requestHeaderTimeout().toNanos();
-            firstHeadTimer = ctx.executor().schedule(this::onFirstHeadTimeout, timeout, TimeUnit.NANOSECONDS);
+            headTimer = ctx.executor().schedule(this::onHeadTimeout, timeout, TimeUnit.NANOSECONDS);
         }
     }
 
-    private void cancelFirstHeadTimer() {
-        if (firstHeadTimer != null) {
-            firstHeadTimer.cancel(false);
-            firstHeadTimer = null;
+    private void cancelHeadTimer() {
+        if (headTimer != null) {
+            headTimer.cancel(false);
+            headTimer = null;
         }
     }
 
     /** As RequestHeadTimeoutHandler: a connection that sends no request head in time is cut off. */
-    private void onFirstHeadTimeout() {
-        firstHeadTimer = null;
-        if (anyRequest || handedOver || !ctx.channel().isActive()) {
+    private void onHeadTimeout() {
+        headTimer = null;
+        if ((anyRequest && !awaitingHead) || exchange != null || handedOver || !ctx.channel().isActive()) {
             return;
         }
         FullHttpResponse response = ErrorResponses.of(ctx.alloc(), HttpResponseStatus.REQUEST_TIMEOUT,
@@ -506,7 +535,7 @@ public final class DirectHttp1Handler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        cancelFirstHeadTimer();
+        cancelHeadTimer();
         if (responseTimer != null) {
             responseTimer.cancel(false);
             responseTimer = null;
@@ -524,7 +553,7 @@ public final class DirectHttp1Handler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
-        cancelFirstHeadTimer();
+        cancelHeadTimer();
         if (responseTimer != null) {
             responseTimer.cancel(false);
             responseTimer = null;
@@ -560,12 +589,21 @@ public final class DirectHttp1Handler extends ChannelInboundHandlerAdapter {
     }
 
     /**
-     * Pipelined bytes with more behind them, copied into one buffer of the unread bytes only (rare:
-     * a client that pipelines), so that what is held stays bounded by what is unread.
+     * Unread bytes with more behind them: a head in pieces, or pipelined requests. Appended in place
+     * while the buffer has room and holds only unread bytes; else copied into one buffer of the unread
+     * bytes with room to grow, so that a head arriving a few bytes at a time is not copied whole for
+     * each piece, and what is held stays bounded by what is unread.
      */
     private ByteBuf appended(ByteBuf cumulation, ByteBuf more) {
+        if (cumulation.readerIndex() == 0 && cumulation.refCnt() == 1 && !cumulation.isReadOnly()
+                && cumulation.writableBytes() >= more.readableBytes()) {
+            cumulation.writeBytes(more);
+            more.release();
+            return cumulation;
+        }
         try {
-            ByteBuf merged = ctx.alloc().buffer(cumulation.readableBytes() + more.readableBytes());
+            int unread = cumulation.readableBytes() + more.readableBytes();
+            ByteBuf merged = ctx.alloc().buffer(Math.max(unread, Math.min(2 * unread, MAX_PENDING_BYTES)));
             merged.writeBytes(cumulation, cumulation.readerIndex(), cumulation.readableBytes());
             merged.writeBytes(more, more.readerIndex(), more.readableBytes());
             return merged;
