@@ -365,7 +365,10 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         finish(current, status.code(), error, close);
     }
 
-    /** What the client is told: never internal endpoint addresses (those go to the access log). */
+    /** What a 503's body says: that the request may be retried, not why its regions are unavailable. */
+    public static final String SERVICE_UNAVAILABLE_MESSAGE = "no region may serve this request now; retry later";
+
+    /** What the client is told: never internal endpoint addresses or routing policy (those go to the access log). */
     public static String publicMessage(HttpResponseStatus status, String error) {
         switch (status.code()) {
             case 502:
@@ -374,6 +377,10 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
                 return "upstream sent no response in time";
             case 408:
                 return "request timeout";
+            case 503:
+                // The routing policy (home region, allowed fail-over, endpoints) is not the internet's
+                // business: the access log keeps the details, joined by the request id.
+                return SERVICE_UNAVAILABLE_MESSAGE;
             default:
                 return error;
         }

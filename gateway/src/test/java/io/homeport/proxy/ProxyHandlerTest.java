@@ -96,9 +96,12 @@ class ProxyHandlerTest {
         assertThat(response.headers().get("Retry-After")).isNotNull();
         assertThat(response.headers().get("Connection")).as("a bodiless request keeps its connection").isNull();
         assertThat(response.content().toString(StandardCharsets.UTF_8))
-                .contains("\"error\":\"no available region may serve this request: home region beijing, allowed fail-over []\"");
+                .contains("\"error\":\"no region may serve this request now; retry later\"")
+                .doesNotContain("beijing").doesNotContain("fail-over");
         assertThat(completed).singleElement().satisfies(exchange -> {
             assertThat(exchange.status()).isEqualTo(503);
+            assertThat(exchange.error()).as("the access log keeps the details")
+                    .isEqualTo("no available region may serve this request: home region beijing, allowed fail-over []");
             assertThat(exchange.region()).isEqualTo("beijing");
             assertThat(exchange.country()).isEqualTo("CN");
             assertThat(exchange.upstream()).isNull();
