@@ -47,6 +47,8 @@ class HostileInputTest {
         "400 | obs-fold                 | GET / HTTP/1.1~Host: a~X-Forwarded-For: 8.8.8.8~ 1.2.4.8~~",
         "400 | bare LF                  | GET / HTTP/1.1<LF>Host: a<LF><LF>",
         "400 | missing Host             | GET / HTTP/1.1~~",
+        "400 | lower-case HTTP-name     | GET / http/1.1~Host: a~X-Forwarded-For: 1.2.4.8~~",
+        "400 | mixed-case HTTP-name     | GET / Http/1.1~Host: a~~",
         "405 | CONNECT tunnel           | CONNECT evil.example:443 HTTP/1.1~Host: evil.example:443~~",
         "421 | open proxy               | GET http://evil.example/steal HTTP/1.1~Host: a~~",
         "400 | PROXY line on a plain listener | PROXY TCP4 1.2.4.8 127.0.0.1 5000 80~GET / HTTP/1.1~Host: a~~",

@@ -19,6 +19,9 @@ final class HeadLexer {
     private enum Field { CONTENT_LENGTH, TRANSFER_ENCODING, OTHER }
 
     private final StringBuilder name = new StringBuilder(MAX_NAME_CHARS);
+    /** The request line's current token: at its end, the version. */
+    private final StringBuilder token = new StringBuilder(MAX_NAME_CHARS);
+    private boolean versionNotUpperCase;
     private final StringBuilder value = new StringBuilder(MAX_VALUE_CHARS);
     private State state;
     private Field field;
@@ -49,6 +52,13 @@ final class HeadLexer {
         transferEncodingFields = 0;
         contentLength = -1;
         chunked = false;
+        versionNotUpperCase = false;
+    }
+
+    /** {@code http/1.1} or {@code Http/1.1}: an HTTP-name in another case than the one RFC 9112 allows. */
+    private void endRequestLine() {
+        versionNotUpperCase = token.length() >= 5 && token.substring(0, 5).equalsIgnoreCase("HTTP/")
+                && !token.substring(0, 5).equals("HTTP/");
     }
 
     /** Takes the next byte; true when it was the end of the head. */
@@ -57,9 +67,20 @@ final class HeadLexer {
             case SKIP_CONTROL -> {
                 if ((b & 0xff) > ' ' && b != 0x7f) {
                     state = State.REQUEST_LINE;
+                    token.setLength(0);
+                    token.append((char) b);
                 }
             }
-            case REQUEST_LINE -> state = b == '\n' ? State.LINE_START : State.REQUEST_LINE;
+            case REQUEST_LINE -> {
+                if (b == '\n') {
+                    endRequestLine();
+                    state = State.LINE_START;
+                } else if (b == ' ' || b == '\t') {
+                    token.setLength(0); // the version is the request line's last token
+                } else if (b != '\r' && token.length() < MAX_NAME_CHARS) {
+                    token.append((char) (b & 0xff));
+                }
+            }
             case LINE_START -> {
                 if (b == '\n') {
                     return true;
@@ -110,7 +131,7 @@ final class HeadLexer {
 
     RawHead result() {
         return new RawHead(obsFold, contentLengthFields, transferEncodingFields,
-                contentLengthFields == 1 ? contentLength : -1, transferEncodingFields == 1 && chunked);
+                contentLengthFields == 1 ? contentLength : -1, transferEncodingFields == 1 && chunked, versionNotUpperCase);
     }
 
     private void startValue() {

@@ -10,9 +10,15 @@ package io.homeport.proxy.guard;
  * @param transferEncodingFields how many Transfer-Encoding fields the head had
  * @param contentLength the value of the one Content-Length field, or -1 if absent or not plain digits
  * @param chunked the one Transfer-Encoding field is exactly {@code chunked}
+ * @param versionNotUpperCase the request line's version is {@code HTTP/...} in another case, such as
+ *     {@code http/1.1}: the decoder upper-cases it, but RFC 9112's HTTP-name is case-sensitive
  */
-public record RawHead(
-        boolean obsFold, int contentLengthFields, int transferEncodingFields, long contentLength, boolean chunked) {
+public record RawHead(boolean obsFold, int contentLengthFields, int transferEncodingFields, long contentLength,
+        boolean chunked, boolean versionNotUpperCase) {
+
+    public RawHead(boolean obsFold, int contentLengthFields, int transferEncodingFields, long contentLength, boolean chunked) {
+        this(obsFold, contentLengthFields, transferEncodingFields, contentLength, chunked, false);
+    }
 
     /** How the body after this head is framed, as the decoder frames requests the guard accepts. */
     enum Framing { NONE, FIXED, CHUNKED, UNKNOWN }

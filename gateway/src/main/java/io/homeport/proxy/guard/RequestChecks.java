@@ -30,6 +30,9 @@ public final class RequestChecks {
      */
     public static RequestRejectedException check(HttpRequest request, RawHead raw, int maxHeaderCount) {
         HttpVersion version = request.protocolVersion();
+        if (raw != null && raw.versionNotUpperCase()) {
+            return badRequest("HTTP version in lower case (the HTTP-name is case-sensitive; expected: HTTP/1.1 or HTTP/1.0)");
+        }
         if (!version.protocolName().equals("HTTP") || version.majorVersion() != 1 || version.minorVersion() > 1) {
             return refuse(HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED, "HTTP version " + shown(version.text())
                     + " not supported (expected: HTTP/1.0 or HTTP/1.1)");
