@@ -35,7 +35,7 @@ public final class GatewayConfigLoader {
     static final Set<String> HEALTH_KEYS = Set.of("path", "interval", "timeout", "healthy_threshold", "unhealthy_threshold",
             "eject_after_failures", "ejection_time");
     static final Set<String> PROXY_KEYS = Set.of("max_request_line_bytes", "max_header_bytes", "max_header_count",
-            "request_header_timeout", "client_idle_timeout", "drain_timeout");
+            "request_header_timeout", "client_idle_timeout", "drain_timeout", "max_request_body_bytes");
     static final Set<String> UPSTREAM_KEYS = Set.of("connect_timeout", "response_timeout", "idle_timeout");
     static final Set<String> LISTENER_KEYS = Set.of("address", "tls", "proxy_protocol", "client_ip");
     static final Set<String> PROXY_PROTOCOL_KEYS = Set.of("trusted");
@@ -158,7 +158,33 @@ public final class GatewayConfigLoader {
                 integer(proxy, "max_header_count", 8, 10_000, d.maxHeaderCount(), problems),
                 duration(proxy, "request_header_timeout", d.requestHeaderTimeout(), problems),
                 duration(proxy, "client_idle_timeout", d.clientIdleTimeout(), problems),
-                duration(proxy, "drain_timeout", d.drainTimeout(), problems));
+                duration(proxy, "drain_timeout", d.drainTimeout(), problems),
+                bytes(proxy, "max_request_body_bytes", d.maxRequestBodyBytes(), problems));
+    }
+
+    /** A byte count: plain digits, or with a binary suffix ({@code 32MiB}, {@code 512KiB}, {@code 1GiB}). */
+    private static long bytes(YamlMap map, String key, long fallback, Problems problems) {
+        Optional<String> text = map.string(key);
+        if (text.isEmpty()) {
+            return fallback;
+        }
+        String value = text.get().trim();
+        long unit = 1;
+        for (String[] suffix : new String[][] {{"KiB", "1024"}, {"MiB", "1048576"}, {"GiB", "1073741824"}}) {
+            if (value.endsWith(suffix[0])) {
+                unit = Long.parseLong(suffix[1]);
+                value = value.substring(0, value.length() - suffix[0].length()).trim();
+            }
+        }
+        if (!value.isEmpty() && value.length() <= 18 && value.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            long count = Long.parseLong(value);
+            if (count <= Long.MAX_VALUE / unit) {
+                return count * unit;
+            }
+        }
+        problems.at(map.value(key).get(), map.path() + "." + key + ": \"" + text.get()
+                + "\" (expected: a number of bytes, such as 33554432 or 32MiB)");
+        return fallback;
     }
 
     private static UpstreamTimeouts readUpstream(YamlMap top, Problems problems) {

@@ -47,6 +47,8 @@ final class Exchange {
     Channel upstream;
     boolean reusedConnection;
     boolean bodyBytesSent;
+    /** Request body bytes read so far, against {@code proxy.max_request_body_bytes}. */
+    long bodyBytes;
     boolean requestComplete;
     boolean responseStarted;
     boolean upstreamKeepAlive;

@@ -48,14 +48,21 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
 
     private final ProxyContext proxy;
     private final boolean tls;
+    private final long maxBodyBytes;
     private Exchange exchange;
     private ScheduledFuture<?> responseTimer;
     /** A read was asked for and no message has come of it yet (the decoder may need more bytes). */
     private boolean readPending;
 
     public ProxyHandler(ProxyContext proxy, boolean tls) {
+        this(proxy, tls, Long.MAX_VALUE);
+    }
+
+    /** @param maxBodyBytes a streamed request body that grows past this gets 413 and the connection closes */
+    public ProxyHandler(ProxyContext proxy, boolean tls, long maxBodyBytes) {
         this.proxy = proxy;
         this.tls = tls;
+        this.maxBodyBytes = maxBodyBytes;
     }
 
     @Override
@@ -246,6 +253,14 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             // Never expected (reads stop while connecting), but a chunk with nowhere to go must not vanish.
             ReferenceCountUtil.release(content);
             fail(current, HttpResponseStatus.BAD_GATEWAY, "request body arrived while no upstream connection was open");
+            return;
+        }
+        current.bodyBytes += content.content().readableBytes();
+        if (current.bodyBytes > maxBodyBytes) {
+            // A chunked (or HTTP/2) body declares no length: it is refused when it passes the limit.
+            ReferenceCountUtil.release(content);
+            fail(current, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "request body larger than " + maxBodyBytes
+                    + " bytes (proxy.max_request_body_bytes)");
             return;
         }
         if (last) {

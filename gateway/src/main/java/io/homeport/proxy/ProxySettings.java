@@ -11,6 +11,8 @@ import java.time.Duration;
  * @param requestHeaderTimeout a client that has not sent a whole request head by then is cut off
  * @param clientIdleTimeout an idle keep-alive connection is closed after this
  * @param drainTimeout how long a graceful shutdown waits for requests in flight
+ * @param maxRequestBodyBytes larger request bodies get 413: a declared Content-Length before
+ *     anything is forwarded (and before a {@code 100 Continue}), a streamed body when it passes the limit
  */
 public record ProxySettings(
         int maxRequestLineBytes,
@@ -18,8 +20,24 @@ public record ProxySettings(
         int maxHeaderCount,
         Duration requestHeaderTimeout,
         Duration clientIdleTimeout,
-        Duration drainTimeout) {
+        Duration drainTimeout,
+        long maxRequestBodyBytes) {
+
+    /** 32 MiB: phone API calls and their uploads; a larger upload service raises it. */
+    public static final long DEFAULT_MAX_REQUEST_BODY_BYTES = 32L * 1024 * 1024;
 
     public static final ProxySettings DEFAULTS = new ProxySettings(
             8 * 1024, 16 * 1024, 100, Duration.ofSeconds(10), Duration.ofSeconds(60), Duration.ofSeconds(20));
+
+    public ProxySettings {
+        if (maxRequestBodyBytes < 0) {
+            throw new IllegalArgumentException("maxRequestBodyBytes: " + maxRequestBodyBytes + " (expected: >= 0)");
+        }
+    }
+
+    public ProxySettings(int maxRequestLineBytes, int maxHeaderBytes, int maxHeaderCount, Duration requestHeaderTimeout,
+            Duration clientIdleTimeout, Duration drainTimeout) {
+        this(maxRequestLineBytes, maxHeaderBytes, maxHeaderCount, requestHeaderTimeout, clientIdleTimeout, drainTimeout,
+                DEFAULT_MAX_REQUEST_BODY_BYTES);
+    }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.homeport.geoip.CachingGeoLookup;
 import io.homeport.geoip.GeoIpFixtures;
+import io.homeport.proxy.ProxySettings;
 import io.homeport.rules.InvalidRulesException;
 import io.homeport.rules.Problem;
 import java.io.IOException;
@@ -166,6 +167,18 @@ class GatewayConfigLoaderTest {
                 .containsExactlyInAnyOrder(
                         at(4, 92, "listen[0].client_ip.trusted_proxies: \"nope\" (expected: an address block such as 10.0.0.0/8 or 2001:db8::/32)"),
                         at(4, 47, "listen[0].proxy_protocol.trusted: at least one address block is required (the load balancers that send the PROXY header)"));
+    }
+
+    @Test
+    void readsTheRequestBodyLimit() throws Exception {
+        assertThat(load("rules: rules.yaml\ngeoip: {database: GeoLite2-Country.mmdb}\n").proxy().maxRequestBodyBytes())
+                .isEqualTo(ProxySettings.DEFAULT_MAX_REQUEST_BODY_BYTES).isEqualTo(32L * 1024 * 1024);
+        assertThat(load("rules: rules.yaml\ngeoip: {database: GeoLite2-Country.mmdb}\nproxy: {max_request_body_bytes: 8MiB}\n")
+                .proxy().maxRequestBodyBytes()).isEqualTo(8L * 1024 * 1024);
+        assertThat(load("rules: rules.yaml\ngeoip: {database: GeoLite2-Country.mmdb}\nproxy: {max_request_body_bytes: 1000}\n")
+                .proxy().maxRequestBodyBytes()).isEqualTo(1000);
+        assertThat(problems("rules: rules.yaml\ngeoip: {database: GeoLite2-Country.mmdb}\nproxy: {max_request_body_bytes: 1MB}\n"))
+                .containsExactly(at(3, 33, "proxy.max_request_body_bytes: \"1MB\" (expected: a number of bytes, such as 33554432 or 32MiB)"));
     }
 
     @Test

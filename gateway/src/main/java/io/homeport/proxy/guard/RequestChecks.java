@@ -6,6 +6,7 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import java.util.List;
 
@@ -29,6 +30,23 @@ public final class RequestChecks {
      * @param raw the head as it was on the wire, or null when it was not scanned
      */
     public static RequestRejectedException check(HttpRequest request, RawHead raw, int maxHeaderCount) {
+        return check(request, raw, maxHeaderCount, Long.MAX_VALUE);
+    }
+
+    /** {@link #check(HttpRequest, RawHead, int)}, and a declared body larger than {@code maxBodyBytes} gets 413. */
+    public static RequestRejectedException check(HttpRequest request, RawHead raw, int maxHeaderCount, long maxBodyBytes) {
+        RequestRejectedException refusal = checkHead(request, raw, maxHeaderCount);
+        if (refusal == null) {
+            long declared = HttpUtil.getContentLength(request, -1L);
+            if (declared > maxBodyBytes) {
+                refusal = refuse(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "request body of " + declared
+                        + " bytes (expected: at most " + maxBodyBytes + ", proxy.max_request_body_bytes)");
+            }
+        }
+        return refusal;
+    }
+
+    private static RequestRejectedException checkHead(HttpRequest request, RawHead raw, int maxHeaderCount) {
         HttpVersion version = request.protocolVersion();
         if (raw != null && raw.versionNotUpperCase()) {
             return badRequest("HTTP version in lower case (the HTTP-name is case-sensitive; expected: HTTP/1.1 or HTTP/1.0)");

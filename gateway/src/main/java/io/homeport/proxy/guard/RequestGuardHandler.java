@@ -20,6 +20,7 @@ public final class RequestGuardHandler extends ChannelInboundHandlerAdapter {
     private static final Logger logger = LoggerFactory.getLogger(RequestGuardHandler.class);
 
     private final int maxHeaderCount;
+    private final long maxBodyBytes;
     private final RequestHeadScanner scanner;
 
     /**
@@ -27,10 +28,16 @@ public final class RequestGuardHandler extends ChannelInboundHandlerAdapter {
      *     decoded head (then obs-fold and a Content-Length beside Transfer-Encoding go unseen)
      */
     public RequestGuardHandler(int maxHeaderCount, RequestHeadScanner scanner) {
+        this(maxHeaderCount, Long.MAX_VALUE, scanner);
+    }
+
+    /** @param maxBodyBytes a larger declared Content-Length gets 413, before a {@code 100 Continue} */
+    public RequestGuardHandler(int maxHeaderCount, long maxBodyBytes, RequestHeadScanner scanner) {
         if (maxHeaderCount < 1) {
             throw new IllegalArgumentException("maxHeaderCount: " + maxHeaderCount + " (expected: > 0)");
         }
         this.maxHeaderCount = maxHeaderCount;
+        this.maxBodyBytes = maxBodyBytes;
         this.scanner = scanner;
     }
 
@@ -49,13 +56,13 @@ public final class RequestGuardHandler extends ChannelInboundHandlerAdapter {
 
     private RequestRejectedException check(HttpRequest request) {
         if (scanner == null) {
-            return RequestChecks.check(request, null, maxHeaderCount);
+            return RequestChecks.check(request, null, maxHeaderCount, maxBodyBytes);
         }
         RawHead raw = scanner.nextHead();
         if (raw == null) {
             // Only after a request whose framing the scanner could not follow, which was refused itself.
             return new RequestRejectedException(HttpResponseStatus.BAD_REQUEST, "request framing could not be followed");
         }
-        return RequestChecks.check(request, raw, maxHeaderCount);
+        return RequestChecks.check(request, raw, maxHeaderCount, maxBodyBytes);
     }
 }
