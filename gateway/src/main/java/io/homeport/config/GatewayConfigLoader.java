@@ -35,7 +35,8 @@ public final class GatewayConfigLoader {
     static final Set<String> HEALTH_KEYS = Set.of("path", "interval", "timeout", "healthy_threshold", "unhealthy_threshold",
             "eject_after_failures", "ejection_time");
     static final Set<String> PROXY_KEYS = Set.of("max_request_line_bytes", "max_header_bytes", "max_header_count",
-            "request_header_timeout", "client_idle_timeout", "drain_timeout", "max_request_body_bytes");
+            "request_header_timeout", "client_idle_timeout", "drain_timeout", "max_request_body_bytes",
+            "headers_with_underscores");
     static final Set<String> UPSTREAM_KEYS = Set.of("connect_timeout", "response_timeout", "idle_timeout");
     static final Set<String> LISTENER_KEYS = Set.of("address", "tls", "proxy_protocol", "client_ip");
     static final Set<String> PROXY_PROTOCOL_KEYS = Set.of("trusted");
@@ -159,7 +160,24 @@ public final class GatewayConfigLoader {
                 duration(proxy, "request_header_timeout", d.requestHeaderTimeout(), problems),
                 duration(proxy, "client_idle_timeout", d.clientIdleTimeout(), problems),
                 duration(proxy, "drain_timeout", d.drainTimeout(), problems),
-                bytes(proxy, "max_request_body_bytes", d.maxRequestBodyBytes(), problems));
+                bytes(proxy, "max_request_body_bytes", d.maxRequestBodyBytes(), problems),
+                underscores(proxy, d.headersWithUnderscores(), problems));
+    }
+
+    private static ProxySettings.HeadersWithUnderscores underscores(YamlMap map, ProxySettings.HeadersWithUnderscores fallback,
+            Problems problems) {
+        Optional<String> text = map.string("headers_with_underscores");
+        if (text.isEmpty()) {
+            return fallback;
+        }
+        for (ProxySettings.HeadersWithUnderscores candidate : ProxySettings.HeadersWithUnderscores.values()) {
+            if (candidate.key().equals(text.get())) {
+                return candidate;
+            }
+        }
+        problems.at(map.value("headers_with_underscores").get(), "proxy.headers_with_underscores: \"" + text.get()
+                + "\" (expected: drop, reject or allow)");
+        return fallback;
     }
 
     /** A byte count: plain digits, or with a binary suffix ({@code 32MiB}, {@code 512KiB}, {@code 1GiB}). */

@@ -155,6 +155,14 @@ public final class GatewayMetrics {
         return residencyViolations.sum();
     }
 
+    /** Request header fields whose names have an underscore, by what became of them ({@code dropped}, {@code rejected}). */
+    public void headersWithUnderscores(String action, int fields) {
+        String key = "homeport.headers.with.underscores" + action;
+        labelled.computeIfAbsent(key, k -> Counter.builder("homeport.headers.with.underscores").tags("action", action)
+                .description("Request header fields whose names have an underscore (proxy.headers_with_underscores)")
+                .register(registry)).increment(fields);
+    }
+
     /** A connection left the direct HTTP/1.1 path for the full pipeline, and why. */
     public void directPathHandover(String reason) {
         count("homeport.direct.path.handovers", "reason", reason);

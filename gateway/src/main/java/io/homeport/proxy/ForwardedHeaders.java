@@ -118,6 +118,27 @@ public final class ForwardedHeaders {
     }
 
     /**
+     * Removes every field whose name has an underscore ({@code proxy.headers_with_underscores: drop});
+     * returns how many. A backend that reads {@code _} as {@code -} must not see {@code X_Forwarded_For}.
+     */
+    public static int dropNamesWithUnderscores(HttpHeaders headers) {
+        java.util.List<String> names = null;
+        for (java.util.Map.Entry<String, String> field : headers) {
+            if (field.getKey().indexOf('_') >= 0) {
+                if (names == null) {
+                    names = new java.util.ArrayList<>();
+                }
+                names.add(field.getKey());
+            }
+        }
+        if (names == null) {
+            return 0;
+        }
+        names.forEach(headers::remove);
+        return names.size();
+    }
+
+    /**
      * The hops a trusted peer sent in Forwarded alone, as X-Forwarded-For's list: a client learned
      * from Forwarded reaches the backend's X-Forwarded-For like one learned from X-Forwarded-For.
      */

@@ -49,20 +49,26 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
     private final ProxyContext proxy;
     private final boolean tls;
     private final long maxBodyBytes;
+    private final boolean dropUnderscores;
     private Exchange exchange;
     private ScheduledFuture<?> responseTimer;
     /** A read was asked for and no message has come of it yet (the decoder may need more bytes). */
     private boolean readPending;
 
     public ProxyHandler(ProxyContext proxy, boolean tls) {
-        this(proxy, tls, Long.MAX_VALUE);
+        this(proxy, tls, ProxySettings.DEFAULTS);
     }
 
-    /** @param maxBodyBytes a streamed request body that grows past this gets 413 and the connection closes */
-    public ProxyHandler(ProxyContext proxy, boolean tls, long maxBodyBytes) {
+    /**
+     * @param settings the listener's: a streamed request body that grows past {@code
+     *     maxRequestBodyBytes} gets 413 and the connection closes; header names with an underscore
+     *     are dropped unless {@code headersWithUnderscores} allows them (the guard rejects them before)
+     */
+    public ProxyHandler(ProxyContext proxy, boolean tls, ProxySettings settings) {
         this.proxy = proxy;
         this.tls = tls;
-        this.maxBodyBytes = maxBodyBytes;
+        this.maxBodyBytes = settings.maxRequestBodyBytes();
+        this.dropUnderscores = settings.headersWithUnderscores() != ProxySettings.HeadersWithUnderscores.ALLOW;
     }
 
     @Override
@@ -138,6 +144,12 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         boolean chunked = HttpUtil.isTransferEncodingChunked(request);
         boolean hasBody = chunked || HttpUtil.getContentLength(request, 0L) > 0;
         String requestId = ForwardedHeaders.requestId(headers);
+        if (dropUnderscores) {
+            int dropped = ForwardedHeaders.dropNamesWithUnderscores(headers);
+            if (dropped > 0) {
+                proxy.metrics().headersWithUnderscores("dropped", dropped);
+            }
+        }
         ForwardedHeaders.forUpstream(headers, peer, proxy.clientAddresses().isTrusted(peer), tls, requestId,
                 decision.country(), decision.region(), chunked);
         HttpRequest upstreamRequest = new DefaultHttpRequest(HttpVersion.HTTP_1_1, request.method(), uri, headers);

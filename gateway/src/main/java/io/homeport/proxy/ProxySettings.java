@@ -13,6 +13,7 @@ import java.time.Duration;
  * @param drainTimeout how long a graceful shutdown waits for requests in flight
  * @param maxRequestBodyBytes larger request bodies get 413: a declared Content-Length before
  *     anything is forwarded (and before a {@code 100 Continue}), a streamed body when it passes the limit
+ * @param headersWithUnderscores what becomes of a request header whose name has an underscore
  */
 public record ProxySettings(
         int maxRequestLineBytes,
@@ -21,7 +22,26 @@ public record ProxySettings(
         Duration requestHeaderTimeout,
         Duration clientIdleTimeout,
         Duration drainTimeout,
-        long maxRequestBodyBytes) {
+        long maxRequestBodyBytes,
+        HeadersWithUnderscores headersWithUnderscores) {
+
+    /**
+     * {@code proxy.headers_with_underscores}. A backend that maps {@code _} to {@code -} (several
+     * frameworks do, CGI-style) would read {@code X_Forwarded_For} as {@code X-Forwarded-For} and
+     * {@code Transfer_Encoding} as framing; the gateway's own header rules would not have seen them.
+     */
+    public enum HeadersWithUnderscores {
+        /** Removed before forwarding, and counted: what nginx does by default. */
+        DROP,
+        /** 400 for the whole request: what Envoy advises at the edge. */
+        REJECT,
+        /** Forwarded as they are. */
+        ALLOW;
+
+        public String key() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
 
     /** 32 MiB: phone API calls and their uploads; a larger upload service raises it. */
     public static final long DEFAULT_MAX_REQUEST_BODY_BYTES = 32L * 1024 * 1024;
@@ -30,6 +50,7 @@ public record ProxySettings(
             8 * 1024, 16 * 1024, 100, Duration.ofSeconds(10), Duration.ofSeconds(60), Duration.ofSeconds(20));
 
     public ProxySettings {
+        java.util.Objects.requireNonNull(headersWithUnderscores, "headersWithUnderscores");
         if (maxRequestBodyBytes < 0) {
             throw new IllegalArgumentException("maxRequestBodyBytes: " + maxRequestBodyBytes + " (expected: >= 0)");
         }
@@ -39,5 +60,11 @@ public record ProxySettings(
             Duration clientIdleTimeout, Duration drainTimeout) {
         this(maxRequestLineBytes, maxHeaderBytes, maxHeaderCount, requestHeaderTimeout, clientIdleTimeout, drainTimeout,
                 DEFAULT_MAX_REQUEST_BODY_BYTES);
+    }
+
+    public ProxySettings(int maxRequestLineBytes, int maxHeaderBytes, int maxHeaderCount, Duration requestHeaderTimeout,
+            Duration clientIdleTimeout, Duration drainTimeout, long maxRequestBodyBytes) {
+        this(maxRequestLineBytes, maxHeaderBytes, maxHeaderCount, requestHeaderTimeout, clientIdleTimeout, drainTimeout,
+                maxRequestBodyBytes, HeadersWithUnderscores.DROP);
     }
 }

@@ -182,7 +182,8 @@ final class ProxyInitializer extends ChannelInitializer<Channel> {
     private void addRequestGuards(ChannelPipeline pipeline) {
         RequestHeadScanner scanner = new RequestHeadScanner();
         pipeline.addBefore("http", "request-head-scanner", scanner);
-        pipeline.addLast("request-guard", new RequestGuardHandler(settings.maxHeaderCount(), settings.maxRequestBodyBytes(), scanner));
+        pipeline.addLast("request-guard", new RequestGuardHandler(settings.maxHeaderCount(), settings.maxRequestBodyBytes(),
+                settings.headersWithUnderscores() == ProxySettings.HeadersWithUnderscores.REJECT, scanner));
     }
 
     /**
@@ -190,7 +191,8 @@ final class ProxyInitializer extends ChannelInitializer<Channel> {
      * foreign authority, the header-count limit. Framing needs no scanner: HTTP/2 frames it.
      */
     private void addHttp2RequestGuards(ChannelPipeline pipeline) {
-        pipeline.addLast("request-guard", new RequestGuardHandler(settings.maxHeaderCount(), settings.maxRequestBodyBytes(), null));
+        pipeline.addLast("request-guard", new RequestGuardHandler(settings.maxHeaderCount(), settings.maxRequestBodyBytes(),
+                settings.headersWithUnderscores() == ProxySettings.HeadersWithUnderscores.REJECT, null));
     }
 
     /** Slow clients: a request head must be complete within the request-header timeout. */
@@ -209,6 +211,6 @@ final class ProxyInitializer extends ChannelInitializer<Channel> {
     }
 
     private void addProxy(ChannelPipeline pipeline) {
-        pipeline.addLast("proxy", new ProxyHandler(proxy, listener.tls().isPresent(), settings.maxRequestBodyBytes()));
+        pipeline.addLast("proxy", new ProxyHandler(proxy, listener.tls().isPresent(), settings));
     }
 }

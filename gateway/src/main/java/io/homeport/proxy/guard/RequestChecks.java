@@ -35,7 +35,22 @@ public final class RequestChecks {
 
     /** {@link #check(HttpRequest, RawHead, int)}, and a declared body larger than {@code maxBodyBytes} gets 413. */
     public static RequestRejectedException check(HttpRequest request, RawHead raw, int maxHeaderCount, long maxBodyBytes) {
+        return check(request, raw, maxHeaderCount, maxBodyBytes, false);
+    }
+
+    /** The same; with {@code rejectUnderscores}, a header name with an underscore gets 400. */
+    public static RequestRejectedException check(HttpRequest request, RawHead raw, int maxHeaderCount, long maxBodyBytes,
+            boolean rejectUnderscores) {
         RequestRejectedException refusal = checkHead(request, raw, maxHeaderCount);
+        if (refusal == null && rejectUnderscores) {
+            for (String name : request.headers().names()) {
+                if (name.indexOf('_') >= 0) {
+                    refusal = badRequest("header field name with an underscore: " + shown(name)
+                            + " (proxy.headers_with_underscores: reject)");
+                    break;
+                }
+            }
+        }
         if (refusal == null) {
             long declared = HttpUtil.getContentLength(request, -1L);
             if (declared > maxBodyBytes) {

@@ -21,6 +21,7 @@ public final class RequestGuardHandler extends ChannelInboundHandlerAdapter {
 
     private final int maxHeaderCount;
     private final long maxBodyBytes;
+    private final boolean rejectUnderscores;
     private final RequestHeadScanner scanner;
 
     /**
@@ -33,11 +34,17 @@ public final class RequestGuardHandler extends ChannelInboundHandlerAdapter {
 
     /** @param maxBodyBytes a larger declared Content-Length gets 413, before a {@code 100 Continue} */
     public RequestGuardHandler(int maxHeaderCount, long maxBodyBytes, RequestHeadScanner scanner) {
+        this(maxHeaderCount, maxBodyBytes, false, scanner);
+    }
+
+    /** @param rejectUnderscores a header name with an underscore gets 400 ({@code proxy.headers_with_underscores: reject}) */
+    public RequestGuardHandler(int maxHeaderCount, long maxBodyBytes, boolean rejectUnderscores, RequestHeadScanner scanner) {
         if (maxHeaderCount < 1) {
             throw new IllegalArgumentException("maxHeaderCount: " + maxHeaderCount + " (expected: > 0)");
         }
         this.maxHeaderCount = maxHeaderCount;
         this.maxBodyBytes = maxBodyBytes;
+        this.rejectUnderscores = rejectUnderscores;
         this.scanner = scanner;
     }
 
@@ -56,13 +63,13 @@ public final class RequestGuardHandler extends ChannelInboundHandlerAdapter {
 
     private RequestRejectedException check(HttpRequest request) {
         if (scanner == null) {
-            return RequestChecks.check(request, null, maxHeaderCount, maxBodyBytes);
+            return RequestChecks.check(request, null, maxHeaderCount, maxBodyBytes, rejectUnderscores);
         }
         RawHead raw = scanner.nextHead();
         if (raw == null) {
             // Only after a request whose framing the scanner could not follow, which was refused itself.
             return new RequestRejectedException(HttpResponseStatus.BAD_REQUEST, "request framing could not be followed");
         }
-        return RequestChecks.check(request, raw, maxHeaderCount, maxBodyBytes);
+        return RequestChecks.check(request, raw, maxHeaderCount, maxBodyBytes, rejectUnderscores);
     }
 }

@@ -179,6 +179,7 @@ public final class DirectHttp1Handler extends ChannelInboundHandlerAdapter {
         Scratch scratch = scratch();
         RequestHead head = scratch.head;
         head.limits(settings.maxRequestLineBytes(), settings.maxHeaderBytes(), settings.maxHeaderCount());
+        head.underscores(settings.headersWithUnderscores());
         byte[] bytes = scratch.bytes(head.maxHeadBytes());
         int copied = Math.min(pending.readableBytes(), head.maxHeadBytes());
         pending.getBytes(pending.readerIndex(), bytes, 0, copied);
@@ -195,6 +196,9 @@ public final class DirectHttp1Handler extends ChannelInboundHandlerAdapter {
             return;
         }
         awaitingHead = false;
+        if (head.underscoreFields > 0) {
+            proxy.metrics().headersWithUnderscores("dropped", head.underscoreFields);
+        }
         pending.skipBytes(head.length);
         if (!pending.isReadable()) {
             releasePending(); // the usual case: nothing pipelined behind this request

@@ -1,5 +1,6 @@
 package io.homeport.proxy.h1;
 
+import io.homeport.proxy.ProxySettings;
 import io.homeport.proxy.guard.RequestChecks;
 import java.nio.charset.StandardCharsets;
 
@@ -37,7 +38,11 @@ final class RequestHead {
     private int maxHeaderBytes;
     private int maxHeaderCount;
 
+    private ProxySettings.HeadersWithUnderscores underscores = ProxySettings.HeadersWithUnderscores.DROP;
+
     // What the last COMPLETE parse found.
+    /** Fields dropped for an underscore in their name. */
+    int underscoreFields;
     int length;
     String method;
     String uri;
@@ -61,6 +66,11 @@ final class RequestHead {
     }
 
     /** The limits of the next parse (the listener's): beyond them the full path answers 414 or 431. */
+    /** What becomes of a field whose name has an underscore (the listener's {@code proxy.headers_with_underscores}). */
+    void underscores(ProxySettings.HeadersWithUnderscores policy) {
+        this.underscores = policy;
+    }
+
     void limits(int maxRequestLineBytes, int maxHeaderBytes, int maxHeaderCount) {
         this.maxRequestLineBytes = maxRequestLineBytes;
         this.maxHeaderBytes = maxHeaderBytes;
@@ -179,6 +189,13 @@ final class RequestHead {
             if (what < 0) {
                 return Outcome.NOT_PLAIN;
             }
+            if (underscores != ProxySettings.HeadersWithUnderscores.ALLOW && hasUnderscore(b, start, nameEnd)) {
+                if (underscores == ProxySettings.HeadersWithUnderscores.REJECT) {
+                    return Outcome.NOT_PLAIN; // the full path answers 400
+                }
+                what = DROP;
+                underscoreFields++;
+            }
             if (what == HOST_FIELD) {
                 if (++hosts > 1 || !isValidHost(b, valueStart, valueEnd)) {
                     return Outcome.NOT_PLAIN;
@@ -191,7 +208,17 @@ final class RequestHead {
         return hosts == 1 ? Outcome.COMPLETE : Outcome.NOT_PLAIN;
     }
 
+    private static boolean hasUnderscore(byte[] b, int start, int end) {
+        for (int i = start; i < end; i++) {
+            if (b[i] == '_') {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private void reset() {
+        underscoreFields = 0;
         length = 0;
         method = null;
         uri = null;
