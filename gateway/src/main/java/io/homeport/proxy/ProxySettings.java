@@ -43,8 +43,12 @@ public record ProxySettings(
         }
     }
 
-    /** 32 MiB: phone API calls and their uploads; a larger upload service raises it. */
-    public static final long DEFAULT_MAX_REQUEST_BODY_BYTES = 32L * 1024 * 1024;
+    /**
+     * 1 GiB: bodies are streamed, so memory does not grow with the limit; it refuses the absurd (a
+     * 2 GiB Content-Length behind {@code Expect: 100-continue}) without cutting a phone's video
+     * upload short. An API that takes only small bodies lowers it.
+     */
+    public static final long DEFAULT_MAX_REQUEST_BODY_BYTES = 1024L * 1024 * 1024;
 
     public static final ProxySettings DEFAULTS = new ProxySettings(
             8 * 1024, 16 * 1024, 100, Duration.ofSeconds(10), Duration.ofSeconds(60), Duration.ofSeconds(20));

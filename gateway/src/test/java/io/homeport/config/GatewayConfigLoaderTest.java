@@ -172,7 +172,7 @@ class GatewayConfigLoaderTest {
     @Test
     void readsTheRequestBodyLimit() throws Exception {
         assertThat(load("rules: rules.yaml\ngeoip: {database: GeoLite2-Country.mmdb}\n").proxy().maxRequestBodyBytes())
-                .isEqualTo(ProxySettings.DEFAULT_MAX_REQUEST_BODY_BYTES).isEqualTo(32L * 1024 * 1024);
+                .isEqualTo(ProxySettings.DEFAULT_MAX_REQUEST_BODY_BYTES).isEqualTo(1024L * 1024 * 1024);
         assertThat(load("rules: rules.yaml\ngeoip: {database: GeoLite2-Country.mmdb}\nproxy: {max_request_body_bytes: 8MiB}\n")
                 .proxy().maxRequestBodyBytes()).isEqualTo(8L * 1024 * 1024);
         assertThat(load("rules: rules.yaml\ngeoip: {database: GeoLite2-Country.mmdb}\nproxy: {max_request_body_bytes: 1000}\n")

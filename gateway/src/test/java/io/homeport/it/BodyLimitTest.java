@@ -22,7 +22,7 @@ class BodyLimitTest {
                     + "Expect: 100-continue\r\n\r\n");
             RawHttp.Response response = raw.read();
             assertThat(response.status()).as("no 100 first: the limit is the answer").isEqualTo(413);
-            assertThat(response.body()).contains("request body of 2147483648 bytes (expected: at most 33554432");
+            assertThat(response.body()).contains("request body of 2147483648 bytes (expected: at most 1073741824");
             assertThat(raw.isClosedByServer()).isTrue();
             assertThat(gateway.beijing.received).isEmpty();
         }
