@@ -154,7 +154,12 @@ public final class DirectHttp1Handler extends ChannelInboundHandlerAdapter {
         int from = pending.readerIndex() + scannedForLineFeed;
         boolean none = pending.indexOf(from, pending.writerIndex(), (byte) '\n') < 0;
         scannedForLineFeed = pending.readableBytes();
-        return none && pending.readableBytes() < scratch().head.maxHeadBytes();
+        return none && pending.readableBytes() < maxHeadBytes();
+    }
+
+    /** The most bytes a head this listener accepts can take (as {@link RequestHead#maxHeadBytes}). */
+    private int maxHeadBytes() {
+        return settings.maxRequestLineBytes() + settings.maxHeaderBytes() + 2;
     }
 
     @Override
