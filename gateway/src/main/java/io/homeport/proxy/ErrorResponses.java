@@ -36,6 +36,30 @@ public final class ErrorResponses {
         return response;
     }
 
+    /**
+     * {@code response} as HTTP/1.1 wire bytes, for handlers that write below the HTTP encoder (the
+     * direct path, the scanner before the decoder); releases {@code response}.
+     */
+    public static ByteBuf toHttp1(ByteBufAllocator allocator, FullHttpResponse response) {
+        try {
+            ByteBuf content = response.content();
+            ByteBuf out = allocator.buffer(256 + content.readableBytes());
+            out.writeCharSequence("HTTP/1.1 " + response.status().code() + " " + response.status().reasonPhrase() + "\r\n",
+                    StandardCharsets.US_ASCII);
+            for (java.util.Map.Entry<String, String> field : response.headers()) {
+                out.writeCharSequence(field.getKey(), StandardCharsets.US_ASCII);
+                out.writeCharSequence(": ", StandardCharsets.US_ASCII);
+                out.writeCharSequence(field.getValue(), StandardCharsets.ISO_8859_1);
+                out.writeCharSequence("\r\n", StandardCharsets.US_ASCII);
+            }
+            out.writeCharSequence("\r\n", StandardCharsets.US_ASCII);
+            out.writeBytes(content, content.readerIndex(), content.readableBytes());
+            return out;
+        } finally {
+            response.release();
+        }
+    }
+
     /** {@code text} as a JSON string literal, quotes included. Shared with the access log. */
     public static String quote(String text) {
         return appendQuoted(new StringBuilder(text.length() + 2), text).toString();

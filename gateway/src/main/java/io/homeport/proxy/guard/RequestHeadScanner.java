@@ -1,9 +1,17 @@
 package io.homeport.proxy.guard;
 
+import io.homeport.proxy.ErrorResponses;
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Sits before the HTTP decoder and notes, for each request head, what the decoder normalizes away
@@ -13,6 +21,8 @@ import io.netty.handler.codec.http.HttpServerCodec;
  */
 public final class RequestHeadScanner extends ChannelInboundHandlerAdapter {
 
+    private static final Logger logger = LoggerFactory.getLogger(RequestHeadScanner.class);
+
     private final RequestStream stream = new RequestStream();
 
     @Override
@@ -20,11 +30,26 @@ public final class RequestHeadScanner extends ChannelInboundHandlerAdapter {
         if (msg instanceof ByteBuf bytes) {
             if (ctx.pipeline().get(HttpServerCodec.class) == null) {
                 ctx.pipeline().remove(this);
-            } else {
-                stream.scan(bytes); // before the decoder sees these bytes, so the note is ready before its request
+            } else if (!stream.scan(bytes)) { // before the decoder sees these bytes, so the note is ready before its request
+                refuse(ctx, bytes);
+                return;
             }
         }
         ctx.fireChannelRead(msg);
+    }
+
+    /**
+     * A chunked body the decoder would re-frame leniently: 400 and the connection closes, and none of
+     * these bytes reaches the decoder, so nothing of the bad chunk (or a request hidden after it) is
+     * forwarded. The upstream request it belonged to is left unfinished and closed with the connection.
+     */
+    private void refuse(ChannelHandlerContext ctx, ByteBuf bytes) {
+        bytes.release();
+        logger.debug("closing {}: malformed chunked body: {}", ctx.channel().remoteAddress(), stream.refusal());
+        FullHttpResponse response = ErrorResponses.of(ctx.alloc(), HttpResponseStatus.BAD_REQUEST,
+                "malformed chunked body: " + stream.refusal(), null);
+        response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        ctx.writeAndFlush(ErrorResponses.toHttp1(ctx.alloc(), response)).addListener(ChannelFutureListener.CLOSE);
     }
 
     /** The raw facts of the next request head the decoder produces, or null when none was seen. */

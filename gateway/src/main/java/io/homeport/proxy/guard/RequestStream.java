@@ -17,7 +17,11 @@ import java.util.ArrayDeque;
  */
 final class RequestStream {
 
-    private enum State { HEAD, FIXED_BODY, CHUNK_SIZE, CHUNK_EXTENSION, CHUNK_DATA, CHUNK_CR, CHUNK_LF, TRAILERS, STOPPED }
+    private enum State {
+        HEAD, FIXED_BODY, CHUNK_SIZE, CHUNK_EXTENSION, CHUNK_SIZE_LF, CHUNK_DATA, CHUNK_CR, CHUNK_LF, TRAILERS, STOPPED,
+        /** A chunked body framed in a way the decoder would read leniently (and a backend perhaps otherwise). */
+        REFUSED
+    }
 
     private final HeadLexer lexer = new HeadLexer();
     private final ArrayDeque<RawHead> heads = new ArrayDeque<>();
@@ -25,12 +29,17 @@ final class RequestStream {
     /** Body bytes left, or while in CHUNK_SIZE the chunk size read so far. */
     private long remaining;
     private int sizeDigits;
+    private String refusal;
 
-    /** Follows the buffer's readable bytes; the buffer's indexes do not move. */
-    void scan(ByteBuf buffer) {
+    /**
+     * Follows the buffer's readable bytes; the buffer's indexes do not move. Returns false when a
+     * chunked body breaks the framing RFC 9112 allows ({@link #refusal()} says how): then the
+     * connection must be refused, and none of these bytes passed on.
+     */
+    boolean scan(ByteBuf buffer) {
         int index = buffer.readerIndex();
         int end = buffer.writerIndex();
-        while (index < end && state != State.STOPPED) {
+        while (index < end && state != State.STOPPED && state != State.REFUSED) {
             if (state == State.FIXED_BODY || state == State.CHUNK_DATA) {
                 int skip = (int) Math.min(remaining, end - index);
                 index += skip;
@@ -46,6 +55,17 @@ final class RequestStream {
                 next(buffer.getByte(index++));
             }
         }
+        return state != State.REFUSED;
+    }
+
+    /** Why the stream was refused, or null. */
+    String refusal() {
+        return refusal;
+    }
+
+    private void refuse(String why) {
+        refusal = why;
+        state = State.REFUSED;
     }
 
     /** The oldest head not taken yet, or null. */
@@ -62,16 +82,31 @@ final class RequestStream {
             }
             case CHUNK_SIZE -> chunkSize(b);
             case CHUNK_EXTENSION -> {
-                if (b == '\n') {
-                    chunkLineEnded();
+                if (b == '\r') {
+                    state = State.CHUNK_SIZE_LF;
+                } else if (b == '\n') {
+                    refuse("a bare LF in a chunk extension");
                 }
             }
-            case CHUNK_CR -> state = b == '\r' ? State.CHUNK_LF : State.STOPPED;
+            case CHUNK_SIZE_LF -> {
+                if (b == '\n') {
+                    chunkLineEnded();
+                } else {
+                    refuse("a CR without LF after a chunk size");
+                }
+            }
+            case CHUNK_CR -> {
+                if (b == '\r') {
+                    state = State.CHUNK_LF;
+                } else {
+                    refuse(b == '\n' ? "a bare LF after chunk data" : "chunk data longer than its chunk size");
+                }
+            }
             case CHUNK_LF -> {
                 if (b == '\n') {
                     startChunk();
                 } else {
-                    state = State.STOPPED;
+                    refuse("a CR without LF after chunk data");
                 }
             }
             case TRAILERS -> {
@@ -96,21 +131,28 @@ final class RequestStream {
         }
     }
 
-    /** Hex digits after optional whitespace, ended by ';', whitespace or a control character. */
+    /**
+     * Hex digits (after optional whitespace, which the decoder skips), then CRLF, or a chunk
+     * extension after {@code ;} (or whitespace before it). Anything else — {@code 5x}, {@code 0x5},
+     * a size past what the decoder takes, a bare LF — is refused: read leniently, it frames the body
+     * one way here and perhaps another way at a backend.
+     */
     private void chunkSize(byte b) {
         int digit = Character.digit(b, 16);
-        if (b == '\n') {
-            chunkLineEnded();
-        } else if (digit >= 0) {
+        if (digit >= 0 && b < 0x7f) {
             remaining = remaining * 16 + digit;
             sizeDigits++;
             if (remaining > Integer.MAX_VALUE) {
-                state = State.STOPPED; // the decoder refuses it too
+                refuse("a chunk size past " + Integer.MAX_VALUE + " bytes");
             }
-        } else if (sizeDigits > 0 && (b == ';' || (b & 0xff) <= ' ' || b == 0x7f)) {
+        } else if (sizeDigits > 0 && b == '\r') {
+            state = State.CHUNK_SIZE_LF;
+        } else if (b == '\n') {
+            refuse(sizeDigits > 0 ? "a bare LF after a chunk size" : "a chunk line without a size");
+        } else if (sizeDigits > 0 && (b == ';' || b == ' ' || b == '\t')) {
             state = State.CHUNK_EXTENSION;
         } else if (sizeDigits > 0 || !isWhitespace(b)) {
-            state = State.STOPPED;
+            refuse("a chunk size that is not hex digits");
         }
     }
 

@@ -624,23 +624,7 @@ public final class DirectHttp1Handler extends ChannelInboundHandlerAdapter {
 
     /** A gateway answer as bytes: this path writes below the HTTP encoder. */
     static ByteBuf encode(ChannelHandlerContext ctx, FullHttpResponse response) {
-        try {
-            ByteBuf content = response.content();
-            ByteBuf out = ctx.alloc().buffer(256 + content.readableBytes());
-            out.writeCharSequence("HTTP/1.1 " + response.status().code() + " " + response.status().reasonPhrase() + "\r\n",
-                    StandardCharsets.US_ASCII);
-            for (Map.Entry<String, String> field : response.headers()) {
-                out.writeCharSequence(field.getKey(), StandardCharsets.US_ASCII);
-                out.writeByte(':').writeByte(' ');
-                out.writeCharSequence(field.getValue(), StandardCharsets.ISO_8859_1);
-                out.writeBytes(CRLF);
-            }
-            out.writeBytes(CRLF);
-            out.writeBytes(content, content.readerIndex(), content.readableBytes());
-            return out;
-        } finally {
-            response.release();
-        }
+        return ErrorResponses.toHttp1(ctx.alloc(), response);
     }
 
     static Scratch scratch() {
