@@ -6,7 +6,6 @@ import io.homeport.routing.IpAddresses;
 import java.io.IOException;
 import java.net.Inet4Address;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -56,10 +55,7 @@ public record NetworkChanges(long networks, long ipv4Addresses, Map<String, Long
         };
         after.forEachNetwork(compare);
         before.forEachNetwork(compare);
-        Map<String, Long> byCountry = new LinkedHashMap<>();
-        counts.entrySet().stream()
-                .sorted(Map.Entry.<String, Long>comparingByValue(Comparator.reverseOrder()).thenComparing(Map.Entry.comparingByKey()))
-                .forEach(entry -> byCountry.put(entry.getKey(), entry.getValue()));
+        Map<String, Long> byCountry = RegionChange.mostFirst(counts);
         List<String> flat = new ArrayList<>();
         byCountry.keySet().forEach(change -> flat.addAll(examples.get(change)));
         long total = counts.values().stream().mapToLong(Long::longValue).sum();

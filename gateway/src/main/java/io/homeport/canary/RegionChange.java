@@ -78,7 +78,8 @@ public final class RegionChange {
         return from.equals(to) ? from : from + " -> " + to;
     }
 
-    private static Map<String, Long> mostFirst(Map<String, Long> counts) {
+    /** {@code counts} ordered by count, largest first, ties by key: how every report lists what moved. */
+    static Map<String, Long> mostFirst(Map<String, Long> counts) {
         Map<String, Long> sorted = new LinkedHashMap<>();
         counts.entrySet().stream()
                 .sorted(Map.Entry.<String, Long>comparingByValue(Comparator.reverseOrder()).thenComparing(Map.Entry.comparingByKey()))

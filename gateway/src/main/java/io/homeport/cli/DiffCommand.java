@@ -172,7 +172,7 @@ final class DiffCommand implements Callable<Integer> {
     }
 
     /** Each pinned user's region by the keyed hash of their id. */
-    private static Map<Long, String> byKeyedHash(RoutingRules rules, UserHashKey key) throws IOException {
+    private static Map<Long, String> byKeyedHash(RoutingRules rules, UserHashKey key) {
         Map<Long, String> pins = new HashMap<>();
         PinChanges.pins(rules).forEach((user, region) -> pins.put(key.hash64(user), region));
         return pins;

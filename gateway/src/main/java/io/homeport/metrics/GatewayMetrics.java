@@ -157,10 +157,7 @@ public final class GatewayMetrics {
 
     /** Request header fields whose names have an underscore, by what became of them ({@code dropped}, {@code rejected}). */
     public void headersWithUnderscores(String action, int fields) {
-        String key = "homeport.headers.with.underscores" + action;
-        labelled.computeIfAbsent(key, k -> Counter.builder("homeport.headers.with.underscores").tags("action", action)
-                .description("Request header fields whose names have an underscore (proxy.headers_with_underscores)")
-                .register(registry)).increment(fields);
+        count("homeport.headers.with.underscores", fields, "action", action);
     }
 
     /** A connection left the direct HTTP/1.1 path for the full pipeline, and why. */
@@ -181,8 +178,12 @@ public final class GatewayMetrics {
     }
 
     private void count(String name, String... tags) {
+        count(name, 1, tags);
+    }
+
+    private void count(String name, double amount, String... tags) {
         String key = name + String.join("\u0000", tags);
-        labelled.computeIfAbsent(key, k -> Counter.builder(name).tags(tags).register(registry)).increment();
+        labelled.computeIfAbsent(key, k -> Counter.builder(name).tags(tags).register(registry)).increment(amount);
     }
 
     /** Binds the GeoIP cache's statistics; a reloaded database's cache replaces the old one's meters. */

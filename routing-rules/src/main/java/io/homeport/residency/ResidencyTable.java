@@ -123,6 +123,15 @@ public final class ResidencyTable {
         return Optional.ofNullable(regionOf(userId));
     }
 
+    /** Every pin, as (user id, region): for comparing two tables offline ({@code homeport diff}), not per request. */
+    public void forEach(java.util.function.BiConsumer<String, String> pin) {
+        for (int index = 0; index < hashes.length; index++) {
+            int start = offsets[index];
+            pin.accept(new String(idBytes, start, offsets[index + 1] - start, java.nio.charset.StandardCharsets.US_ASCII),
+                    regionNames.get(regionIndexes[index]));
+        }
+    }
+
     private boolean idEquals(int index, CharSequence userId) {
         int start = offsets[index];
         int length = offsets[index + 1] - start;

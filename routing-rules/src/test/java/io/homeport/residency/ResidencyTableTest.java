@@ -50,6 +50,11 @@ class ResidencyTableTest {
         assertThat(table.regionOf("u-2002")).isEqualTo("beijing"); // spaces around fields are trimmed
         assertThat(table.regionOf("u-3003")).isEqualTo("us");
         assertThat(table.pinOf(new StringBuilder("u-1001"))).contains("singapore"); // any CharSequence works
+
+        java.util.Map<String, String> pins = new java.util.TreeMap<>();
+        table.forEach(pins::put);
+        assertThat(pins).containsExactly(java.util.Map.entry("u-1001", "singapore"), java.util.Map.entry("u-2002", "beijing"),
+                java.util.Map.entry("u-3003", "us"));
     }
 
     @ParameterizedTest(name = "\"{0}\" is not pinned")
