@@ -90,13 +90,15 @@ final class DiffCommand implements Callable<Integer> {
         RoutingRules newRules = loader.load(rules.get(1));
         Path oldDb = geoip == null ? null : geoip.get(0);
         Path newDb = geoip == null ? null : geoip.get(geoip.size() - 1);
+        // One database (or none: the bundled demo one) serves both sides; two are compared network by network.
+        boolean twoDatabases = newDb != null && !newDb.equals(oldDb);
         List<SampleFile.Line> lines = sample == null ? List.of() : SampleFile.read(sample);
         try (GeoIpDatabase before = GeoIpOption.open(oldDb);
-                GeoIpDatabase after = newDb == null || newDb.equals(oldDb) ? GeoIpOption.open(oldDb) : GeoIpOption.open(newDb)) {
+                GeoIpDatabase after = GeoIpOption.open(twoDatabases ? newDb : oldDb)) {
             RoutingSnapshot old = new RoutingSnapshot(oldRules, before);
             RoutingSnapshot now = new RoutingSnapshot(newRules, after);
             out.println("homeport diff: rules " + rules.get(0) + " -> " + rules.get(1) + "; GeoIP "
-                    + before.description() + (oldDb == null || newDb.equals(oldDb) ? "" : " -> " + after.description()));
+                    + before.description() + (twoDatabases ? " -> " + after.description() : ""));
             boolean changes = false;
 
             if (sample != null) {
@@ -106,7 +108,7 @@ final class DiffCommand implements Callable<Integer> {
                 out.println("Traffic: no --sample given (GET /traffic-sample on a gateway's admin server exports one)");
             }
 
-            if (after != before && !newDb.equals(oldDb)) {
+            if (twoDatabases) {
                 NetworkChanges networks = NetworkChanges.between(before, after);
                 out.println();
                 out.println("Networks whose country changes between the databases: " + (networks.networks() == 0 ? "none"

@@ -85,6 +85,10 @@ class DiffCommandTest {
         assertThat(none.exitCode()).as(none.toString()).isZero();
         assertThat(none.out()).contains("Changes: none (exit 0)");
 
+        CommandRun withoutDatabase = CommandRun.of("diff", "--rules", same.toString(), same.toString());
+        assertThat(withoutDatabase.exitCode()).as("the bundled demo database, for both sides: %s", withoutDatabase).isZero();
+        assertThat(withoutDatabase.out()).contains("Homeport-Demo-Country").contains("Changes: none (exit 0)");
+
         Path broken = Files.writeString(dir.resolve("broken.yaml"), "version: 1\nregions: [\n");
         CommandRun invalid = CommandRun.of("diff", "--rules", same.toString(), broken.toString());
         assertThat(invalid.exitCode()).isEqualTo(2);
