@@ -68,6 +68,12 @@ public final class AccessLog implements ExchangeListener, AutoCloseable {
         lines.offer(format(exchange));
     }
 
+    /** A refused request gets its line too: its reason is the refusal's, and it names no region. */
+    @Override
+    public void refused(CompletedExchange exchange) {
+        completed(exchange);
+    }
+
     public long dropped() {
         return dropped.get();
     }

@@ -61,6 +61,11 @@ public final class TrafficSample implements ExchangeListener {
     }
 
     @Override
+    public void refused(CompletedExchange exchange) {
+        next.refused(exchange); // not decided, so nothing to sample
+    }
+
+    @Override
     public void started() {
         next.started();
     }

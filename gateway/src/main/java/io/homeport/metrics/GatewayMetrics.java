@@ -160,6 +160,14 @@ public final class GatewayMetrics {
         count("homeport.headers.with.underscores", fields, "action", action);
     }
 
+    /** A request refused before it was decided, by {@link io.homeport.proxy.Refusal} label. */
+    public void requestRefused(String reason) {
+        labelled.computeIfAbsent("homeport.requests.refused\u0000" + reason, k -> Counter.builder("homeport.requests.refused")
+                .description("Requests refused before they were decided (malformed, hostile or too large heads, head"
+                        + " timeouts), by reason; each also has an access-log line")
+                .tag("reason", reason).register(registry)).increment();
+    }
+
     /** A connection left the direct HTTP/1.1 path for the full pipeline, and why. */
     public void directPathHandover(String reason) {
         count("homeport.direct.path.handovers", "reason", reason);

@@ -25,6 +25,18 @@ public final class ClientConnection {
         return ClientIp.peer(connection.hasAttr(PROXIED_SOURCE) && connection.attr(PROXIED_SOURCE).get() != null);
     }
 
+    /** As {@link #peer}, or null when the connection has no IP peer (an embedded channel in a test). */
+    public static InetAddress peerOrNull(Channel channel) {
+        Channel connection = channel.parent() != null && !(channel.parent() instanceof io.netty.channel.ServerChannel)
+                ? channel.parent()
+                : channel;
+        InetSocketAddress proxied = connection.attr(PROXIED_SOURCE).get();
+        if (proxied != null) {
+            return proxied.getAddress();
+        }
+        return connection.remoteAddress() instanceof InetSocketAddress socket ? socket.getAddress() : null;
+    }
+
     /** The address of whoever sent this connection's requests to the gateway. */
     public static InetAddress peer(Channel channel) {
         Channel connection = channel.parent() != null && !(channel.parent() instanceof io.netty.channel.ServerChannel)

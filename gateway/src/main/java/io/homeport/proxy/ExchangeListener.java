@@ -8,5 +8,11 @@ public interface ExchangeListener {
 
     void completed(CompletedExchange exchange);
 
+    /**
+     * A request was refused before it was decided (a malformed or hostile head, a head timeout): no
+     * {@link #started} came before it. Its line has the refusal as its reason and no region.
+     */
+    default void refused(CompletedExchange exchange) {}
+
     ExchangeListener NONE = exchange -> {};
 }

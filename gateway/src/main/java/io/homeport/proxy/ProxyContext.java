@@ -8,6 +8,8 @@ import io.homeport.rules.RoutingRules;
 import io.homeport.upstream.RegionSelector;
 import io.homeport.upstream.RetryBudget;
 import io.homeport.upstream.UpstreamConnections;
+import io.netty.channel.Channel;
+import java.net.InetAddress;
 import java.util.List;
 import java.util.Objects;
 import org.slf4j.LoggerFactory;
@@ -20,7 +22,7 @@ public record ProxyContext(
         RetryBudget retryBudget,
         UpstreamConnections upstreams,
         GatewayMetrics metrics,
-        ExchangeListener listener) {
+        ExchangeListener listener) implements Refusals {
 
     public ProxyContext {
         Objects.requireNonNull(config, "config");
@@ -63,6 +65,27 @@ public record ProxyContext(
                     "RESIDENCY VIOLATION: request {} with home region {} was served from {}", requestId,
                     decision.region(), servingRegion);
         }
+    }
+
+    /**
+     * A refusal: counted, and an access-log line with a new request id, the client's network (the
+     * connection's peer: a refused head's forwarding headers are not trusted) and what was readable
+     * of the request.
+     */
+    @Override
+    public String record(Channel channel, Refusal reason, int status, String error, String method, String target) {
+        String requestId = ForwardedHeaders.requestId((String) null);
+        metrics.requestRefused(reason.label());
+        if (reason == Refusal.UNDERSCORE_HEADER) {
+            metrics.headersWithUnderscores("rejected", 1);
+        }
+        InetAddress peer = ClientConnection.peerOrNull(channel);
+        listener.refused(new CompletedExchange(requestId, System.currentTimeMillis(), 0, peer, method, null,
+                target == null ? null : ProxyHandler.pathOf(target), null, status, null, null, reason.label(), null, null,
+                error, config.current().audit(), ClientConnection.peerSource(channel)));
+        LoggerFactory.getLogger(ProxyContext.class).debug("refused a request from {}: {} {} ({})", peer, status, error,
+                requestId);
+        return requestId;
     }
 
     /** Why a request whose decision is refused (its GeoIP lookup failed) got 503. */

@@ -271,6 +271,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         if (current.bodyBytes > maxBodyBytes) {
             // A chunked (or HTTP/2) body declares no length: it is refused when it passes the limit.
             ReferenceCountUtil.release(content);
+            proxy.metrics().requestRefused(Refusal.BODY_TOO_LARGE.label()); // its line is the exchange's own
             fail(current, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "request body larger than " + maxBodyBytes
                     + " bytes (proxy.max_request_body_bytes)");
             return;

@@ -11,17 +11,24 @@ public final class RequestRejectedException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
     private final transient HttpResponseStatus status;
+    private final Refusal refusal;
     private final String allow;
 
-    public RequestRejectedException(HttpResponseStatus status, String reason) {
-        this(status, reason, null);
+    public RequestRejectedException(HttpResponseStatus status, Refusal refusal, String reason) {
+        this(status, refusal, reason, null);
     }
 
     /** @param allow the {@code Allow} header of a 405: the methods that would have been accepted */
-    public RequestRejectedException(HttpResponseStatus status, String reason, String allow) {
+    public RequestRejectedException(HttpResponseStatus status, Refusal refusal, String reason, String allow) {
         super(reason, null, false, false);
         this.status = status;
+        this.refusal = refusal;
         this.allow = allow;
+    }
+
+    /** Why, as the metric label and access-log reason. */
+    public Refusal refusal() {
+        return refusal;
     }
 
     public HttpResponseStatus status() {

@@ -27,6 +27,11 @@ public final class InFlightRequests implements ExchangeListener {
         next.completed(exchange);
     }
 
+    @Override
+    public void refused(CompletedExchange exchange) {
+        next.refused(exchange); // never in flight: refused before it was started
+    }
+
     public int count() {
         return inFlight.get();
     }

@@ -180,7 +180,7 @@ final class ProxyInitializer extends ChannelInitializer<Channel> {
      * decoder notes what the decoder normalizes away, the guard after it judges the decoded head.
      */
     private void addRequestGuards(ChannelPipeline pipeline) {
-        RequestHeadScanner scanner = new RequestHeadScanner();
+        RequestHeadScanner scanner = new RequestHeadScanner(proxy);
         pipeline.addBefore("http", "request-head-scanner", scanner);
         pipeline.addLast("request-guard", new RequestGuardHandler(settings.maxHeaderCount(), settings.maxRequestBodyBytes(),
                 settings.headersWithUnderscores() == ProxySettings.HeadersWithUnderscores.REJECT, scanner));
@@ -197,7 +197,7 @@ final class ProxyInitializer extends ChannelInitializer<Channel> {
 
     /** Slow clients: a request head must be complete within the request-header timeout. */
     private void addRequestTimeouts(ChannelPipeline pipeline) {
-        pipeline.addLast("request-head-timeout", new RequestHeadTimeoutHandler(settings.requestHeaderTimeout()));
+        pipeline.addLast("request-head-timeout", new RequestHeadTimeoutHandler(settings.requestHeaderTimeout(), proxy));
     }
 
     /** One HTTP message per read: the proxy reads the next only when it can forward it. */
@@ -205,8 +205,8 @@ final class ProxyInitializer extends ChannelInitializer<Channel> {
         pipeline.addLast("flow-control", new FlowControlHandler());
     }
 
-    private static void addRequestChecks(ChannelPipeline pipeline) {
-        pipeline.addLast("malformed-requests", new MalformedRequestHandler());
+    private void addRequestChecks(ChannelPipeline pipeline) {
+        pipeline.addLast("malformed-requests", new MalformedRequestHandler(proxy));
         pipeline.addLast("expect-continue", new HttpServerExpectContinueHandler());
     }
 

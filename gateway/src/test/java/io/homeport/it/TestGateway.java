@@ -40,6 +40,8 @@ final class TestGateway implements AutoCloseable {
     final Homeport homeport;
     final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     final Extras extras;
+    /** What the gateway's access log wrote (the first 16 MiB). */
+    final CapturedLog accessLog = new CapturedLog(16 << 20);
 
     /**
      * Optional parts: a TLS listener (the second listener, after the cleartext one), regions whose
@@ -112,7 +114,7 @@ final class TestGateway implements AutoCloseable {
                 settings,
                 timeouts,
                 health,
-                OutputStream.nullOutputStream(),
+                accessLog,
                 Duration.ofMillis(200),
                 2));
     }
@@ -188,6 +190,44 @@ final class TestGateway implements AutoCloseable {
             request.header(headers[i], headers[i + 1]);
         }
         return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** The access-log lines written so far that contain {@code text}, waiting up to 5 s for one. */
+    List<String> accessLogLines(String text) throws InterruptedException {
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (true) {
+            List<String> lines = accessLog.text().lines().filter(line -> line.contains(text)).toList();
+            if (!lines.isEmpty() || System.nanoTime() > deadline) {
+                return lines;
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    /** Keeps what is written, up to a bound; the access log's writer thread writes, tests read. */
+    static final class CapturedLog extends OutputStream {
+        private final java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        private final int capacity;
+
+        CapturedLog(int capacity) {
+            this.capacity = capacity;
+        }
+
+        @Override
+        public synchronized void write(int b) {
+            if (bytes.size() < capacity) {
+                bytes.write(b);
+            }
+        }
+
+        @Override
+        public synchronized void write(byte[] b, int off, int len) {
+            bytes.write(b, off, Math.max(0, Math.min(len, capacity - bytes.size())));
+        }
+
+        synchronized String text() {
+            return bytes.toString(java.nio.charset.StandardCharsets.UTF_8);
+        }
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.homeport.proxy.guard;
 
+import io.homeport.proxy.Refusal;
 import io.homeport.proxy.RequestRejectedException;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -45,7 +46,7 @@ public final class RequestChecks {
         if (refusal == null && rejectUnderscores) {
             for (String name : request.headers().names()) {
                 if (name.indexOf('_') >= 0) {
-                    refusal = badRequest("header field name with an underscore: " + shown(name)
+                    refusal = badRequest(Refusal.UNDERSCORE_HEADER, "header field name with an underscore: " + shown(name)
                             + " (proxy.headers_with_underscores: reject)");
                     break;
                 }
@@ -54,7 +55,7 @@ public final class RequestChecks {
         if (refusal == null) {
             long declared = HttpUtil.getContentLength(request, -1L);
             if (declared > maxBodyBytes) {
-                refusal = refuse(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "request body of " + declared
+                refusal = refuse(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, Refusal.BODY_TOO_LARGE, "request body of " + declared
                         + " bytes (expected: at most " + maxBodyBytes + ", proxy.max_request_body_bytes)");
             }
         }
@@ -64,15 +65,15 @@ public final class RequestChecks {
     private static RequestRejectedException checkHead(HttpRequest request, RawHead raw, int maxHeaderCount) {
         HttpVersion version = request.protocolVersion();
         if (raw != null && raw.versionNotUpperCase()) {
-            return badRequest("HTTP version in lower case (the HTTP-name is case-sensitive; expected: HTTP/1.1 or HTTP/1.0)");
+            return badRequest(Refusal.VERSION, "HTTP version in lower case (the HTTP-name is case-sensitive; expected: HTTP/1.1 or HTTP/1.0)");
         }
         if (!version.protocolName().equals("HTTP") || version.majorVersion() != 1 || version.minorVersion() > 1) {
-            return refuse(HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED, "HTTP version " + shown(version.text())
+            return refuse(HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED, Refusal.VERSION, "HTTP version " + shown(version.text())
                     + " not supported (expected: HTTP/1.0 or HTTP/1.1)");
         }
         HttpHeaders headers = request.headers();
         if (headers.size() > maxHeaderCount) {
-            return refuse(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE,
+            return refuse(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, Refusal.HEAD_TOO_LARGE,
                     "too many header fields: " + headers.size() + " (expected: at most " + maxHeaderCount + ")");
         }
         RequestRejectedException refusal = framing(request, raw);
@@ -87,28 +88,28 @@ public final class RequestChecks {
         HttpHeaders headers = request.headers();
         List<String> encodings = headers.getAll(HttpHeaderNames.TRANSFER_ENCODING);
         if (raw != null && raw.obsFold()) {
-            return badRequest("obsolete line folding in the request head");
+            return badRequest(Refusal.FRAMING, "obsolete line folding in the request head");
         }
         if (!encodings.isEmpty() && (headers.contains(HttpHeaderNames.CONTENT_LENGTH)
                 || (raw != null && raw.contentLengthFields() > 0))) {
-            return badRequest("both Content-Length and Transfer-Encoding");
+            return badRequest(Refusal.FRAMING, "both Content-Length and Transfer-Encoding");
         }
         if (encodings.size() > 1) {
-            return badRequest("more than one Transfer-Encoding field");
+            return badRequest(Refusal.FRAMING, "more than one Transfer-Encoding field");
         }
         if (encodings.size() == 1) {
             if (request.protocolVersion().minorVersion() == 0) {
-                return badRequest("Transfer-Encoding in an HTTP/1.0 request");
+                return badRequest(Refusal.FRAMING, "Transfer-Encoding in an HTTP/1.0 request");
             }
             if (!encodings.get(0).trim().equalsIgnoreCase("chunked")) {
-                return badRequest("Transfer-Encoding: " + shown(encodings.get(0)) + " (expected: chunked)");
+                return badRequest(Refusal.FRAMING, "Transfer-Encoding: " + shown(encodings.get(0)) + " (expected: chunked)");
             }
         }
         if (headers.contains(HttpHeaderNames.SEC_WEBSOCKET_KEY1) || headers.contains(HttpHeaderNames.SEC_WEBSOCKET_KEY2)) {
-            return badRequest("obsolete WebSocket handshake (draft hixie-76)"); // the decoder gives it an implied body
+            return badRequest(Refusal.FRAMING, "obsolete WebSocket handshake (draft hixie-76)"); // the decoder gives it an implied body
         }
         if (raw != null && raw.framing() == RawHead.Framing.UNKNOWN) {
-            return badRequest("ambiguous message framing");
+            return badRequest(Refusal.FRAMING, "ambiguous message framing");
         }
         return null;
     }
@@ -117,15 +118,15 @@ public final class RequestChecks {
     static RequestRejectedException host(HttpRequest request) {
         List<String> hosts = request.headers().getAll(HttpHeaderNames.HOST);
         if (hosts.size() > 1) {
-            return badRequest("more than one Host field");
+            return badRequest(Refusal.HOST, "more than one Host field");
         }
         if (hosts.isEmpty()) {
-            return request.protocolVersion().minorVersion() == 0 ? null : badRequest("missing Host (required in HTTP/1.1)");
+            return request.protocolVersion().minorVersion() == 0 ? null : badRequest(Refusal.HOST, "missing Host (required in HTTP/1.1)");
         }
         String host = hosts.get(0);
         for (int i = 0; i < host.length(); i++) {
             if (!isHostChar(host.charAt(i))) {
-                return badRequest("invalid Host: " + shown(host));
+                return badRequest(Refusal.HOST, "invalid Host: " + shown(host));
             }
         }
         return null;
@@ -139,26 +140,26 @@ public final class RequestChecks {
     /** Origin-form; {@code *} for OPTIONS; absolute-form only for the Host it names. Never CONNECT. */
     static RequestRejectedException target(HttpRequest request) {
         if (HttpMethod.CONNECT.equals(request.method())) {
-            return new RequestRejectedException(HttpResponseStatus.METHOD_NOT_ALLOWED,
+            return new RequestRejectedException(HttpResponseStatus.METHOD_NOT_ALLOWED, Refusal.TARGET,
                     "CONNECT not allowed: this gateway is not a forward proxy", ALLOWED_METHODS);
         }
         String uri = request.uri();
         for (int i = 0; i < uri.length(); i++) {
             char c = uri.charAt(i);
             if (c <= ' ' || c >= 0x7f) {
-                return badRequest("invalid character in the request target (expected: visible ASCII, percent-encoded)");
+                return badRequest(Refusal.TARGET, "invalid character in the request target (expected: visible ASCII, percent-encoded)");
             }
         }
         if (uri.startsWith("/")) {
             return null;
         }
         if (uri.equals("*")) {
-            return HttpMethod.OPTIONS.equals(request.method()) ? null : badRequest("request target * is for OPTIONS only");
+            return HttpMethod.OPTIONS.equals(request.method()) ? null : badRequest(Refusal.TARGET, "request target * is for OPTIONS only");
         }
         int schemeEnd = uri.indexOf("://");
         String scheme = schemeEnd > 0 ? uri.substring(0, schemeEnd) : "";
         if (!scheme.equalsIgnoreCase("http") && !scheme.equalsIgnoreCase("https")) {
-            return badRequest("invalid request target: " + shown(uri) + " (expected: /path or http://host/path)");
+            return badRequest(Refusal.TARGET, "invalid request target: " + shown(uri) + " (expected: /path or http://host/path)");
         }
         int authorityEnd = schemeEnd + 3;
         while (authorityEnd < uri.length() && "/?#".indexOf(uri.charAt(authorityEnd)) < 0) {
@@ -167,18 +168,18 @@ public final class RequestChecks {
         String authority = uri.substring(schemeEnd + 3, authorityEnd);
         String host = request.headers().get(HttpHeaderNames.HOST);
         if (authority.isEmpty() || host == null || !authority.equalsIgnoreCase(host)) {
-            return refuse(HttpResponseStatus.MISDIRECTED_REQUEST, "misdirected request: " + shown(authority)
+            return refuse(HttpResponseStatus.MISDIRECTED_REQUEST, Refusal.TARGET, "misdirected request: " + shown(authority)
                     + " is not this request's Host (the gateway is not a forward proxy)");
         }
         return null;
     }
 
-    private static RequestRejectedException badRequest(String reason) {
-        return refuse(HttpResponseStatus.BAD_REQUEST, reason);
+    private static RequestRejectedException badRequest(Refusal refusal, String reason) {
+        return refuse(HttpResponseStatus.BAD_REQUEST, refusal, reason);
     }
 
-    private static RequestRejectedException refuse(HttpResponseStatus status, String reason) {
-        return new RequestRejectedException(status, reason);
+    private static RequestRejectedException refuse(HttpResponseStatus status, Refusal refusal, String reason) {
+        return new RequestRejectedException(status, refusal, reason);
     }
 
     /** Client text in an answer, cut short: an error body must not echo a 16 KiB header back. */

@@ -1,5 +1,6 @@
 package io.homeport.proxy.guard;
 
+import io.homeport.proxy.Refusal;
 import io.homeport.proxy.RequestRejectedException;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -68,7 +69,7 @@ public final class RequestGuardHandler extends ChannelInboundHandlerAdapter {
         RawHead raw = scanner.nextHead();
         if (raw == null) {
             // Only after a request whose framing the scanner could not follow, which was refused itself.
-            return new RequestRejectedException(HttpResponseStatus.BAD_REQUEST, "request framing could not be followed");
+            return new RequestRejectedException(HttpResponseStatus.BAD_REQUEST, Refusal.FRAMING, "request framing could not be followed");
         }
         return RequestChecks.check(request, raw, maxHeaderCount, maxBodyBytes, rejectUnderscores);
     }

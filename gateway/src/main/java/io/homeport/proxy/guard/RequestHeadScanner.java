@@ -1,17 +1,15 @@
 package io.homeport.proxy.guard;
 
 import io.homeport.proxy.ErrorResponses;
+import io.homeport.proxy.Refusal;
+import io.homeport.proxy.Refusals;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Sits before the HTTP decoder and notes, for each request head, what the decoder normalizes away
@@ -21,9 +19,18 @@ import org.slf4j.LoggerFactory;
  */
 public final class RequestHeadScanner extends ChannelInboundHandlerAdapter {
 
-    private static final Logger logger = LoggerFactory.getLogger(RequestHeadScanner.class);
-
     private final RequestStream stream = new RequestStream();
+    private final Refusals refusals;
+
+    /** Records nothing: for tests of the guards alone. */
+    public RequestHeadScanner() {
+        this(Refusals.UNRECORDED);
+    }
+
+    /** @param refusals where a refused chunked body is counted and logged */
+    public RequestHeadScanner(Refusals refusals) {
+        this.refusals = refusals;
+    }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
@@ -45,10 +52,8 @@ public final class RequestHeadScanner extends ChannelInboundHandlerAdapter {
      */
     private void refuse(ChannelHandlerContext ctx, ByteBuf bytes) {
         bytes.release();
-        logger.debug("closing {}: malformed chunked body: {}", ctx.channel().remoteAddress(), stream.refusal());
-        FullHttpResponse response = ErrorResponses.of(ctx.alloc(), HttpResponseStatus.BAD_REQUEST,
-                "malformed chunked body: " + stream.refusal(), null);
-        response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        FullHttpResponse response = refusals.answer(ctx.channel(), Refusal.FRAMING, HttpResponseStatus.BAD_REQUEST,
+                "malformed chunked body: " + stream.refusal());
         ctx.writeAndFlush(ErrorResponses.toHttp1(ctx.alloc(), response)).addListener(ChannelFutureListener.CLOSE);
     }
 

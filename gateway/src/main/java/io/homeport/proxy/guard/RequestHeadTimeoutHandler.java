@@ -1,13 +1,12 @@
 package io.homeport.proxy.guard;
 
-import io.homeport.proxy.ErrorResponses;
+import io.homeport.proxy.Refusal;
+import io.homeport.proxy.Refusals;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -36,7 +35,16 @@ public final class RequestHeadTimeoutHandler extends ChannelDuplexHandler {
     /** The response in flight is informational (1xx): its end is not the end of the exchange. */
     private boolean informational;
 
+    private final Refusals refusals;
+
+    /** Records nothing: for tests of the handler alone. */
     public RequestHeadTimeoutHandler(Duration timeout) {
+        this(timeout, Refusals.UNRECORDED);
+    }
+
+    /** @param refusals where a timed-out head is counted and logged */
+    public RequestHeadTimeoutHandler(Duration timeout, Refusals refusals) {
+        this.refusals = refusals;
         if (timeout.isNegative() || timeout.isZero()) {
             throw new IllegalArgumentException("timeout: " + timeout + " (expected: > 0)");
         }
@@ -118,9 +126,8 @@ public final class RequestHeadTimeoutHandler extends ChannelDuplexHandler {
         if (unanswered > 0 || !ctx.channel().isActive()) {
             return;
         }
-        FullHttpResponse response = ErrorResponses.of(ctx.alloc(), HttpResponseStatus.REQUEST_TIMEOUT,
-                "request head not received within " + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms", null);
-        response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        FullHttpResponse response = refusals.answer(ctx.channel(), Refusal.HEAD_TIMEOUT, HttpResponseStatus.REQUEST_TIMEOUT,
+                "request head not received within " + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms");
         ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
     }
 }

@@ -10,6 +10,7 @@ import io.homeport.proxy.ForwardedHeaders;
 import io.homeport.proxy.ProxyContext;
 import io.homeport.proxy.ProxyHandler;
 import io.homeport.proxy.ProxySettings;
+import io.homeport.proxy.Refusal;
 import io.homeport.reload.ServingConfig;
 import io.homeport.routing.Decision;
 import io.homeport.routing.IpAddresses;
@@ -431,9 +432,8 @@ public final class DirectHttp1Handler extends ChannelInboundHandlerAdapter {
         if ((anyRequest && !awaitingHead) || exchange != null || handedOver || !ctx.channel().isActive()) {
             return;
         }
-        FullHttpResponse response = ErrorResponses.of(ctx.alloc(), HttpResponseStatus.REQUEST_TIMEOUT,
-                "request head not received within " + settings.requestHeaderTimeout().toMillis() + " ms", null);
-        response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        FullHttpResponse response = proxy.answer(ctx.channel(), Refusal.HEAD_TIMEOUT, HttpResponseStatus.REQUEST_TIMEOUT,
+                "request head not received within " + settings.requestHeaderTimeout().toMillis() + " ms");
         closing = true;
         releasePending();
         ctx.writeAndFlush(encode(ctx, response)).addListener(ChannelFutureListener.CLOSE);
