@@ -7,7 +7,7 @@ import io.homeport.rules.InvalidRulesException;
 import io.homeport.rules.RoutingRules;
 import io.homeport.rules.RulesLoader;
 import io.homeport.rules.UserPins;
-import io.homeport.server.Transports;
+import io.homeport.netty.Transports;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;

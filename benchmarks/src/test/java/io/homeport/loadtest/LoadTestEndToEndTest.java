@@ -11,7 +11,7 @@ import io.homeport.demo.DemoBackend;
 import io.homeport.demo.DemoGeoIp;
 import io.homeport.proxy.ProxySettings;
 import io.homeport.server.Homeport;
-import io.homeport.server.Transports;
+import io.homeport.netty.Transports;
 import io.homeport.upstream.HealthSettings;
 import io.homeport.upstream.UpstreamTimeouts;
 import io.netty.channel.EventLoopGroup;

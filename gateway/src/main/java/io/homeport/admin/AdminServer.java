@@ -6,7 +6,7 @@ import io.homeport.metrics.GatewayMetrics;
 import io.homeport.proxy.ClientAddressResolver;
 import io.homeport.reload.ConfigReloader;
 import io.homeport.reload.SnapshotHolder;
-import io.homeport.server.Transports;
+import io.homeport.netty.Transports;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;

@@ -13,7 +13,7 @@ import io.homeport.rules.Endpoint;
 import io.homeport.rules.InvalidRulesException;
 import io.homeport.rules.Region;
 import io.homeport.server.Homeport;
-import io.homeport.server.Transports;
+import io.homeport.netty.Transports;
 import io.homeport.upstream.HealthSettings;
 import io.homeport.upstream.UpstreamTimeouts;
 import io.netty.channel.EventLoopGroup;

@@ -1,7 +1,7 @@
 package io.homeport.demo;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.homeport.server.Transports;
+import io.homeport.netty.Transports;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;

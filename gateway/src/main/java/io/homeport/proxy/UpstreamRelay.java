@@ -1,6 +1,6 @@
 package io.homeport.proxy;
 
-import io.netty.channel.Channel;
+import io.homeport.upstream.UpstreamConnections;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -25,17 +25,21 @@ import io.netty.util.ReferenceCountUtil;
 final class UpstreamRelay extends ChannelInboundHandlerAdapter {
 
     private final ProxyContext proxy;
-    private ProxyHandler client;
     private Exchange exchange;
+    private CodecRequest request;
+    /** The current response's: the upstream connection may be reused after it. */
+    private boolean upstreamKeepAlive;
+    /** The current response's: the client connection ends after it. */
+    private boolean closeClient;
 
     UpstreamRelay(ProxyContext proxy) {
         this.proxy = proxy;
     }
 
-    /** Serves {@code current} for {@code owner}; a pooled connection serves many client connections in turn. */
-    void bind(Exchange current, ProxyHandler owner) {
+    /** Serves {@code current}, sent as {@code request}; a pooled connection serves many client connections in turn. */
+    void bind(Exchange current, CodecRequest request) {
         this.exchange = current;
-        this.client = owner;
+        this.request = request;
     }
 
     @Override
@@ -49,13 +53,13 @@ final class UpstreamRelay extends ChannelInboundHandlerAdapter {
         if (msg instanceof HttpResponse response) {
             if (response.decoderResult().isFailure()) {
                 ReferenceCountUtil.release(msg);
-                client.fail(current, HttpResponseStatus.BAD_GATEWAY, "upstream " + current.endpoint
+                current.forwarder.fail(current, HttpResponseStatus.BAD_GATEWAY, "upstream " + current.endpoint
                         + " sent a malformed response: " + response.decoderResult().cause().getMessage());
                 return;
             }
-            if (WebSocketTunnel.opens(current, response)) {
+            if (WebSocketTunnel.opens(current, request, response)) {
                 exchange = null;
-                WebSocketTunnel.open(ctx, current, response, client, proxy); // replaces this handler
+                WebSocketTunnel.open(ctx, current, response); // replaces this handler
                 return;
             }
             if (response.status().codeClass() == io.netty.handler.codec.http.HttpStatusClass.INFORMATIONAL) {
@@ -72,24 +76,20 @@ final class UpstreamRelay extends ChannelInboundHandlerAdapter {
     }
 
     private void onResponseHead(Exchange current, HttpResponse response) {
-        current.cancelResponseTimeout();
-        proxy.regions().health().recordSuccess(current.endpoint);
-        proxy.metrics().upstreamResponded(System.nanoTime() - current.upstreamSentNanos);
-        current.responseStarted = true;
-        current.status = response.status().code();
-        current.upstreamKeepAlive = HttpUtil.isKeepAlive(response);
+        current.forwarder.responseStarted(current, response.status().code());
+        upstreamKeepAlive = HttpUtil.isKeepAlive(response);
         boolean lengthKnown = HttpUtil.isContentLengthSet(response);
 
         HttpHeaders headers = response.headers();
         ForwardedHeaders.stripHopByHop(headers);
         headers.set(ForwardedHeaders.X_HOMEPORT_REGION, current.servingRegion);
         if (!headers.contains(ForwardedHeaders.X_REQUEST_ID)) {
-            headers.set(ForwardedHeaders.X_REQUEST_ID, current.requestId);
+            headers.set(ForwardedHeaders.X_REQUEST_ID, current.requestId());
         }
-        boolean keepClient = current.clientKeepAlive;
+        boolean keepClient = !current.facts.closes();
         boolean mayHaveBody = !isBodiless(current, response.status());
         if (mayHaveBody && !lengthKnown) {
-            if (current.clientVersion.equals(HttpVersion.HTTP_1_0)) {
+            if (request.clientVersion.equals(HttpVersion.HTTP_1_0)) {
                 keepClient = false; // an HTTP/1.0 client cannot read chunks: the body ends at close
             } else {
                 headers.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
@@ -97,16 +97,16 @@ final class UpstreamRelay extends ChannelInboundHandlerAdapter {
         }
         if (!keepClient) {
             headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        } else if (current.clientVersion.equals(HttpVersion.HTTP_1_0)) {
+        } else if (request.clientVersion.equals(HttpVersion.HTTP_1_0)) {
             headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
         }
-        current.closeClientAfterResponse = !keepClient;
+        closeClient = !keepClient;
         current.client.write(new DefaultHttpResponse(HttpVersion.HTTP_1_1, response.status(), headers));
     }
 
     private static boolean isBodiless(Exchange current, HttpResponseStatus status) {
         int code = status.code();
-        return code == 204 || code == 304 || current.upstreamRequest.method().name().equals("HEAD");
+        return code == 204 || code == 304 || current.facts.method().equals("HEAD");
     }
 
     private void onResponseBody(ChannelHandlerContext ctx, Exchange current, HttpContent content) {
@@ -124,13 +124,13 @@ final class UpstreamRelay extends ChannelInboundHandlerAdapter {
             }
         });
         exchange = null;
-        boolean reusable = current.upstreamKeepAlive && current.requestComplete && ctx.channel().isActive();
+        boolean reusable = upstreamKeepAlive && current.requestComplete && ctx.channel().isActive();
         if (reusable) {
-            proxy.upstreams().release(current.endpoint, ctx.channel());
+            proxy.upstreams().release(current.endpoint, ctx.channel(), UpstreamConnections.Framing.HTTP_CODEC);
         } else {
             ctx.close();
         }
-        client.finish(current, current.status, null, current.closeClientAfterResponse);
+        current.forwarder.finish(current, current.status, null, closeClient);
     }
 
     /** Reads on while an answer is owed and the client can take more; the client's writability resumes it. */
@@ -147,7 +147,7 @@ final class UpstreamRelay extends ChannelInboundHandlerAdapter {
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
         Exchange current = exchange;
         if (ctx.channel().isWritable() && current != null) {
-            client.upstreamWritable(current);
+            request.owner.upstreamWritable(current);
         }
         ctx.fireChannelWritabilityChanged();
     }
@@ -160,8 +160,8 @@ final class UpstreamRelay extends ChannelInboundHandlerAdapter {
             if (!current.responseStarted) {
                 proxy.regions().health().recordFailure(current.endpoint);
             }
-            if (!client.retryOnFreshConnection(current)) {
-                client.fail(current, HttpResponseStatus.BAD_GATEWAY, "upstream " + current.endpoint
+            if (!current.forwarder.retryOnFreshConnection(current)) {
+                current.forwarder.fail(current, HttpResponseStatus.BAD_GATEWAY, "upstream " + current.endpoint
                         + " closed the connection before the response was complete");
             }
         }

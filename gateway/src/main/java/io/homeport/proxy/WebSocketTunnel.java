@@ -46,9 +46,9 @@ final class WebSocketTunnel {
     private WebSocketTunnel() {}
 
     /** Whether this upstream answer opens a tunnel: a 101 to a forwarded WebSocket handshake from an HTTP/1.1 client. */
-    static boolean opens(Exchange current, HttpResponse response) {
+    static boolean opens(Exchange current, CodecRequest request, HttpResponse response) {
         return response.status().code() == 101
-                && ForwardedHeaders.isWebSocketUpgrade(current.upstreamRequest.headers())
+                && ForwardedHeaders.isWebSocketUpgrade(request.message.headers())
                 && current.client.pipeline().get(HttpServerCodec.class) != null;
     }
 
@@ -56,12 +56,10 @@ final class WebSocketTunnel {
      * Answers the client with the backend's 101 and turns both connections into a byte relay.
      * Called from the upstream connection's relay handler, {@code upstreamCtx}, which it replaces.
      */
-    static void open(ChannelHandlerContext upstreamCtx, Exchange current, HttpResponse response, ProxyHandler owner,
-            ProxyContext proxy) {
+    static void open(ChannelHandlerContext upstreamCtx, Exchange current, HttpResponse response) {
         Channel client = current.client.channel();
         Channel upstream = upstreamCtx.channel();
-        proxy.regions().health().recordSuccess(current.endpoint);
-        proxy.metrics().upstreamResponded(System.nanoTime() - current.upstreamSentNanos);
+        current.forwarder.responseStarted(current, 101);
 
         ChannelPipeline upstreamPipeline = upstream.pipeline();
         upstreamPipeline.replace(upstreamCtx.handler(), RELAY, new Relay(client));
@@ -71,14 +69,12 @@ final class WebSocketTunnel {
         ForwardedHeaders.keepWebSocketUpgrade(headers);
         headers.set(ForwardedHeaders.X_HOMEPORT_REGION, current.servingRegion);
         if (!headers.contains(ForwardedHeaders.X_REQUEST_ID)) {
-            headers.set(ForwardedHeaders.X_REQUEST_ID, current.requestId);
+            headers.set(ForwardedHeaders.X_REQUEST_ID, current.requestId());
         }
-        current.responseStarted = true;
-        current.status = 101;
         FullHttpResponse switching = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, response.status(), Unpooled.EMPTY_BUFFER);
         switching.headers().set(headers);
         current.client.writeAndFlush(switching);
-        owner.finish(current, 101, null, false);
+        current.forwarder.finish(current, 101, null, false);
 
         switchToBytes(client.pipeline(), new Relay(upstream));
         // Only now, after the 101: what the backend sent right behind its 101 goes on to the client.

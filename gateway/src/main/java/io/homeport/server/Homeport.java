@@ -1,5 +1,6 @@
 package io.homeport.server;
 
+import io.homeport.netty.Transports;
 import io.homeport.accesslog.AccessLog;
 import io.homeport.accesslog.UserHashKey;
 import io.homeport.admin.AdminServer;

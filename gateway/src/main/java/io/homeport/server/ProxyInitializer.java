@@ -1,5 +1,6 @@
 package io.homeport.server;
 
+import io.homeport.netty.ActivityIdleHandler;
 import io.homeport.config.Cidr;
 import io.homeport.config.GatewayConfig;
 import io.homeport.proxy.MalformedRequestHandler;

@@ -1,5 +1,6 @@
 package io.homeport.server;
 
+import io.homeport.netty.Transports;
 import io.homeport.config.GatewayConfig;
 import io.homeport.proxy.ClientAddressResolver;
 import io.homeport.proxy.ProxyContext;

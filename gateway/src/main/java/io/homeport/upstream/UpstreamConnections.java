@@ -1,7 +1,7 @@
 package io.homeport.upstream;
 
 import io.homeport.rules.Endpoint;
-import io.homeport.server.Transports;
+import io.homeport.netty.Transports;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -9,9 +9,11 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpClientCodec;
-import io.homeport.server.ActivityIdleHandler;
+import io.homeport.netty.ActivityIdleHandler;
 import io.netty.util.concurrent.FastThreadLocal;
 import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.List;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -28,11 +30,19 @@ public final class UpstreamConnections {
     public static final String CODEC = "http-client-codec";
     public static final String IDLE = "idle";
 
+    /** How a connection's bytes are read and written: each framing has its own pool, its connections its handlers. */
+    public enum Framing {
+        /** Through Netty's HTTP client codec: the codec path. */
+        HTTP_CODEC,
+        /** Bytes as they are: the direct HTTP/1.1 path reads and writes the wire itself. */
+        RAW
+    }
+
     private final Transports transports;
     private final UpstreamTimeouts timeouts;
-    private final FastThreadLocal<Map<Endpoint, ArrayDeque<Channel>>> idleByLoop = newPool();
-    /** Connections without the HTTP codec, for the direct HTTP/1.1 path, which reads and writes bytes itself. */
-    private final FastThreadLocal<Map<Endpoint, ArrayDeque<Channel>>> rawIdleByLoop = newPool();
+    /** Per framing, per event loop: idle connections by endpoint. */
+    private final List<FastThreadLocal<Map<Endpoint, ArrayDeque<Channel>>>> pools =
+            Arrays.stream(Framing.values()).map(framing -> newPool()).toList();
 
     private static FastThreadLocal<Map<Endpoint, ArrayDeque<Channel>>> newPool() {
         return new FastThreadLocal<>() {
@@ -52,14 +62,9 @@ public final class UpstreamConnections {
         return timeouts;
     }
 
-    /** A pooled idle connection to {@code endpoint} on the calling event loop, or null. Event loop only. */
-    public Channel pollIdle(Endpoint endpoint) {
-        return pollIdle(endpoint, false);
-    }
-
-    /** As {@link #pollIdle(Endpoint)}; {@code raw} for a connection without the HTTP codec. */
-    public Channel pollIdle(Endpoint endpoint, boolean raw) {
-        ArrayDeque<Channel> idle = pool(raw).get().get(endpoint);
+    /** A pooled idle connection of {@code framing} to {@code endpoint} on the calling event loop, or null. Event loop only. */
+    public Channel pollIdle(Endpoint endpoint, Framing framing) {
+        ArrayDeque<Channel> idle = pool(framing).get().get(endpoint);
         if (idle == null) {
             return null;
         }
@@ -72,13 +77,8 @@ public final class UpstreamConnections {
         return null;
     }
 
-    /** Opens a new connection on {@code loop}; the codec is in place, the caller adds its handler. */
-    public ChannelFuture connect(Endpoint endpoint, EventLoop loop) {
-        return connect(endpoint, loop, false);
-    }
-
-    /** As {@link #connect(Endpoint, EventLoop)}; {@code raw}: no HTTP codec, the caller reads and writes bytes. */
-    public ChannelFuture connect(Endpoint endpoint, EventLoop loop, boolean raw) {
+    /** Opens a new connection on {@code loop} with the handlers of {@code framing}; the caller adds its relay. */
+    public ChannelFuture connect(Endpoint endpoint, EventLoop loop, Framing framing) {
         Bootstrap bootstrap = new Bootstrap()
                 .group(loop)
                 .channel(transports.socketChannel())
@@ -92,14 +92,14 @@ public final class UpstreamConnections {
                             channel.pipeline().addLast(UpstreamTls.handler(channel, endpoint));
                         }
                         channel.pipeline().addLast(IDLE, new ActivityIdleHandler(timeouts.idle()));
-                        if (!raw) {
+                        if (framing == Framing.HTTP_CODEC) {
                             channel.pipeline().addLast(CODEC, new HttpClientCodec());
                         }
                     }
                 });
         ChannelFuture connected = bootstrap.connect(endpoint.host(), endpoint.port());
         // Once per connection: leave the pool when closed, by the backend or by the idle timer.
-        FastThreadLocal<Map<Endpoint, ArrayDeque<Channel>>> pool = pool(raw);
+        FastThreadLocal<Map<Endpoint, ArrayDeque<Channel>>> pool = pool(framing);
         connected.channel().closeFuture().addListener(f -> {
             ArrayDeque<Channel> idle = pool.get().get(endpoint);
             if (idle != null) {
@@ -109,17 +109,12 @@ public final class UpstreamConnections {
         return connected;
     }
 
-    /** Returns a connection whose last exchange completed cleanly. Event loop only. */
-    public void release(Endpoint endpoint, Channel channel) {
-        release(endpoint, channel, false);
-    }
-
-    /** As {@link #release(Endpoint, Channel)}, into the pool {@code raw} names. */
-    public void release(Endpoint endpoint, Channel channel, boolean raw) {
+    /** Returns a connection of {@code framing} whose last exchange completed cleanly. Event loop only. */
+    public void release(Endpoint endpoint, Channel channel, Framing framing) {
         if (!channel.isActive()) {
             return;
         }
-        ArrayDeque<Channel> idle = pool(raw).get().computeIfAbsent(endpoint, e -> new ArrayDeque<>());
+        ArrayDeque<Channel> idle = pool(framing).get().computeIfAbsent(endpoint, e -> new ArrayDeque<>());
         if (idle.size() >= MAX_IDLE_PER_ENDPOINT) {
             channel.close();
             return;
@@ -128,7 +123,7 @@ public final class UpstreamConnections {
         channel.read(); // so that a backend closing the idle connection is noticed, and it leaves the pool
     }
 
-    private FastThreadLocal<Map<Endpoint, ArrayDeque<Channel>>> pool(boolean raw) {
-        return raw ? rawIdleByLoop : idleByLoop;
+    private FastThreadLocal<Map<Endpoint, ArrayDeque<Channel>>> pool(Framing framing) {
+        return pools.get(framing.ordinal());
     }
 }

@@ -17,7 +17,7 @@ import io.homeport.proxy.ExchangeListener;
 import io.homeport.reload.ConfigReloader;
 import io.homeport.reload.ServingConfig;
 import io.homeport.reload.SnapshotHolder;
-import io.homeport.server.Transports;
+import io.homeport.netty.Transports;
 import io.netty.channel.EventLoopGroup;
 import java.io.IOException;
 import java.net.InetSocketAddress;

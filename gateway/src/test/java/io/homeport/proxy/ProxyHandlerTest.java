@@ -8,7 +8,7 @@ import io.homeport.reload.ConfigReloader;
 import io.homeport.reload.ServingConfig;
 import io.homeport.reload.SnapshotHolder;
 import io.homeport.rules.Endpoint;
-import io.homeport.server.Transports;
+import io.homeport.netty.Transports;
 import io.homeport.upstream.HealthSettings;
 import io.homeport.upstream.RegionSelector;
 import io.homeport.upstream.RetryBudget;

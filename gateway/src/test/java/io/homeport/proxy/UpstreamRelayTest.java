@@ -5,11 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.homeport.metrics.GatewayMetrics;
 import io.homeport.reload.ConfigReloader;
 import io.homeport.reload.SnapshotHolder;
-import io.homeport.routing.Decision;
-import io.homeport.routing.Reason;
 import io.homeport.rules.Endpoint;
-import io.homeport.rules.Route;
-import io.homeport.server.Transports;
+import io.homeport.netty.Transports;
 import io.homeport.upstream.HealthSettings;
 import io.homeport.upstream.RegionSelector;
 import io.homeport.upstream.RetryBudget;
@@ -17,7 +14,6 @@ import io.homeport.upstream.UpstreamConnections;
 import io.homeport.upstream.UpstreamHealth;
 import io.homeport.upstream.UpstreamTimeouts;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.DefaultHttpResponse;
@@ -139,17 +135,19 @@ class UpstreamRelayTest {
     private Relay relay(HttpVersion clientVersion, boolean keepAlive) {
         ProxyHandler owner = new ProxyHandler(context, false);
         EmbeddedChannel client = new EmbeddedChannel(owner);
-        ChannelHandlerContext ctx = client.pipeline().context(owner);
-        Decision decision = new Decision(Route.DEFAULT, "us", Reason.DEFAULT, null, null);
-        Exchange exchange = new Exchange(ctx, new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/"), clientVersion,
-                keepAlive, false, "req-1", InetAddress.getLoopbackAddress(), "a", "/", null, decision);
+        RequestFacts facts = new RequestFacts(InetAddress.getLoopbackAddress(), ClientIp.SOCKET, null, null, null, "a", "/",
+                "GET", "req-1", !keepAlive, true);
+        Exchange exchange = new Exchange(context.config().current(), owner.forwarder(), facts);
+        CodecRequest request = new CodecRequest(new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/"),
+                clientVersion, owner);
+        exchange.request(request);
         exchange.endpoint = new Endpoint("http", "127.0.0.1", 2);
         exchange.servingRegion = "us";
         exchange.requestComplete = true;
         UpstreamRelay relay = new UpstreamRelay(context);
         EmbeddedChannel upstream = new EmbeddedChannel(relay);
         exchange.upstream = upstream;
-        relay.bind(exchange, owner);
+        relay.bind(exchange, request);
         return new Relay(client, upstream);
     }
 

@@ -1,6 +1,6 @@
 package io.homeport.bench.peers;
 
-import io.homeport.server.Transports;
+import io.homeport.netty.Transports;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;

@@ -2,9 +2,11 @@ package io.homeport.proxy.h1;
 
 import static io.homeport.proxy.h1.RequestHead.Names.ascii;
 
-import io.homeport.proxy.ClientAddressResolver;
+import io.homeport.proxy.ClientSide;
+import io.homeport.proxy.Exchange;
+import io.homeport.proxy.Forwarder;
+import io.homeport.proxy.RequestFacts;
 import io.homeport.proxy.ClientConnection;
-import io.homeport.proxy.ClientIp;
 import io.homeport.proxy.ErrorResponses;
 import io.homeport.proxy.ForwardedHeaders;
 import io.homeport.proxy.ProxyContext;
@@ -12,32 +14,24 @@ import io.homeport.proxy.ProxyHandler;
 import io.homeport.proxy.ProxySettings;
 import io.homeport.proxy.Refusal;
 import io.homeport.reload.ServingConfig;
-import io.homeport.routing.Decision;
 import io.homeport.routing.IpAddresses;
-import io.homeport.routing.RoutingRequest;
 import io.homeport.rules.RoutingRules;
 import io.homeport.rules.UserPins;
-import io.homeport.upstream.RegionSelector;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.concurrent.FastThreadLocal;
 import io.netty.util.concurrent.ScheduledFuture;
-import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -55,7 +49,7 @@ import org.slf4j.LoggerFactory;
  * leaves. So whatever is unusual — a body, an upgrade, a malformed or hostile head — is judged by
  * the code that has always judged it.
  */
-public final class DirectHttp1Handler extends ChannelInboundHandlerAdapter {
+public final class DirectHttp1Handler extends ChannelInboundHandlerAdapter implements ClientSide {
 
     private static final Logger logger = LoggerFactory.getLogger(DirectHttp1Handler.class);
 
@@ -74,7 +68,6 @@ public final class DirectHttp1Handler extends ChannelInboundHandlerAdapter {
     private static final byte[] X_FORWARDED_HOST = ascii("x-forwarded-host: ");
     private static final byte[] X_REQUEST_ID = ascii("x-request-id: ");
     private static final byte[] X_HOMEPORT_COUNTRY = ascii("x-homeport-country: ");
-    private static final byte[] X_HOMEPORT_REGION = ascii("x-homeport-region: ");
 
     private final ProxyContext proxy;
     private final ProxySettings settings;
@@ -84,7 +77,7 @@ public final class DirectHttp1Handler extends ChannelInboundHandlerAdapter {
     private ChannelHandlerContext ctx;
     /** Bytes read and not yet parsed: pipelined requests. */
     private ByteBuf pending;
-    private DirectExchange exchange;
+    private Forwarder forwarder;
     private boolean anyRequest;
     /** Runs while a head is awaited: the first one from the connection's start, a later one from its first bytes. */
     private ScheduledFuture<?> headTimer;
@@ -92,7 +85,6 @@ public final class DirectHttp1Handler extends ChannelInboundHandlerAdapter {
     private boolean awaitingHead;
     /** How many pending bytes were already looked through for a line feed since the last parse. */
     private int scannedForLineFeed;
-    private ScheduledFuture<?> responseTimer;
     private boolean handedOver;
     /** The connection ends once its last answer is flushed: nothing more is read or forwarded. */
     private boolean closing;
@@ -110,6 +102,7 @@ public final class DirectHttp1Handler extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        this.forwarder = new Forwarder(proxy, this, ctx);
         if (ctx.channel().isActive()) {
             // Added after a TLS handshake. A read from here goes to the socket only: one asked from
             // the tail after a hand-over would go through the full path's flow control and take a
@@ -141,7 +134,7 @@ public final class DirectHttp1Handler extends ChannelInboundHandlerAdapter {
         } else {
             pending = appended(pending, bytes);
         }
-        if (exchange == null && !(awaitingHead && noNewLine())) {
+        if (forwarder.current() == null && !(awaitingHead && noNewLine())) {
             nextRequest();
         }
     }
@@ -234,39 +227,24 @@ public final class DirectHttp1Handler extends ChannelInboundHandlerAdapter {
     private void start(ServingConfig config, RoutingRules rules, RequestHead head, byte[] bytes) {
         Channel channel = ctx.channel();
         InetAddress peer = ClientConnection.peer(channel);
-        String host = ProxyHandler.hostWithoutPort(head.host);
-        String uri = head.uri;
-        String path = ProxyHandler.pathOf(uri);
-        String userId = rules.residency().users().isPresent() ? head.userId : null;
-        long ipv4 = peer instanceof Inet4Address v4
-                ? proxy.clientAddresses().resolveIpv4(IpAddresses.bitsOf(v4), head.forwardedFor, head.forwarded)
-                : -1;
-        InetAddress client;
-        ClientIp clientIp;
-        Decision decision;
-        ClientIp peerSource = ClientConnection.peerSource(ctx.channel());
-        if (ipv4 >= 0) {
-            client = IpAddresses.ipv4((int) ipv4);
-            clientIp = ClientAddressResolver.sourceOfIpv4(ipv4, peerSource);
-            decision = config.snapshot().decideIpv4((int) ipv4, userId, host, path);
-        } else {
-            ClientAddressResolver.Resolved resolved = proxy.clientAddresses().resolve(peer, peerSource, head.forwardedFor, head.forwarded);
-            client = resolved.address();
-            clientIp = resolved.source();
-            decision = config.snapshot().decide(new RoutingRequest(client, userId, host, path));
-        }
-        proxy.metrics().decision(decision.reason());
-        proxy.metrics().clientIpSource(clientIp.source());
-        String requestId = ForwardedHeaders.requestId(head.requestId);
+        RequestFacts facts = new RequestFacts(
+                peer,
+                ClientConnection.peerSource(channel),
+                head.forwardedFor,
+                head.forwarded,
+                rules.residency().users().isPresent() ? head.userId : null,
+                ProxyHandler.hostWithoutPort(head.host),
+                ProxyHandler.pathOf(head.uri),
+                head.method,
+                ForwardedHeaders.requestId(head.requestId),
+                head.close,
+                true); // the direct path takes bodiless requests only
+        Exchange exchange = new Exchange(config, forwarder, facts);
         boolean peerTrusted = proxy.clientAddresses().isTrusted(peer);
-        ByteBuf upstreamHead = upstreamHead(head, bytes, peer, peerTrusted, requestId, decision.country());
-        proxy.listener().started();
-        proxy.retryBudget().requestStarted();
-        exchange = new DirectExchange(head.method, host, path, userId, requestId, client, decision, rules, head.close,
-                upstreamHead);
-        exchange.audit = config.audit();
-        exchange.clientIp = clientIp;
-        route(exchange);
+        exchange.request(new DirectRequest(upstreamHead(head, bytes, peer, peerTrusted, facts.requestId(),
+                exchange.decision().country())));
+        exchange.requestIsWhole();
+        forwarder.start(exchange);
     }
 
     /** The upstream head: the request line and the client's fields as they came, minus what is rewritten, plus the forwarding facts. */
@@ -306,110 +284,6 @@ public final class DirectHttp1Handler extends ChannelInboundHandlerAdapter {
         return out;
     }
 
-    /** The home region's endpoint, or one of a region its rules let it fail over to; never any other. */
-    private void route(DirectExchange current) {
-        if (current.decision.refused()) {
-            fail(current, HttpResponseStatus.SERVICE_UNAVAILABLE, ProxyContext.LOOKUP_ERROR_REFUSAL);
-            return;
-        }
-        String home = current.decision.region();
-        RegionSelector.Selection selection = proxy.select(current.rules, home, current.tried);
-        if (selection == null) {
-            fail(current, HttpResponseStatus.SERVICE_UNAVAILABLE, ProxyContext.noRegionError(current.rules, home, current.tried));
-            return;
-        }
-        current.servingRegion = selection.region();
-        current.endpoint = selection.endpoint();
-        sendUpstream(current);
-    }
-
-    private void sendUpstream(DirectExchange current) {
-        current.attempts++;
-        Channel pooled = proxy.upstreams().pollIdle(current.endpoint, true);
-        if (pooled != null) {
-            attach(current, pooled, true);
-            return;
-        }
-        long connectStart = System.nanoTime();
-        ChannelFuture connecting = proxy.upstreams().connect(current.endpoint, ctx.channel().eventLoop(), true);
-        connecting.addListener((ChannelFutureListener) future -> {
-            if (current.finished) {
-                future.channel().close();
-            } else if (future.isSuccess()) {
-                proxy.metrics().upstreamConnected(System.nanoTime() - connectStart);
-                attach(current, future.channel(), false);
-            } else {
-                onConnectFailure(current, future.cause());
-            }
-        });
-    }
-
-    /** Nothing was sent: safe to try another endpoint, budget permitting. */
-    private void onConnectFailure(DirectExchange current, Throwable cause) {
-        proxy.regions().health().recordFailure(current.endpoint);
-        current.tried.add(current.endpoint);
-        if (proxy.retryBudget().tryRetry(System.nanoTime())) {
-            route(current);
-        } else {
-            fail(current, HttpResponseStatus.BAD_GATEWAY, "upstream " + current.endpoint + " unreachable ("
-                    + cause.getMessage() + ") and the retry budget is spent");
-        }
-    }
-
-    private void attach(DirectExchange current, Channel upstream, boolean reused) {
-        releaseLoad(current);
-        proxy.regions().health().requestStarted(current.endpoint);
-        current.loadCountedOn = current.endpoint;
-        current.upstream = upstream;
-        current.reusedConnection = reused;
-        DirectUpstream relay = upstream.pipeline().get(DirectUpstream.class);
-        if (relay == null) {
-            relay = new DirectUpstream(proxy);
-            upstream.pipeline().addLast(relay);
-        }
-        relay.bind(current, this);
-        ByteBuf head = current.upstreamHead;
-        String region = current.servingRegion;
-        ByteBuf request = ctx.alloc().directBuffer(head.readableBytes() + X_HOMEPORT_REGION.length + region.length() + 4);
-        request.writeBytes(head, head.readerIndex(), head.readableBytes());
-        request.writeBytes(X_HOMEPORT_REGION);
-        request.writeCharSequence(region, StandardCharsets.US_ASCII);
-        request.writeBytes(CRLF).writeBytes(CRLF);
-        current.upstreamSentNanos = System.nanoTime();
-        upstream.write(request, upstream.voidPromise()); // a failed write closes it, and its close answers the client
-        FlushAtEndOfLoop.flush(upstream);
-        upstream.read();
-        startResponseTimeout(current);
-    }
-
-    /** Called by the relay when a reused connection died before answering: once more on a fresh one. */
-    boolean retryOnFreshConnection(DirectExchange current) {
-        if (current != exchange || current.finished || current.attempts > 1 || !current.reusedConnection
-                || current.responseStarted || !proxy.retryBudget().tryRetry(System.nanoTime())) {
-            return false;
-        }
-        current.responseDeadline = 0;
-        Channel pooled;
-        while ((pooled = proxy.upstreams().pollIdle(current.endpoint, true)) != null) {
-            pooled.close(); // its siblings from the same idle period are likely just as stale
-        }
-        current.upstream = null;
-        sendUpstream(current);
-        return true;
-    }
-
-    // --- the answer, written by the relay --------------------------------------------------------
-
-    ChannelHandlerContext clientContext() {
-        return ctx;
-    }
-
-    /** The response head arrived: the response timer stops. */
-    void responseStarted(DirectExchange current) {
-        current.responseDeadline = 0;
-        current.responseStarted = true;
-    }
-
     // --- timers ----------------------------------------------------------------------------------
 
     private void startHeadTimer() {
@@ -429,7 +303,7 @@ public final class DirectHttp1Handler extends ChannelInboundHandlerAdapter {
     /** As RequestHeadTimeoutHandler: a connection that sends no request head in time is cut off. */
     private void onHeadTimeout() {
         headTimer = null;
-        if ((anyRequest && !awaitingHead) || exchange != null || handedOver || !ctx.channel().isActive()) {
+        if ((anyRequest && !awaitingHead) || forwarder.current() != null || handedOver || !ctx.channel().isActive()) {
             return;
         }
         FullHttpResponse response = proxy.answer(ctx.channel(), Refusal.HEAD_TIMEOUT, HttpResponseStatus.REQUEST_TIMEOUT,
@@ -439,75 +313,20 @@ public final class DirectHttp1Handler extends ChannelInboundHandlerAdapter {
         ctx.writeAndFlush(encode(ctx, response)).addListener(ChannelFutureListener.CLOSE);
     }
 
-    private void startResponseTimeout(DirectExchange current) {
-        if (current.responseStarted || current.responseDeadline != 0) {
-            return;
-        }
-        long timeoutNanos = proxy.upstreams().timeouts().responseHeaders().toNanos();
-        current.responseDeadline = (System.nanoTime() + timeoutNanos) | 1; // never 0, which means "none"
-        if (responseTimer == null) {
-            responseTimer = ctx.executor().schedule(this::onResponseTimer, timeoutNanos, TimeUnit.NANOSECONDS);
-        }
-    }
+    // --- ClientSide ------------------------------------------------------------------------------
 
-    /** One timer per connection, re-armed only when it fires early (as in ProxyHandler). */
-    private void onResponseTimer() {
-        responseTimer = null;
-        DirectExchange current = exchange;
-        if (current == null || current.responseDeadline == 0 || current.responseStarted || current.finished) {
-            return;
-        }
-        long remaining = current.responseDeadline - System.nanoTime();
-        if (remaining > 0) {
-            responseTimer = ctx.executor().schedule(this::onResponseTimer, remaining, TimeUnit.NANOSECONDS);
-            return;
-        }
-        proxy.regions().health().recordFailure(current.endpoint);
-        fail(current, HttpResponseStatus.GATEWAY_TIMEOUT, "upstream " + current.endpoint + " sent no response in "
-                + proxy.upstreams().timeouts().responseHeaders().toMillis() + " ms");
-    }
-
-    // --- the end of an exchange ------------------------------------------------------------------
-
-    /** Answers with a gateway error, unless the answer has begun; then the connection ends. */
-    void fail(DirectExchange current, HttpResponseStatus status, String error) {
-        if (current.finished) {
-            return;
-        }
-        current.responseDeadline = 0;
-        if (current.upstream != null) {
-            current.upstream.close();
-        }
-        if (current.responseStarted) {
-            finish(current, current.status, error, true);
-            return;
-        }
-        logger.debug("request {} failed: {}", current.requestId, error);
-        FullHttpResponse response = ErrorResponses.of(ctx.alloc(), status, ProxyHandler.publicMessage(status, error),
-                current.requestId);
-        if (current.clientCloses) {
-            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        }
+    @Override
+    public void writeAnswer(Exchange exchange, FullHttpResponse response) {
         ctx.writeAndFlush(encode(ctx, response));
-        finish(current, status.code(), error, current.clientCloses);
     }
 
-    /** Ends the exchange; with {@code close}, the connection too, once its answer is flushed. */
-    void finish(DirectExchange current, int status, String error, boolean close) {
-        if (current.finished) {
-            return;
-        }
-        current.finished = true;
-        current.responseDeadline = 0;
-        current.upstreamHead.release();
-        releaseLoad(current);
-        if (exchange == current) {
-            exchange = null;
-        }
-        proxy.checkResidency(current.rules, current.decision, current.servingRegion, current.requestId);
-        proxy.metrics().requestCompleted(current.region(), current.decision.route().name(), status,
-                System.nanoTime() - current.startNanos);
-        proxy.listener().completed(current.completed(status, error));
+    @Override
+    public void readRequestBody(Exchange exchange) {
+        // Never asked: this path's requests are whole once their head is sent.
+    }
+
+    @Override
+    public void exchangeEnded(Exchange exchange, boolean close) {
         Channel client = ctx.channel();
         if (close) {
             closing = true;
@@ -516,7 +335,7 @@ public final class DirectHttp1Handler extends ChannelInboundHandlerAdapter {
         } else if (pending != null && pending.isReadable()) {
             // A pipelined request: started from the event loop, not from this call, which may be deep in another.
             client.eventLoop().execute(() -> {
-                if (exchange == null && !handedOver && !closing && ctx.channel().isActive()) {
+                if (forwarder.current() == null && !handedOver && !closing && ctx.channel().isActive()) {
                     nextRequest();
                 }
             });
@@ -526,18 +345,10 @@ public final class DirectHttp1Handler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private void releaseLoad(DirectExchange current) {
-        if (current.loadCountedOn != null) {
-            proxy.regions().health().requestEnded(current.loadCountedOn);
-            current.loadCountedOn = null;
-        }
-    }
-
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        DirectExchange current = exchange;
-        if (ctx.channel().isWritable() && current != null && current.responseStarted && current.upstream != null) {
-            current.upstream.read();
+        if (ctx.channel().isWritable()) {
+            forwarder.clientWritable();
         }
         ctx.fireChannelWritabilityChanged();
     }
@@ -545,41 +356,23 @@ public final class DirectHttp1Handler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         cancelHeadTimer();
-        if (responseTimer != null) {
-            responseTimer.cancel(false);
-            responseTimer = null;
-        }
         releasePending();
-        DirectExchange current = exchange;
-        if (current != null && !current.finished) {
-            if (current.upstream != null) {
-                current.upstream.close();
-            }
-            finish(current, 499, "client closed the connection", true);
-        }
+        forwarder.clientClosed();
         ctx.fireChannelInactive();
     }
 
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
         cancelHeadTimer();
-        if (responseTimer != null) {
-            responseTimer.cancel(false);
-            responseTimer = null;
-        }
+        forwarder.stopTimer();
         releasePending();
     }
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
         if (event instanceof IdleStateEvent) {
-            DirectExchange current = exchange;
-            if (current == null) {
-                ctx.close(); // an idle keep-alive connection
-            } else if (current.responseStarted) {
-                fail(current, HttpResponseStatus.GATEWAY_TIMEOUT, "no progress on the connection for the idle timeout");
-            }
-            return; // while the response head is awaited, the response timer governs
+            forwarder.idle(); // while the response head is awaited, the response timer governs
+            return;
         }
         ctx.fireUserEventTriggered(event);
     }

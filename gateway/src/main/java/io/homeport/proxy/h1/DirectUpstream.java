@@ -1,6 +1,9 @@
 package io.homeport.proxy.h1;
 
+import io.homeport.netty.FlushAtEndOfLoop;
+import io.homeport.proxy.Exchange;
 import io.homeport.proxy.ProxyContext;
+import io.homeport.upstream.UpstreamConnections;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -24,8 +27,7 @@ final class DirectUpstream extends ChannelInboundHandlerAdapter {
 
     private final ProxyContext proxy;
     private final ChunkedFraming chunks = new ChunkedFraming();
-    private DirectHttp1Handler client;
-    private DirectExchange exchange;
+    private Exchange exchange;
     /** Bytes of a response head that has not arrived whole. */
     private ByteBuf partialHead;
     private ResponseHead.Framing framing;
@@ -39,9 +41,8 @@ final class DirectUpstream extends ChannelInboundHandlerAdapter {
         this.proxy = proxy;
     }
 
-    void bind(DirectExchange current, DirectHttp1Handler owner) {
+    void bind(Exchange current) {
         exchange = current;
-        client = owner;
         framing = null;
         chunks.reset();
     }
@@ -49,8 +50,8 @@ final class DirectUpstream extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         ByteBuf in = (ByteBuf) msg;
-        DirectExchange current = exchange;
-        if (current == null || current.finished) {
+        Exchange current = exchange;
+        if (current == null || current.finished()) {
             in.release(); // nothing asked for this: the connection is not reusable
             ctx.close();
             return;
@@ -71,7 +72,7 @@ final class DirectUpstream extends ChannelInboundHandlerAdapter {
     }
 
     /** Reads the head; returns the bytes after it (owned by the caller), or null when more are needed or it failed. */
-    private ByteBuf head(ChannelHandlerContext ctx, DirectExchange current, ByteBuf in) {
+    private ByteBuf head(ChannelHandlerContext ctx, Exchange current, ByteBuf in) {
         if (partialHead != null) {
             ByteBuf merged = partialHead;
             partialHead = null;
@@ -91,7 +92,7 @@ final class DirectUpstream extends ChannelInboundHandlerAdapter {
             int copied = Math.min(in.readableBytes(), ResponseHead.MAX_HEAD_BYTES);
             in.getBytes(in.readerIndex(), bytes, 0, copied);
             ResponseHead head = scratch.response;
-            ResponseHead.Outcome outcome = head.parse(bytes, copied, current.bodiless());
+            ResponseHead.Outcome outcome = head.parse(bytes, copied, RequestHead.HEAD.equals(current.facts().method()));
             if (outcome == ResponseHead.Outcome.INCOMPLETE) {
                 partialHead = ctx.alloc().buffer(Math.max(1024, in.readableBytes() * 2));
                 partialHead.writeBytes(in);
@@ -117,24 +118,21 @@ final class DirectUpstream extends ChannelInboundHandlerAdapter {
     }
 
     /** The client's copy of the head, written with the first body bytes (one buffer, one write, for small answers). */
-    private ByteBuf onResponseHead(DirectExchange current, ResponseHead head, byte[] bytes) {
-        client.responseStarted(current);
-        proxy.regions().health().recordSuccess(current.endpoint);
-        proxy.metrics().upstreamResponded(System.nanoTime() - current.upstreamSentNanos);
-        current.status = head.status;
+    private ByteBuf onResponseHead(Exchange current, ResponseHead head, byte[] bytes) {
+        current.forwarder().responseStarted(current, head.status);
         framing = head.framing;
         remaining = head.contentLength;
         upstreamCloses = head.upstreamCloses;
-        closeClient = current.clientCloses;
-        ChannelHandlerContext clientContext = client.clientContext();
+        closeClient = current.facts().closes();
+        ChannelHandlerContext clientContext = current.client();
         int inline = head.framing == ResponseHead.Framing.LENGTH ? (int) Math.min(head.contentLength, MAX_INLINE_BODY) : 0;
         ByteBuf out = clientContext.alloc().directBuffer(head.length + 128 + inline);
-        head.writeForClient(bytes, out, current.servingRegion, current.requestId, closeClient);
+        head.writeForClient(bytes, out, current.servingRegion(), current.requestId(), closeClient);
         return out;
     }
 
-    private void body(ChannelHandlerContext ctx, DirectExchange current, ByteBuf in) {
-        ChannelHandlerContext clientContext = client.clientContext();
+    private void body(ChannelHandlerContext ctx, Exchange current, ByteBuf in) {
+        ChannelHandlerContext clientContext = current.client();
         ByteBuf head = clientHead;
         if (head != null) {
             clientHead = null;
@@ -190,32 +188,32 @@ final class DirectUpstream extends ChannelInboundHandlerAdapter {
     }
 
     /** The response ended: the client gets the rest, the connection goes back to the pool or closes. */
-    private void complete(ChannelHandlerContext ctx, DirectExchange current, boolean clean) {
+    private void complete(ChannelHandlerContext ctx, Exchange current, boolean clean) {
         exchange = null;
         framing = null;
-        FlushAtEndOfLoop.flush(client.clientContext().channel());
+        FlushAtEndOfLoop.flush(current.client().channel());
         boolean reusable = clean && !upstreamCloses && ctx.channel().isActive();
         if (reusable) {
-            proxy.upstreams().release(current.endpoint, ctx.channel(), true);
+            proxy.upstreams().release(current.endpoint(), ctx.channel(), UpstreamConnections.Framing.RAW);
         } else {
             ctx.close();
         }
-        client.finish(current, current.status, null, closeClient);
+        current.forwarder().finish(current, current.status(), null, closeClient);
     }
 
-    private void malformed(DirectExchange current, String problem) {
+    private void malformed(Exchange current, String problem) {
         exchange = null;
         framing = null;
-        client.fail(current, HttpResponseStatus.BAD_GATEWAY, "upstream " + current.endpoint
+        current.forwarder().fail(current, HttpResponseStatus.BAD_GATEWAY, "upstream " + current.endpoint()
                 + " sent a malformed response: " + problem); // closes this connection
     }
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-        DirectExchange current = exchange;
-        if (current != null && !current.finished) {
-            ChannelHandlerContext clientContext = client.clientContext();
-            if (current.responseStarted) {
+        Exchange current = exchange;
+        if (current != null && !current.finished()) {
+            ChannelHandlerContext clientContext = current.client();
+            if (current.responseStarted()) {
                 FlushAtEndOfLoop.flush(clientContext.channel()); // what has come of the body so far
             }
             if (clientContext.channel().isWritable()) {
@@ -235,20 +233,20 @@ final class DirectUpstream extends ChannelInboundHandlerAdapter {
             clientHead.release();
             clientHead = null;
         }
-        DirectExchange current = exchange;
-        if (current != null && !current.finished) {
+        Exchange current = exchange;
+        if (current != null && !current.finished()) {
             if (framing == ResponseHead.Framing.CLOSE) {
-                ChannelHandlerContext clientContext = client.clientContext();
+                ChannelHandlerContext clientContext = current.client();
                 clientContext.write(clientContext.alloc().buffer(LAST_CHUNK.length).writeBytes(LAST_CHUNK),
                         clientContext.voidPromise());
                 complete(ctx, current, false);
             } else {
                 exchange = null;
-                if (!current.responseStarted) {
-                    proxy.regions().health().recordFailure(current.endpoint);
+                if (!current.responseStarted()) {
+                    proxy.regions().health().recordFailure(current.endpoint());
                 }
-                if (!client.retryOnFreshConnection(current)) {
-                    client.fail(current, HttpResponseStatus.BAD_GATEWAY, "upstream " + current.endpoint
+                if (!current.forwarder().retryOnFreshConnection(current)) {
+                    current.forwarder().fail(current, HttpResponseStatus.BAD_GATEWAY, "upstream " + current.endpoint()
                             + " closed the connection before the response was complete");
                 }
             }

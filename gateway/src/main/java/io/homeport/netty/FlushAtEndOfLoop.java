@@ -1,4 +1,4 @@
-package io.homeport.proxy.h1;
+package io.homeport.netty;
 
 import io.netty.channel.Channel;
 import io.netty.util.concurrent.FastThreadLocal;
@@ -14,7 +14,7 @@ import java.util.List;
  *
  * <p>Event loop only: each loop has its own list, run by a task the loop executes after its I/O.
  */
-final class FlushAtEndOfLoop implements Runnable {
+public final class FlushAtEndOfLoop implements Runnable {
 
     private static final FastThreadLocal<FlushAtEndOfLoop> PER_LOOP = new FastThreadLocal<>() {
         @Override
@@ -23,21 +23,13 @@ final class FlushAtEndOfLoop implements Runnable {
         }
     };
 
-    /** {@code -Dhomeport.flushAtEndOfLoop=false} flushes at each write instead (for A/B runs). */
-    private static final boolean ENABLED =
-            !"false".equals(System.getProperty("homeport.flushAtEndOfLoop"));
-
     private final List<Channel> pending = new ArrayList<>();
     private boolean scheduled;
 
     private FlushAtEndOfLoop() {}
 
     /** Flushes {@code channel} at the end of this turn of its event loop (the calling thread). */
-    static void flush(Channel channel) {
-        if (!ENABLED) {
-            channel.flush();
-            return;
-        }
+    public static void flush(Channel channel) {
         FlushAtEndOfLoop loop = PER_LOOP.get();
         loop.pending.add(channel);
         if (!loop.scheduled) {

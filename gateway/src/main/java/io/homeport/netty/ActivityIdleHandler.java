@@ -1,4 +1,4 @@
-package io.homeport.server;
+package io.homeport.netty;
 
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
