@@ -1,6 +1,6 @@
 package io.homeport.bench;
 
-import io.homeport.config.Cidr;
+import io.homeport.net.Cidr;
 import io.homeport.geoip.CachingGeoLookup;
 import io.homeport.geoip.GeoIpDatabase;
 import io.homeport.proxy.ClientAddressResolver;

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.homeport.config.Cidr;
+import io.homeport.net.Cidr;
 import io.homeport.config.GatewayConfig;
-import io.homeport.config.HostAndPort;
+import io.homeport.net.HostAndPort;
 import io.homeport.demo.DemoBackend;
 import io.homeport.demo.DemoGeoIp;
 import io.homeport.proxy.ProxySettings;
@@ -72,20 +72,14 @@ class LoadTestEndToEndTest {
                     - {name: india, countries: [IN], to: singapore, percent: 25}
                   users: {file: users.csv, identity: {header: X-Account}}
                 """.formatted(ports.get("beijing"), ports.get("singapore"), ports.get("us")));
-        homeport = Homeport.start(new Homeport.Options(
-                List.of(new GatewayConfig.Listener(new HostAndPort("127.0.0.1", 0), Optional.empty(), false)),
-                new HostAndPort("127.0.0.1", 0),
-                Optional.empty(),
-                rules,
-                DemoGeoIp.file(),
-                10_000,
-                List.of(Cidr.parse("127.0.0.0/8").orElseThrow()),
-                ProxySettings.DEFAULTS,
-                UpstreamTimeouts.DEFAULTS,
-                HealthSettings.DEFAULTS,
-                null,
-                Duration.ofSeconds(5),
-                1));
+        GatewayConfig config = GatewayConfig.of(rules, DemoGeoIp.file())
+                .withListeners(List.of(new GatewayConfig.Listener(new HostAndPort("127.0.0.1", 0), Optional.empty(), false)))
+                .withAdmin(new GatewayConfig.Admin(new HostAndPort("127.0.0.1", 0), Optional.empty()))
+                .withGeoIp(new GatewayConfig.GeoIp(DemoGeoIp.file(), 10_000))
+                .withClientIp(new GatewayConfig.ClientIp(List.of(Cidr.parse("127.0.0.0/8").orElseThrow())))
+                .withWorkers(1)
+                .withAccessLog(GatewayConfig.AccessLog.OFF);
+        homeport = Homeport.start(Homeport.Options.forDemo(config, Duration.ofSeconds(5), null));
     }
 
     @AfterEach

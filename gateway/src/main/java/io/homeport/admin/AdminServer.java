@@ -1,7 +1,7 @@
 package io.homeport.admin;
 
 import io.homeport.canary.TrafficSample;
-import io.homeport.config.HostAndPort;
+import io.homeport.net.HostAndPort;
 import io.homeport.metrics.GatewayMetrics;
 import io.homeport.proxy.ClientAddressResolver;
 import io.homeport.reload.ConfigReloader;

@@ -1,8 +1,8 @@
 package io.homeport.cli;
 
-import io.homeport.config.Cidr;
+import io.homeport.net.Cidr;
 import io.homeport.config.GatewayConfig;
-import io.homeport.config.HostAndPort;
+import io.homeport.net.HostAndPort;
 import io.homeport.demo.DemoBackend;
 import io.homeport.demo.DemoFiles;
 import io.homeport.demo.DemoGeoIp;
@@ -69,21 +69,15 @@ final class DemoCommand implements Callable<Integer> {
                 backend.start(new InetSocketAddress(endpoint.host(), endpoint.port()), transports, backendLoop);
                 backends.add(backend);
             }
-            homeport = Homeport.start(new Homeport.Options(
-                    List.of(new GatewayConfig.Listener(proxyAddress, java.util.Optional.empty(), false)),
-                    adminAddress,
-                    java.util.Optional.empty(), // the demo's admin API is for the person running it: no token
-                    rules,
-                    DemoGeoIp.file(),
-                    CachingGeoLookup.DEFAULT_MAX_ENTRIES,
-                    List.of(Cidr.parse("127.0.0.0/8").orElseThrow(), Cidr.parse("::1").orElseThrow()),
-                    ProxySettings.DEFAULTS,
-                    UpstreamTimeouts.DEFAULTS,
-                    new HealthSettings(java.util.Optional.of("/healthz"), Duration.ofSeconds(2), Duration.ofSeconds(1), 2, 2, 3,
-                            Duration.ofSeconds(10)),
-                    System.out,
-                    Duration.ofSeconds(2),
-                    0));
+            GatewayConfig config = GatewayConfig.of(rules, DemoGeoIp.file())
+                    .withListeners(List.of(new GatewayConfig.Listener(proxyAddress, java.util.Optional.empty(), false)))
+                    // The demo's admin API is for the person running it: no token.
+                    .withAdmin(new GatewayConfig.Admin(adminAddress, java.util.Optional.empty()))
+                    .withClientIp(new GatewayConfig.ClientIp(
+                            List.of(Cidr.parse("127.0.0.0/8").orElseThrow(), Cidr.parse("::1").orElseThrow())))
+                    .withHealth(new HealthSettings(java.util.Optional.of("/healthz"), Duration.ofSeconds(2),
+                            Duration.ofSeconds(1), 2, 2, 3, Duration.ofSeconds(10)));
+            homeport = Homeport.start(Homeport.Options.forDemo(config, Duration.ofSeconds(2), null));
             printWelcome(out, homeport, rules);
             new Shutdown().await();
             return 0;

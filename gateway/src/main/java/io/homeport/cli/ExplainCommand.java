@@ -1,6 +1,6 @@
 package io.homeport.cli;
 
-import io.homeport.config.Cidr;
+import io.homeport.net.Cidr;
 import io.homeport.config.GatewayConfig;
 import io.homeport.config.GatewayConfigLoader;
 import io.homeport.explain.ExplanationJson;

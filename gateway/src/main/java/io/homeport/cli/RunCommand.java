@@ -53,7 +53,7 @@ final class RunCommand implements Callable<Integer> {
                 err.flush();
                 return 1;
             }
-            homeport = Homeport.start(Homeport.Options.from(gateway, System.out, userHashKey));
+            homeport = Homeport.start(Homeport.Options.from(gateway, userHashKey));
         } catch (InvalidRulesException e) {
             e.problems().forEach(err::println);
             err.flush();

@@ -1,5 +1,7 @@
 package io.homeport.config;
 
+import io.homeport.net.Cidr;
+import io.homeport.net.HostAndPort;
 import io.homeport.proxy.ProxySettings;
 import io.homeport.reload.ReloadSettings;
 import io.homeport.upstream.HealthSettings;
@@ -11,6 +13,10 @@ import java.util.Optional;
 /**
  * The deployment file, gateway.yaml: read once at start, changed by platform engineers. Paths are
  * already resolved against the file's own directory.
+ *
+ * @param source the file it was read from; null for a configuration built in code (the demo, tests)
+ * @param workers event loops serving clients ({@code workers}; {@code auto}: the CPUs this process may use)
+ * @param accessLog where access-log lines go ({@code access_log.path})
  */
 public record GatewayConfig(
         Path source,
@@ -23,10 +29,104 @@ public record GatewayConfig(
         UpstreamTimeouts upstream,
         HealthSettings health,
         ReloadSettings reload,
-        Audit audit) {
+        Audit audit,
+        int workers,
+        AccessLog accessLog) {
+
+    public static final HostAndPort DEFAULT_LISTEN = new HostAndPort("0.0.0.0", 8080);
+    public static final HostAndPort DEFAULT_ADMIN = new HostAndPort("127.0.0.1", 9901);
 
     public GatewayConfig {
         listeners = List.copyOf(listeners);
+        if (workers < 1) {
+            throw new IllegalArgumentException("workers: " + workers + " (expected: > 0)");
+        }
+    }
+
+    /**
+     * The defaults of every key, for a configuration built in code: one cleartext listener on
+     * {@code 0.0.0.0:8080}, the admin API on loopback, {@code workers: auto}, the access log on stdout.
+     */
+    public static GatewayConfig of(Path rules, Path geoipDatabase) {
+        return new GatewayConfig(null, List.of(new Listener(DEFAULT_LISTEN, Optional.empty(), false)),
+                new Admin(DEFAULT_ADMIN, Optional.empty()), rules,
+                new GeoIp(geoipDatabase, io.homeport.geoip.CachingGeoLookup.DEFAULT_MAX_ENTRIES), new ClientIp(List.of()),
+                ProxySettings.DEFAULTS, UpstreamTimeouts.DEFAULTS, HealthSettings.DEFAULTS, ReloadSettings.DEFAULTS, Audit.NONE,
+                autoWorkers(), AccessLog.STDOUT);
+    }
+
+    /**
+     * {@code workers: auto}: the CPUs this process may use, as the JVM counts them (its CPU affinity
+     * mask and its cgroup's CPU quota), like nginx's {@code worker_processes auto}.
+     */
+    public static int autoWorkers() {
+        return Runtime.getRuntime().availableProcessors();
+    }
+
+    public GatewayConfig withListeners(List<Listener> listeners) {
+        return new GatewayConfig(source, listeners, admin, rules, geoip, clientIp, proxy, upstream, health, reload, audit,
+                workers, accessLog);
+    }
+
+    public GatewayConfig withAdmin(Admin admin) {
+        return new GatewayConfig(source, listeners, admin, rules, geoip, clientIp, proxy, upstream, health, reload, audit,
+                workers, accessLog);
+    }
+
+    public GatewayConfig withGeoIp(GeoIp geoip) {
+        return new GatewayConfig(source, listeners, admin, rules, geoip, clientIp, proxy, upstream, health, reload, audit,
+                workers, accessLog);
+    }
+
+    public GatewayConfig withClientIp(ClientIp clientIp) {
+        return new GatewayConfig(source, listeners, admin, rules, geoip, clientIp, proxy, upstream, health, reload, audit,
+                workers, accessLog);
+    }
+
+    public GatewayConfig withProxy(ProxySettings proxy) {
+        return new GatewayConfig(source, listeners, admin, rules, geoip, clientIp, proxy, upstream, health, reload, audit,
+                workers, accessLog);
+    }
+
+    public GatewayConfig withUpstream(UpstreamTimeouts upstream) {
+        return new GatewayConfig(source, listeners, admin, rules, geoip, clientIp, proxy, upstream, health, reload, audit,
+                workers, accessLog);
+    }
+
+    public GatewayConfig withHealth(HealthSettings health) {
+        return new GatewayConfig(source, listeners, admin, rules, geoip, clientIp, proxy, upstream, health, reload, audit,
+                workers, accessLog);
+    }
+
+    public GatewayConfig withWorkers(int workers) {
+        return new GatewayConfig(source, listeners, admin, rules, geoip, clientIp, proxy, upstream, health, reload, audit,
+                workers, accessLog);
+    }
+
+    public GatewayConfig withAccessLog(AccessLog accessLog) {
+        return new GatewayConfig(source, listeners, admin, rules, geoip, clientIp, proxy, upstream, health, reload, audit,
+                workers, accessLog);
+    }
+
+    /**
+     * {@code access_log: {path: stdout | off | FILE}}: where the JSON access-log lines go. A file is
+     * opened for appending; rotate it with copytruncate (or log to stdout and let the platform collect it).
+     */
+    public record AccessLog(Destination destination, Optional<Path> file) {
+        public static final AccessLog STDOUT = new AccessLog(Destination.STDOUT, Optional.empty());
+        public static final AccessLog OFF = new AccessLog(Destination.OFF, Optional.empty());
+
+        public enum Destination { STDOUT, FILE, OFF }
+
+        public AccessLog {
+            if ((destination == Destination.FILE) != file.isPresent()) {
+                throw new IllegalArgumentException("a file destination, and only it, names a file");
+            }
+        }
+
+        public static AccessLog file(Path file) {
+            return new AccessLog(Destination.FILE, Optional.of(file));
+        }
     }
 
     /**

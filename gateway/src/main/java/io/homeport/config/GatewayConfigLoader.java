@@ -1,5 +1,7 @@
 package io.homeport.config;
 
+import io.homeport.net.HostAndPort;
+import io.homeport.net.Cidr;
 import io.homeport.geoip.CachingGeoLookup;
 import io.homeport.proxy.ProxySettings;
 import io.homeport.reload.ReloadSettings;
@@ -29,14 +31,15 @@ import org.yaml.snakeyaml.nodes.Tag;
 public final class GatewayConfigLoader {
 
     static final Set<String> ROOT_KEYS = Set.of("listen", "admin", "rules", "geoip", "client_ip", "proxy", "upstream", "health",
-            "reload", "audit");
+            "reload", "audit", "workers", "access_log");
+    static final Set<String> ACCESS_LOG_KEYS = Set.of("path");
     static final Set<String> AUDIT_KEYS = Set.of("user_hash_key_file");
     static final Set<String> RELOAD_KEYS = Set.of("max_region_change", "max_rules_region_change");
     static final Set<String> HEALTH_KEYS = Set.of("path", "interval", "timeout", "healthy_threshold", "unhealthy_threshold",
             "eject_after_failures", "ejection_time");
     static final Set<String> PROXY_KEYS = Set.of("max_request_line_bytes", "max_header_bytes", "max_header_count",
             "request_header_timeout", "client_idle_timeout", "drain_timeout", "max_request_body_bytes",
-            "headers_with_underscores");
+            "headers_with_underscores", "direct_path");
     static final Set<String> UPSTREAM_KEYS = Set.of("connect_timeout", "response_timeout", "idle_timeout");
     static final Set<String> LISTENER_KEYS = Set.of("address", "tls", "proxy_protocol", "client_ip");
     static final Set<String> PROXY_PROTOCOL_KEYS = Set.of("trusted");
@@ -47,8 +50,8 @@ public final class GatewayConfigLoader {
     static final Set<String> CACHE_KEYS = Set.of("max_entries");
     static final Set<String> CLIENT_IP_KEYS = Set.of("trusted_proxies");
 
-    public static final HostAndPort DEFAULT_LISTEN = new HostAndPort("0.0.0.0", 8080);
-    public static final HostAndPort DEFAULT_ADMIN = new HostAndPort("127.0.0.1", 9901);
+    public static final HostAndPort DEFAULT_LISTEN = GatewayConfig.DEFAULT_LISTEN;
+    public static final HostAndPort DEFAULT_ADMIN = GatewayConfig.DEFAULT_ADMIN;
 
     private GatewayConfigLoader() {}
 
@@ -78,10 +81,57 @@ public final class GatewayConfigLoader {
         HealthSettings health = readHealth(top, problems);
         ReloadSettings reload = readReload(top, problems);
         GatewayConfig.Audit audit = readAudit(top, base, problems);
+        int workers = readWorkers(top, problems);
+        GatewayConfig.AccessLog accessLog = readAccessLog(top, base, problems);
 
         problems.throwIfAny();
         return new GatewayConfig(file, listeners, admin, rules.orElseThrow(), geoip, clientIp, proxy, upstream, health, reload,
-                audit);
+                audit, workers, accessLog);
+    }
+
+    /** {@code workers: auto | N}: the event loops that serve clients. */
+    private static int readWorkers(YamlMap top, Problems problems) {
+        Optional<String> text = top.string("workers");
+        if (text.isEmpty() || text.get().trim().equals("auto")) {
+            return GatewayConfig.autoWorkers();
+        }
+        String value = text.get().trim();
+        if (value.length() <= 4 && !value.isEmpty() && value.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            int workers = Integer.parseInt(value);
+            if (workers >= 1 && workers <= 1024) {
+                return workers;
+            }
+        }
+        problems.at(top.value("workers").get(), "workers: \"" + value
+                + "\" (expected: auto, the CPUs this process may use, or a number of event loops from 1 to 1024)");
+        return GatewayConfig.autoWorkers();
+    }
+
+    /** {@code access_log: {path: stdout | off | FILE}}; a file is relative to gateway.yaml, and its directory must exist. */
+    private static GatewayConfig.AccessLog readAccessLog(YamlMap top, Path base, Problems problems) {
+        Optional<Node> node = top.value("access_log");
+        if (node.isEmpty()) {
+            return GatewayConfig.AccessLog.STDOUT;
+        }
+        YamlMap accessLog = YamlMap.read("access_log", node.get(), ACCESS_LOG_KEYS, problems);
+        Optional<String> path = accessLog.requireString("path");
+        if (path.isEmpty()) {
+            return GatewayConfig.AccessLog.STDOUT;
+        }
+        switch (path.get()) {
+            case "stdout":
+                return GatewayConfig.AccessLog.STDOUT;
+            case "off":
+                return GatewayConfig.AccessLog.OFF;
+            default:
+                Path file = base.resolve(path.get()).normalize();
+                if (file.getParent() == null || !Files.isDirectory(file.getParent()) || Files.isDirectory(file)) {
+                    problems.at(accessLog.value("path").get(), "access_log.path: " + file
+                            + " (expected: stdout, off, or a file in an existing directory)");
+                    return GatewayConfig.AccessLog.STDOUT;
+                }
+                return GatewayConfig.AccessLog.file(file);
+        }
     }
 
     private static GatewayConfig.Audit readAudit(YamlMap top, Path base, Problems problems) {
@@ -161,7 +211,9 @@ public final class GatewayConfigLoader {
                 duration(proxy, "client_idle_timeout", d.clientIdleTimeout(), problems),
                 duration(proxy, "drain_timeout", d.drainTimeout(), problems),
                 bytes(proxy, "max_request_body_bytes", d.maxRequestBodyBytes(), problems),
-                underscores(proxy, d.headersWithUnderscores(), problems));
+                underscores(proxy, d.headersWithUnderscores(), problems),
+                proxy.string("direct_path").map(value -> bool("proxy.direct_path", value, proxy.value("direct_path").get(),
+                        problems)).orElse(d.directPath()));
     }
 
     private static ProxySettings.HeadersWithUnderscores underscores(YamlMap map, ProxySettings.HeadersWithUnderscores fallback,

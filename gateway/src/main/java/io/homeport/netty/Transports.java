@@ -22,7 +22,7 @@ public record Transports(
         Class<? extends SocketChannel> socketChannel) {
 
     public static Transports best() {
-        if (Epoll.isAvailable() && !Boolean.getBoolean("homeport.nio")) {
+        if (Epoll.isAvailable()) {
             return new Transports("epoll", EpollIoHandler.newFactory(), EpollServerSocketChannel.class, EpollSocketChannel.class);
         }
         return new Transports("nio", NioIoHandler.newFactory(), NioServerSocketChannel.class, NioSocketChannel.class);

@@ -1,6 +1,6 @@
 package io.homeport.proxy;
 
-import io.homeport.config.Cidr;
+import io.homeport.net.Cidr;
 import io.homeport.routing.IpAddresses;
 import java.net.Inet4Address;
 import java.net.InetAddress;

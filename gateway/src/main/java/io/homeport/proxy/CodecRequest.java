@@ -1,6 +1,7 @@
 package io.homeport.proxy;
 
 import io.homeport.upstream.UpstreamConnections;
+import io.homeport.upstream.UpstreamHttpCodec;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpVersion;
@@ -35,6 +36,9 @@ final class CodecRequest implements UpstreamRequest {
             upstream.pipeline().addLast(relay);
         }
         relay.bind(exchange, this);
+        if (upstream.pipeline().get(UpstreamConnections.CODEC) instanceof UpstreamHttpCodec codec) {
+            codec.expect(message.method()); // the answer to a HEAD has no body
+        }
         message.headers().set(ForwardedHeaders.X_HOMEPORT_REGION, exchange.servingRegion);
         upstream.write(message).addListener(owner::onUpstreamWrite);
         if (exchange.requestComplete) {

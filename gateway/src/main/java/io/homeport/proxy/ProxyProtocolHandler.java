@@ -1,6 +1,6 @@
 package io.homeport.proxy;
 
-import io.homeport.config.Cidr;
+import io.homeport.net.Cidr;
 import io.homeport.routing.IpAddresses;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;

@@ -14,6 +14,9 @@ import java.time.Duration;
  * @param maxRequestBodyBytes larger request bodies get 413: a declared Content-Length before
  *     anything is forwarded (and before a {@code 100 Continue}), a streamed body when it passes the limit
  * @param headersWithUnderscores what becomes of a request header whose name has an underscore
+ * @param directPath plain bodiless HTTP/1.1 requests take the direct path (wire bytes copied, not
+ *     decoded and encoded again); false sends every HTTP/1.x request through Netty's codec. The two
+ *     behave the same (the integration suite runs with both); the direct path is faster.
  */
 public record ProxySettings(
         int maxRequestLineBytes,
@@ -23,7 +26,8 @@ public record ProxySettings(
         Duration clientIdleTimeout,
         Duration drainTimeout,
         long maxRequestBodyBytes,
-        HeadersWithUnderscores headersWithUnderscores) {
+        HeadersWithUnderscores headersWithUnderscores,
+        boolean directPath) {
 
     /**
      * {@code proxy.headers_with_underscores}. A backend that maps {@code _} to {@code -} (several
@@ -58,6 +62,19 @@ public record ProxySettings(
         if (maxRequestBodyBytes < 0) {
             throw new IllegalArgumentException("maxRequestBodyBytes: " + maxRequestBodyBytes + " (expected: >= 0)");
         }
+    }
+
+    public ProxySettings(int maxRequestLineBytes, int maxHeaderBytes, int maxHeaderCount, Duration requestHeaderTimeout,
+            Duration clientIdleTimeout, Duration drainTimeout, long maxRequestBodyBytes,
+            HeadersWithUnderscores headersWithUnderscores) {
+        this(maxRequestLineBytes, maxHeaderBytes, maxHeaderCount, requestHeaderTimeout, clientIdleTimeout, drainTimeout,
+                maxRequestBodyBytes, headersWithUnderscores, true);
+    }
+
+    /** These settings with the direct path on or off. */
+    public ProxySettings withDirectPath(boolean on) {
+        return new ProxySettings(maxRequestLineBytes, maxHeaderBytes, maxHeaderCount, requestHeaderTimeout, clientIdleTimeout,
+                drainTimeout, maxRequestBodyBytes, headersWithUnderscores, on);
     }
 
     public ProxySettings(int maxRequestLineBytes, int maxHeaderBytes, int maxHeaderCount, Duration requestHeaderTimeout,

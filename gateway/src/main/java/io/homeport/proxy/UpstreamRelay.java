@@ -1,6 +1,7 @@
 package io.homeport.proxy;
 
 import io.homeport.upstream.UpstreamConnections;
+import io.homeport.upstream.UpstreamHttpCodec;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -68,6 +69,15 @@ final class UpstreamRelay extends ChannelInboundHandlerAdapter {
             }
             onResponseHead(current, response);
         }
+        if (msg instanceof HttpContent content && content.decoderResult().isFailure()) {
+            // A body the decoder cannot follow (a bad chunk size): the answer cannot be finished. What
+            // went out of it stays cut short, and the client connection closes, as on the direct path.
+            Throwable cause = content.decoderResult().cause();
+            ReferenceCountUtil.release(msg);
+            current.forwarder.fail(current, HttpResponseStatus.BAD_GATEWAY, "upstream " + current.endpoint
+                    + " sent a malformed response body: " + cause.getMessage());
+            return;
+        }
         if (msg instanceof HttpContent content) {
             onResponseBody(ctx, current, content);
         } else if (!(msg instanceof HttpResponse)) {
@@ -124,7 +134,10 @@ final class UpstreamRelay extends ChannelInboundHandlerAdapter {
             }
         });
         exchange = null;
-        boolean reusable = upstreamKeepAlive && current.requestComplete && ctx.channel().isActive();
+        // Bytes past the answer would be read as the next exchange's: such a connection is not reused.
+        boolean reusable = upstreamKeepAlive && current.requestComplete && ctx.channel().isActive()
+                && !(ctx.pipeline().get(UpstreamConnections.CODEC) instanceof UpstreamHttpCodec codec
+                        && codec.holdsUnreadBytes());
         if (reusable) {
             proxy.upstreams().release(current.endpoint, ctx.channel(), UpstreamConnections.Framing.HTTP_CODEC);
         } else {

@@ -6,9 +6,9 @@ import io.homeport.accesslog.UserHashKey;
 import io.homeport.admin.AdminServer;
 import io.homeport.admin.Readiness;
 import io.homeport.canary.TrafficSample;
-import io.homeport.config.Cidr;
+import io.homeport.net.Cidr;
 import io.homeport.config.GatewayConfig;
-import io.homeport.config.HostAndPort;
+import io.homeport.net.HostAndPort;
 import io.homeport.geoip.InvalidGeoIpDatabaseException;
 import io.homeport.metrics.GatewayMetrics;
 import io.homeport.proxy.ClientAddressResolver;
@@ -49,55 +49,29 @@ public final class Homeport implements AutoCloseable {
     private static final Logger logger = LoggerFactory.getLogger(Homeport.class);
 
     /**
-     * How to run.
+     * How to run: the deployment configuration, and what is not a key of it.
      *
-     * @param adminToken the bearer token admin requests must carry (see {@link AdminServer}), or empty
-     * @param accessLog where JSON access log lines go, or null for none
+     * @param userHashKey the key of the user-id hash in the access log
      * @param reloadPollInterval how often files are checked when file watching misses a change
+     * @param accessLogStream where access-log lines go instead of {@code config.accessLog()}, or null
+     *     to follow it (the demo and tests write to their own streams)
      */
-    public record Options(
-            List<GatewayConfig.Listener> listeners,
-            HostAndPort admin,
-            Optional<String> adminToken,
-            Path rules,
-            Path geoip,
-            long geoipCacheMaxEntries,
-            List<Cidr> trustedProxies,
-            ProxySettings proxySettings,
-            UpstreamTimeouts upstreamTimeouts,
-            HealthSettings health,
-            OutputStream accessLog,
-            Duration reloadPollInterval,
-            int ioThreads,
-            ReloadSettings reload,
-            UserHashKey userHashKey) {
+    public record Options(GatewayConfig config, UserHashKey userHashKey, Duration reloadPollInterval,
+            OutputStream accessLogStream) {
 
-        /** With the default canary limits and the demo's user-hash key: for the demo and tests. */
-        public Options(List<GatewayConfig.Listener> listeners, HostAndPort admin, Optional<String> adminToken, Path rules,
-                Path geoip, long geoipCacheMaxEntries, List<Cidr> trustedProxies, ProxySettings proxySettings,
-                UpstreamTimeouts upstreamTimeouts, HealthSettings health, OutputStream accessLog, Duration reloadPollInterval,
-                int ioThreads) {
-            this(listeners, admin, adminToken, rules, geoip, geoipCacheMaxEntries, trustedProxies, proxySettings,
-                    upstreamTimeouts, health, accessLog, reloadPollInterval, ioThreads, ReloadSettings.DEFAULTS, UserHashKey.DEMO);
+        public Options {
+            java.util.Objects.requireNonNull(config, "config");
+            java.util.Objects.requireNonNull(userHashKey, "userHashKey");
         }
 
-        public static Options from(GatewayConfig config, OutputStream accessLog, UserHashKey userHashKey) {
-            return new Options(
-                    config.listeners(),
-                    config.admin().listen(),
-                    config.admin().token(),
-                    config.rules(),
-                    config.geoip().database(),
-                    config.geoip().cacheMaxEntries(),
-                    config.clientIp().trustedProxies(),
-                    config.proxy(),
-                    config.upstream(),
-                    config.health(),
-                    accessLog,
-                    Duration.ofSeconds(5),
-                    0,
-                    config.reload(),
-                    userHashKey);
+        /** As {@code homeport run} starts: everything from the configuration; files checked every 5 s. */
+        public static Options from(GatewayConfig config, UserHashKey userHashKey) {
+            return new Options(config, userHashKey, Duration.ofSeconds(5), null);
+        }
+
+        /** With the demo's user-hash key, for the demo and tests. */
+        public static Options forDemo(GatewayConfig config, Duration reloadPollInterval, OutputStream accessLogStream) {
+            return new Options(config, UserHashKey.DEMO, reloadPollInterval, accessLogStream);
         }
     }
 
@@ -122,36 +96,53 @@ public final class Homeport implements AutoCloseable {
     private InetSocketAddress adminAddress;
     private boolean stopped;
 
-    private Homeport(Options options, ServingConfig initial) {
+    private Homeport(Options options, ServingConfig initial) throws IOException {
         this.options = options;
+        GatewayConfig config = options.config();
         this.acceptors = transports.newGroup(1, "homeport-accept");
-        this.workers = transports.newGroup(options.ioThreads(), "homeport-io");
+        this.workers = transports.newGroup(options.config().workers(), "homeport-io");
         this.holder = new SnapshotHolder(initial);
-        this.accessLog = options.accessLog() == null ? null : new AccessLog(options.accessLog(), options.userHashKey());
+        this.accessLog = openAccessLog(options);
         this.trafficSample = new TrafficSample(accessLog == null ? ExchangeListener.NONE : accessLog, options.userHashKey());
         this.inFlight = new InFlightRequests(trafficSample);
-        this.reloader = new ConfigReloader(options.rules(), options.geoip(), options.geoipCacheMaxEntries(), holder, metrics,
-                options.reloadPollInterval(), options.reload(), trafficSample::entries);
+        this.reloader = new ConfigReloader(config.rules(), config.geoip().database(), config.geoip().cacheMaxEntries(), holder,
+                metrics, options.reloadPollInterval(), config.reload(), trafficSample::entries);
         // Each event loop ages its own table of the sample: no lock, and the sample follows recent traffic.
         for (EventExecutor loop : workers) {
             loop.scheduleAtFixedRate(trafficSample::age, SAMPLE_AGING.toSeconds(), SAMPLE_AGING.toSeconds(), TimeUnit.SECONDS);
         }
-        this.upstreamHealth = new UpstreamHealth(options.health());
+        this.upstreamHealth = new UpstreamHealth(config.health());
         this.healthChecker = new ActiveHealthChecker(upstreamHealth, this::currentEndpoints, transports, state -> {});
-        ClientAddressResolver clientAddresses = new ClientAddressResolver(options.trustedProxies());
+        ClientAddressResolver clientAddresses = new ClientAddressResolver(config.clientIp().trustedProxies());
         ProxyContext proxy = new ProxyContext(holder, clientAddresses,
                 new RegionSelector(upstreamHealth), new RetryBudget(0.2, 10),
-                new UpstreamConnections(transports, options.upstreamTimeouts()), metrics, inFlight);
-        this.proxyServer = new ProxyServer(options.listeners(), proxy, options.proxySettings(), transports, acceptors, workers,
+                new UpstreamConnections(transports, config.upstream()), metrics, inFlight);
+        this.proxyServer = new ProxyServer(config.listeners(), proxy, config.proxy(), transports, acceptors, workers,
                 options.reloadPollInterval());
-        this.adminServer = new AdminServer(options.admin(), options.adminToken(), transports, acceptors, holder, metrics, reloader, readiness,
+        this.adminServer = new AdminServer(config.admin().listen(), config.admin().token(), transports, acceptors, holder, metrics, reloader, readiness,
                 trafficSample, clientAddresses);
+    }
+
+    /** The access log the options ask for: their stream, else the configuration's destination; null when off. */
+    private static AccessLog openAccessLog(Options options) throws IOException {
+        OutputStream out = options.accessLogStream();
+        if (out == null) {
+            GatewayConfig.AccessLog destination = options.config().accessLog();
+            out = switch (destination.destination()) {
+                case OFF -> null;
+                case STDOUT -> System.out;
+                case FILE -> java.nio.file.Files.newOutputStream(destination.file().orElseThrow(),
+                        java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+            };
+        }
+        return out == null ? null : new AccessLog(out, options.userHashKey());
     }
 
     /** Loads the configuration (failing fast on any problem), binds every listener and starts hot reload. */
     public static Homeport start(Options options)
             throws InvalidRulesException, InvalidGeoIpDatabaseException, IOException, InterruptedException {
-        ServingConfig initial = ConfigReloader.load(options.rules(), options.geoip(), options.geoipCacheMaxEntries());
+        ServingConfig initial = ConfigReloader.load(options.config().rules(), options.config().geoip().database(),
+                options.config().geoip().cacheMaxEntries());
         Homeport homeport = new Homeport(options, initial);
         try {
             homeport.proxyAddresses = homeport.proxyServer.start();
@@ -164,7 +155,7 @@ public final class Homeport implements AutoCloseable {
         }
         homeport.readiness.markReady();
         logger.info("homeport serving on {} (admin {}, transport {}), rules {}, GeoIP {}", homeport.proxyAddresses,
-                homeport.adminAddress, homeport.transports.name(), options.rules(), initial.database().description());
+                homeport.adminAddress, homeport.transports.name(), options.config().rules(), initial.database().description());
         return homeport;
     }
 
@@ -226,9 +217,9 @@ public final class Homeport implements AutoCloseable {
         readiness.markDraining();
         proxyServer.stopAccepting();
         try {
-            if (!inFlight.awaitDrained(options.proxySettings().drainTimeout())) {
+            if (!inFlight.awaitDrained(options.config().proxy().drainTimeout())) {
                 logger.warn("{} requests still in flight after {}; closing them", inFlight.count(),
-                        options.proxySettings().drainTimeout());
+                        options.config().proxy().drainTimeout());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -1,7 +1,7 @@
 package io.homeport.server;
 
 import io.homeport.netty.ActivityIdleHandler;
-import io.homeport.config.Cidr;
+import io.homeport.net.Cidr;
 import io.homeport.config.GatewayConfig;
 import io.homeport.proxy.MalformedRequestHandler;
 import io.homeport.proxy.ProxyContext;
@@ -47,8 +47,6 @@ final class ProxyInitializer extends ChannelInitializer<Channel> {
     /** Streams one HTTP/2 connection may have open at once (each gets its own proxy handler). */
     static final int HTTP2_MAX_CONCURRENT_STREAMS = 100;
     static final long TLS_HANDSHAKE_TIMEOUT_MILLIS = 10_000;
-    /** {@code -Dhomeport.directPath=false} sends every HTTP/1.x request through the full pipeline (for comparison). */
-    static final boolean DIRECT_PATH = !"false".equals(System.getProperty("homeport.directPath"));
 
     private final ProxyContext proxy;
     private final ProxySettings settings;
@@ -87,7 +85,7 @@ final class ProxyInitializer extends ChannelInitializer<Channel> {
      * direct path; the first other request hands the connection to the full pipeline for good.
      */
     private void configureHttp1(ChannelPipeline pipeline) {
-        if (DIRECT_PATH) {
+        if (settings.directPath()) {
             pipeline.addLast("direct-http1", new DirectHttp1Handler(proxy, settings, listener.tls().isPresent(),
                     this::configureFullHttp1));
         } else {

@@ -8,7 +8,6 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
-import io.netty.handler.codec.http.HttpClientCodec;
 import io.homeport.netty.ActivityIdleHandler;
 import io.netty.util.concurrent.FastThreadLocal;
 import java.util.ArrayDeque;
@@ -93,7 +92,7 @@ public final class UpstreamConnections {
                         }
                         channel.pipeline().addLast(IDLE, new ActivityIdleHandler(timeouts.idle()));
                         if (framing == Framing.HTTP_CODEC) {
-                            channel.pipeline().addLast(CODEC, new HttpClientCodec());
+                            channel.pipeline().addLast(CODEC, new UpstreamHttpCodec());
                         }
                     }
                 });

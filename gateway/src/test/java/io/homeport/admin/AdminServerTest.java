@@ -10,7 +10,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.homeport.canary.TrafficSample;
-import io.homeport.config.HostAndPort;
+import io.homeport.net.HostAndPort;
 import io.homeport.metrics.GatewayMetrics;
 import io.homeport.proxy.ClientAddressResolver;
 import io.homeport.proxy.ExchangeListener;

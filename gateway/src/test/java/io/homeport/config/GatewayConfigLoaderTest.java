@@ -1,5 +1,7 @@
 package io.homeport.config;
 
+import io.homeport.net.HostAndPort;
+import io.homeport.net.Cidr;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
@@ -167,6 +169,32 @@ class GatewayConfigLoaderTest {
                 .containsExactlyInAnyOrder(
                         at(4, 92, "listen[0].client_ip.trusted_proxies: \"nope\" (expected: an address block such as 10.0.0.0/8 or 2001:db8::/32)"),
                         at(4, 47, "listen[0].proxy_protocol.trusted: at least one address block is required (the load balancers that send the PROXY header)"));
+    }
+
+    @Test
+    void readsWorkersTheAccessLogAndTheDirectPath() throws Exception {
+        String base = "rules: rules.yaml\ngeoip: {database: GeoLite2-Country.mmdb}\n";
+        GatewayConfig defaults = load(base);
+        assertThat(defaults.workers()).as("auto: the CPUs this process may use")
+                .isEqualTo(Runtime.getRuntime().availableProcessors());
+        assertThat(defaults.accessLog()).isEqualTo(GatewayConfig.AccessLog.STDOUT);
+        assertThat(defaults.proxy().directPath()).isTrue();
+
+        GatewayConfig set = load(base + "workers: 3\naccess_log: {path: logs/access.log}\nproxy: {direct_path: false}\n"
+                .replace("logs/", ""));
+        assertThat(set.workers()).isEqualTo(3);
+        assertThat(set.accessLog()).isEqualTo(GatewayConfig.AccessLog.file(dir.resolve("access.log")));
+        assertThat(set.proxy().directPath()).isFalse();
+        assertThat(load(base + "workers: auto\naccess_log: {path: off}\n").accessLog()).isEqualTo(GatewayConfig.AccessLog.OFF);
+        assertThat(load(base + "access_log: {path: stdout}\n").accessLog()).isEqualTo(GatewayConfig.AccessLog.STDOUT);
+
+        assertThat(problems(base + "workers: 0\naccess_log: {path: no/such/dir/access.log}\nproxy: {direct_path: maybe}\n"))
+                .containsExactly(
+                        at(3, 10, "workers: \"0\" (expected: auto, the CPUs this process may use, or a number of event loops"
+                                + " from 1 to 1024)"),
+                        at(4, 20, "access_log.path: " + dir.resolve("no/such/dir/access.log")
+                                + " (expected: stdout, off, or a file in an existing directory)"),
+                        at(5, 22, "proxy.direct_path: maybe (expected: true or false)"));
     }
 
     @Test

@@ -2,7 +2,7 @@ package io.homeport.fuzz;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.homeport.config.Cidr;
+import io.homeport.net.Cidr;
 import io.homeport.proxy.ClientAddressResolver;
 import io.homeport.proxy.ClientIp;
 import io.homeport.routing.IpAddresses;

@@ -16,6 +16,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The direct HTTP/1.1 path (plain bodiless requests, forwarded from the wire bytes) against a
  * backend that answers with every framing HTTP/1.1 allows, and its hand-over of a connection to
  * the full pipeline. The rest of the integration tests cover it too: their plain GETs take it.
+ * Run again with the direct path off (as the whole integration suite is), the same answers are
+ * asked of the codec path: the two framings must behave the same.
  */
 class DirectPathTest {
 

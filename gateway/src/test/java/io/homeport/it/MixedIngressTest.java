@@ -2,9 +2,9 @@ package io.homeport.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.homeport.config.Cidr;
+import io.homeport.net.Cidr;
 import io.homeport.config.GatewayConfig;
-import io.homeport.config.HostAndPort;
+import io.homeport.net.HostAndPort;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;

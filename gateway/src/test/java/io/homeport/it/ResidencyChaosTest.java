@@ -2,9 +2,9 @@ package io.homeport.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.homeport.config.Cidr;
+import io.homeport.net.Cidr;
 import io.homeport.config.GatewayConfig;
-import io.homeport.config.HostAndPort;
+import io.homeport.net.HostAndPort;
 import io.homeport.proxy.ProxySettings;
 import io.homeport.server.Homeport;
 import io.homeport.upstream.HealthSettings;
@@ -77,21 +77,18 @@ class ResidencyChaosTest {
                 """.formatted(ports[0], ports[1], ports[2]));
         Path db = directory.resolve("geoip.mmdb");
         Files.copy(TestGateway.FIXTURE_DB, db, StandardCopyOption.REPLACE_EXISTING);
-        Homeport homeport = Homeport.start(new Homeport.Options(
-                List.of(new GatewayConfig.Listener(new HostAndPort("127.0.0.1", 0), Optional.empty(), false)),
-                new HostAndPort("127.0.0.1", 0),
-                Optional.empty(),
-                directory.resolve("rules.yaml"),
-                db,
-                1000,
-                List.of(Cidr.parse("127.0.0.0/8").orElseThrow()),
-                ProxySettings.DEFAULTS,
-                new UpstreamTimeouts(Duration.ofMillis(500), Duration.ofSeconds(2), Duration.ofSeconds(30)),
-                new HealthSettings(Optional.of("/health"), Duration.ofMillis(100), Duration.ofMillis(200), 1, 1, 2,
-                        Duration.ofMillis(500)),
-                OutputStream.nullOutputStream(),
-                Duration.ofSeconds(5),
-                2));
+        GatewayConfig config = GatewayConfig.of(directory.resolve("rules.yaml"), db)
+                .withListeners(List.of(new GatewayConfig.Listener(new HostAndPort("127.0.0.1", 0), Optional.empty(), false)))
+                .withAdmin(new GatewayConfig.Admin(new HostAndPort("127.0.0.1", 0), Optional.empty()))
+                .withGeoIp(new GatewayConfig.GeoIp(db, 1000))
+                .withClientIp(new GatewayConfig.ClientIp(List.of(Cidr.parse("127.0.0.0/8").orElseThrow())))
+                .withProxy(ProxySettings.DEFAULTS.withDirectPath(TestGateway.DIRECT_PATH))
+                .withUpstream(new UpstreamTimeouts(Duration.ofMillis(500), Duration.ofSeconds(2), Duration.ofSeconds(30)))
+                .withHealth(new HealthSettings(Optional.of("/health"), Duration.ofMillis(100), Duration.ofMillis(200), 1, 1, 2,
+                        Duration.ofMillis(500)))
+                .withWorkers(2);
+        Homeport homeport = Homeport.start(Homeport.Options.forDemo(config, Duration.ofSeconds(5),
+                OutputStream.nullOutputStream()));
         URI uri = URI.create("http://127.0.0.1:" + homeport.proxyAddresses().get(0).getPort() + "/api/x");
         HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 

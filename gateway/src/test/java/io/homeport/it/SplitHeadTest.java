@@ -21,6 +21,11 @@ class SplitHeadTest {
     @TempDir
     Path dir;
 
+    @org.junit.jupiter.api.BeforeEach
+    void onlyWithTheDirectPath() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(TestGateway.DIRECT_PATH, "about the direct path's hand-over");
+    }
+
     private static String head(int length) {
         String start = "GET /api/x HTTP/1.1\r\nHost: a\r\nX-Forwarded-For: 1.2.4.8\r\n";
         String end = "\r\n\r\n";

@@ -1,8 +1,8 @@
 package io.homeport.it;
 
-import io.homeport.config.Cidr;
+import io.homeport.net.Cidr;
 import io.homeport.config.GatewayConfig;
-import io.homeport.config.HostAndPort;
+import io.homeport.net.HostAndPort;
 import io.homeport.proxy.ProxySettings;
 import io.homeport.server.Homeport;
 import io.homeport.upstream.HealthSettings;
@@ -31,6 +31,12 @@ import java.util.Optional;
 final class TestGateway implements AutoCloseable {
 
     static final Path FIXTURE_DB = Path.of("src/test/resources/geoip/GeoLite2-Country-Test.mmdb");
+
+    /**
+     * Whether the gateways of this run take the direct HTTP/1.1 path ({@code proxy.direct_path}): the
+     * build runs the integration suite with it on, then off ({@code -Dhomeport.it.directPath=false}).
+     */
+    static final boolean DIRECT_PATH = !"false".equals(System.getProperty("homeport.it.directPath"));
 
     final TestBackend beijing;
     final TestBackend singapore;
@@ -103,20 +109,16 @@ final class TestGateway implements AutoCloseable {
         writeRules(25);
         Path db = directory.resolve("geoip.mmdb");
         Files.copy(FIXTURE_DB, db, StandardCopyOption.REPLACE_EXISTING);
-        this.homeport = Homeport.start(new Homeport.Options(
-                listeners(extras),
-                new HostAndPort("127.0.0.1", 0),
-                Optional.ofNullable(extras.adminToken()),
-                rules,
-                db,
-                1000,
-                List.of(Cidr.parse("127.0.0.0/8").orElseThrow()),
-                settings,
-                timeouts,
-                health,
-                accessLog,
-                Duration.ofMillis(200),
-                2));
+        GatewayConfig config = GatewayConfig.of(rules, db)
+                .withListeners(listeners(extras))
+                .withAdmin(new GatewayConfig.Admin(new HostAndPort("127.0.0.1", 0), Optional.ofNullable(extras.adminToken())))
+                .withGeoIp(new GatewayConfig.GeoIp(db, 1000))
+                .withClientIp(new GatewayConfig.ClientIp(List.of(Cidr.parse("127.0.0.0/8").orElseThrow())))
+                .withProxy(settings.withDirectPath(DIRECT_PATH))
+                .withUpstream(timeouts)
+                .withHealth(health)
+                .withWorkers(2);
+        this.homeport = Homeport.start(Homeport.Options.forDemo(config, Duration.ofMillis(200), accessLog));
     }
 
     private static List<GatewayConfig.Listener> listeners(Extras extras) {

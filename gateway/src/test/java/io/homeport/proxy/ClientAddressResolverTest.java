@@ -2,7 +2,7 @@ package io.homeport.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.homeport.config.Cidr;
+import io.homeport.net.Cidr;
 import io.homeport.routing.IpAddresses;
 import java.net.InetAddress;
 import java.util.List;

@@ -2,7 +2,7 @@ package io.homeport.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.homeport.config.Cidr;
+import io.homeport.net.Cidr;
 import io.homeport.metrics.GatewayMetrics;
 import io.homeport.reload.ConfigReloader;
 import io.homeport.reload.ServingConfig;

@@ -1,4 +1,4 @@
-package io.homeport.config;
+package io.homeport.net;
 
 import java.net.InetSocketAddress;
 import java.util.Optional;

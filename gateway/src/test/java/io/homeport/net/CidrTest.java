@@ -1,4 +1,4 @@
-package io.homeport.config;
+package io.homeport.net;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

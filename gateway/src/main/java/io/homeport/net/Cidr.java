@@ -1,4 +1,4 @@
-package io.homeport.config;
+package io.homeport.net;
 
 import io.homeport.routing.IpAddresses;
 import java.net.InetAddress;
