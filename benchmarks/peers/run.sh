@@ -1,13 +1,23 @@
 #!/usr/bin/env bash
 # Homeport beside nginx+geoip2 and HAProxy on identical work, on loopback. See README.md here.
 #
-#   benchmarks/peers/run.sh                         # 3 interleaved rounds x (1 and 2 workers), 10 s each
-#   ROUNDS=1 DURATION=3s WORKERS=1 benchmarks/peers/run.sh      # a quick check that everything works
+#   benchmarks/peers/run.sh                         # 3 interleaved rounds x (1 and 2 workers) x the workload matrix
+#   ROUNDS=1 DURATION=3s WARMUP_JVM=10s WORKERS=1 MIXES=v4 HEADS=200 ANSWERS=100 benchmarks/peers/run.sh   # a quick check
+#
+# The matrix: every peer is measured on every workload cell, MIXES x HEADS x ANSWERS (12 cells by
+# default), so that no figure hinges on one workload's incidentals:
+#   MIXES ["v4 v6"]: the clients: v4 = clients.tsv (IPv4 only), v6 = clients-v6.tsv (35% IPv6, as
+#              India's mobile carriers serve most phones over IPv6)
+#   HEADS ["200 800"]: request heads of about 200 bytes (a phone app's plainest GET) or 800 (with an
+#              Authorization bearer token, cookies, device fields); see xff.lua
+#   ANSWERS ["100 2k 16k"]: the backends' answers: bodies of 100 B, 2 KiB, 16 KiB (application/json,
+#              with Cache-Control and a header that echoes the request's X-Forwarded-For)
 #
 # Every setting is an environment variable (defaults in brackets):
 #   ROUNDS [3]  DURATION [10s]  WARMUP [2s]  CONNECTIONS [64]  WORKERS ["1 2"]
-#   WARMUP_JVM [WARMUP]: the warm-up of the JVM peers (homeport, relay), whose JIT compiler shares
-#              the proxy's CPU and settles only after tens of seconds under load on one core
+#   WARMUP_JVM [60s]: the warm-up of the JVM peers (homeport, relay), whose JIT compiler shares
+#              the proxy's CPU and settles only after tens of seconds under load on one core; it
+#              cycles through the matrix's workloads, so that each is compiled before it is measured
 #   WARMUP_JVM_RUNS [5]: WARMUP_JVM is split into this many wrk runs, each with new connections, so
 #              that accepting and closing connections is compiled before the measurement too (with
 #              one long run, the measurement's new connections deoptimize the event loop's compiled
@@ -17,11 +27,12 @@
 #   WRK_THREADS [1]  WRK_CPUS [0]  BACKEND_CPUS [1]
 #   PROXY_CPUS_<n> [1 for n=1; CPUs 1..n when the machine has n+1 CPUs, else 1]
 #   PORT_BASE [18080]: proxy on PORT_BASE, Homeport's admin on +10, backends on +21..+23 (127.0.0.1)
-#   ACCESS_LOG [devnull]: devnull (every proxy formats and writes one line per request to /dev/null),
-#              off (nginx and HAProxy log nothing; Homeport cannot turn its log off: to /dev/null)
+#   ACCESS_LOG [devnull]: devnull (every proxy formats and writes one line per request to /dev/null;
+#              Homeport: access_log: {path: /dev/null}), off (no proxy logs; Homeport: access_log: {path: off})
 #   HAPROXY_MAP [full]: full (every network of the database) or skip-default (only the networks whose
 #              region is not the default: a smaller map with the same answers)
-#   HOMEPORT_JAVA_OPTS []: extra JVM options for Homeport
+#   HOMEPORT_JAVA_OPTS []: extra JVM options for Homeport, for experiments only: a figure measured
+#              with any is not one of Homeport as the README starts it (the report says so)
 #   STEAL_MAX [2]  STEAL_REPEATS [5]: a measured run during which the hypervisor took more than
 #              STEAL_MAX % of the machine's CPU time for other guests (steal, /proc/stat) is measured
 #              again, at once and on the same warm peer, up to STEAL_REPEATS times; the last one counts
@@ -45,11 +56,14 @@ cd "${REPO_ROOT}"
 ROUNDS="${ROUNDS:-3}"
 DURATION="${DURATION:-10s}"
 WARMUP="${WARMUP:-2s}"
-WARMUP_JVM="${WARMUP_JVM:-${WARMUP}}"
+WARMUP_JVM="${WARMUP_JVM:-60s}"
 WARMUP_JVM_RUNS="${WARMUP_JVM_RUNS:-5}"
 CONNECTIONS="${CONNECTIONS:-64}"
 WORKERS="${WORKERS:-1 2}"
 PEERS="${PEERS:-direct nginx haproxy homeport}"
+MIXES="${MIXES:-v4 v6}"
+HEADS="${HEADS:-200 800}"
+ANSWERS="${ANSWERS:-100 2k 16k}"
 WRK_THREADS="${WRK_THREADS:-1}"
 WRK_CPUS="${WRK_CPUS:-0}"
 BACKEND_CPUS="${BACKEND_CPUS:-1}"
@@ -65,6 +79,8 @@ KEEP_TMP="${KEEP_TMP:-0}"
 
 TABLE="${SCRIPT_DIR}/regions.tsv"
 CLIENTS="${SCRIPT_DIR}/clients.tsv"
+CLIENTS_V6="${SCRIPT_DIR}/clients-v6.tsv"
+clients_of() { [[ "$1" == v6 ]] && echo "${CLIENTS_V6}" || echo "${CLIENTS}"; }
 LUA="${SCRIPT_DIR}/xff.lua"
 DB="${REPO_ROOT}/.cache/geoip/geo-whois-asn-country.mmdb"
 HOMEPORT_JAR="${REPO_ROOT}/gateway/target/homeport.jar"
@@ -113,6 +129,12 @@ for p in ${PEERS}; do
   case "${p}" in direct | nginx | haproxy | homeport | relay) ;; *) die "PEERS: unknown peer ${p} (direct nginx haproxy homeport relay)" ;; esac
 done
 case "${ACCESS_LOG}" in devnull | off) ;; *) die "ACCESS_LOG=${ACCESS_LOG}: expected devnull or off" ;; esac
+for m in ${MIXES}; do case "${m}" in v4 | v6) ;; *) die "MIXES: unknown mix ${m} (v4 v6)" ;; esac; done
+for h in ${HEADS}; do case "${h}" in 200 | 800) ;; *) die "HEADS: unknown head size ${h} (200 800)" ;; esac; done
+for a in ${ANSWERS}; do case "${a}" in 100 | 2k | 16k) ;; *) die "ANSWERS: unknown answer size ${a} (100 2k 16k)" ;; esac; done
+[[ -n "${MIXES}" && -n "${HEADS}" && -n "${ANSWERS}" ]] || die "MIXES, HEADS and ANSWERS need at least one value each"
+CELLS=()
+for m in ${MIXES}; do for h in ${HEADS}; do for a in ${ANSWERS}; do CELLS+=("${m}/${h}/${a}"); done; done; done
 case "${HAPROXY_MAP}" in full | skip-default) ;; *) die "HAPROXY_MAP=${HAPROXY_MAP}: expected full or skip-default" ;; esac
 
 proxy_cpus() { # the CPUs of the proxy under test for $1 workers
@@ -258,10 +280,16 @@ prepare() {
   (( ${#REGIONS[@]} <= 9 )) || die "${TABLE}: at most 9 regions"
   log "regions: ${REGIONS[*]} (default ${DEFAULT_REGION}); backends on 127.0.0.1:$((PORT_BASE + 21))..$((PORT_BASE + 20 + ${#REGIONS[@]}))"
 
-  java -cp "${BENCH_JAR}" io.homeport.bench.peers.GenerateClients --db "${DB}" --table "${TABLE}" --verify "${CLIENTS}" \
-    2>"${TMP}/clients-verify.log" || { cat "${TMP}/clients-verify.log" >&2; die "${CLIENTS} disagrees with the database; regenerate it:
-  java -cp ${BENCH_JAR} io.homeport.bench.peers.GenerateClients --db ${DB} --table ${TABLE} --out ${CLIENTS}"; }
+  local mix file
+  for mix in ${MIXES}; do
+    file="$(clients_of "${mix}")"
+    java -cp "${BENCH_JAR}" io.homeport.bench.peers.GenerateClients --db "${DB}" --table "${TABLE}" --verify "${file}" \
+      2>"${TMP}/clients-verify.log" || { cat "${TMP}/clients-verify.log" >&2; die "${file} disagrees with the database; regenerate it:
+  java -cp ${BENCH_JAR} io.homeport.bench.peers.GenerateClients --db ${DB} --table ${TABLE} --out ${file}$([[ "${mix}" == v6 ]] && echo ' --ipv6-share 0.35')"; }
+  done
   CLIENT_COUNT="$(grep -vc '^#' "${CLIENTS}")"
+  CLIENT_COUNT_V6="$(grep -vc '^#' "${CLIENTS_V6}")"
+  IPV6_SHARE="$(awk -F'\t' '!/^#/ { n++; if ($1 ~ /:/) v6++ } END { printf "%.0f", 100 * v6 / n }' "${CLIENTS_V6}")"
 
   local map_args=()
   [[ "${HAPROXY_MAP}" == skip-default ]] && map_args+=(--skip-default)
@@ -271,7 +299,7 @@ prepare() {
   log "HAProxy map: $(cat "${TMP}/map.log")"
 
   # One client per region, for the check each proxy must pass before it is measured.
-  SAMPLES="$(awk -F'\t' '!/^#/ && !seen[$3]++ { print $1, $3 }' "${CLIENTS}")"
+  SAMPLES="$(awk -F'\t' '!/^#/ && !seen[$3 ($1 ~ /:/)]++ { print $1, $3 }' "${CLIENTS}" "${CLIENTS_V6}")"
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -295,8 +323,13 @@ EOF
 }
 
 start_backends() {
-  local dir="${TMP}/backends" region port
-  mkdir -p "${dir}"
+  local dir="${TMP}/backends" region port size
+  mkdir -p "${dir}/www"
+  # The answers: JSON bodies of the matrix's sizes, the same for every region.
+  for size in 100:100 2k:2048 16k:16384; do
+    awk -v n="${size#*:}" 'BEGIN { s = "{\"items\":\""; while (length(s) < n - 3) s = s "x"; printf "%s\"}\n", s }' \
+      >"${dir}/www/a${size%%:*}"
+  done
   {
     nginx_common "${dir}"
     cat <<EOF
@@ -314,10 +347,16 @@ EOF
       cat <<EOF
   server {
     listen 127.0.0.1:${port} backlog=4096;
-    location / {
-      add_header X-Backend-Region ${region} always;
-      add_header X-Echo-XFF \$http_x_forwarded_for always;
+    root ${dir}/www;
+    etag off;
+    add_header X-Backend-Region ${region} always;
+    add_header X-Echo-XFF \$http_x_forwarded_for always;
+    add_header Cache-Control "private, max-age=0" always;
+    location = / {
       return 200 "${region}\n";
+    }
+    location / {
+      default_type application/json;
     }
   }
 EOF
@@ -357,6 +396,7 @@ $(nginx_temp_paths "${dir}")
 
   # The client: the right-most untrusted address of X-Forwarded-For (as Homeport takes it).
   set_real_ip_from 127.0.0.0/8;
+  set_real_ip_from ::1;
   real_ip_header X-Forwarded-For;
   real_ip_recursive on;
 
@@ -449,8 +489,8 @@ EOF
   } >"${dir}/haproxy.cfg"
 }
 
-write_homeport() { # write_homeport DIR
-  local dir="$1" region country
+write_homeport() { # write_homeport DIR WORKERS
+  local dir="$1" w="$2" region country access
   mkdir -p "${dir}"
   {
     echo "# Generated by benchmarks/peers/run.sh from ${TABLE##*/}: the table only, no migrations, pins or health checks."
@@ -468,15 +508,19 @@ write_homeport() { # write_homeport DIR
   } >"${dir}/rules.yaml"
   # `homeport run` refuses to start without the key of the access log's user-id hash.
   head -c 32 /dev/urandom >"${dir}/user-hash.key"
+  access="/dev/null"
+  [[ "${ACCESS_LOG}" != off ]] || access="off"
   cat >"${dir}/gateway.yaml" <<EOF
 listen: 127.0.0.1:${PROXY_PORT}
 admin: {listen: 127.0.0.1:${ADMIN_PORT}}
+workers: ${w}
+access_log: {path: ${access}}
 rules: rules.yaml
 geoip:
   database: ${DB}
   cache: {max_entries: 100000}
 client_ip:
-  trusted_proxies: [127.0.0.0/8]
+  trusted_proxies: [127.0.0.0/8, "::1/128"]
 audit: {user_hash_key_file: user-hash.key}
 EOF
 }
@@ -514,11 +558,11 @@ start_peer() {
       LAST_PID=$!
       ;;
     homeport)
-      [[ -f "${dir}/gateway.yaml" ]] || write_homeport "${dir}"
-      # No gateway.yaml key sets the I/O thread count (Homeport.Options.ioThreads is 0 in `run`:
-      # Netty's default), and Netty's default is io.netty.eventLoopThreads when that is set.
+      [[ -f "${dir}/gateway.yaml" ]] || write_homeport "${dir}" "${w}"
+      # Started as the README says (java -jar homeport.jar run --config gateway.yaml): the worker
+      # count and the access log are gateway.yaml keys; taskset only pins it, as every peer.
       # shellcheck disable=SC2086
-      taskset -c "${cpus}" java -Dio.netty.eventLoopThreads="${w}" ${HOMEPORT_JAVA_OPTS} -jar "${HOMEPORT_JAR}" \
+      taskset -c "${cpus}" java ${HOMEPORT_JAVA_OPTS} -jar "${HOMEPORT_JAR}" \
         run --config "${dir}/gateway.yaml" >/dev/null 2>"${dir}/stderr.log" &
       PIDS[$!]=homeport
       LAST_PID=$!
@@ -560,13 +604,14 @@ check_io_threads() { # Netty starts event loop threads lazily: after a run every
   [[ "${io}" == "$1" ]] || die "homeport ran ${io} I/O threads, expected $1"
 }
 
-# run_wrk SECONDS LABEL OUTFILE: the PEERS_RESULT line lands in OUTFILE. wrk runs in the background
+# run_wrk SECONDS LABEL OUTFILE CELL: the PEERS_RESULT line lands in OUTFILE; CELL (mix/head/answer) is the workload. wrk runs in the background
 # and is waited for, so that Ctrl-C reaches this script's trap at once (wrk itself would catch it,
 # print its figures and exit 0, and bash would carry on).
 run_wrk() {
-  local secs="$1" label="$2" out="$3" pid rc=0
+  local secs="$1" label="$2" out="$3" cell="$4" pid rc=0 mix head answer
+  IFS=/ read -r mix head answer <<<"${cell}"
   timeout -k 5 $((secs + 30)) taskset -c "${WRK_CPUS}" wrk -t"${WRK_THREADS}" -c"${CONNECTIONS}" -d"${secs}s" --timeout 5s \
-    -s "${LUA}" "http://127.0.0.1:${TARGET_PORT}/" -- "${CLIENTS}" "${label}" >"${out}" 2>&1 &
+    -s "${LUA}" "http://127.0.0.1:${TARGET_PORT}/" -- "$(clients_of "${mix}")" "${label}" "${head}" "/a${answer}" >"${out}" 2>&1 &
   pid=$!
   PIDS[${pid}]=wrk
   wait "${pid}" || rc=$?
@@ -592,30 +637,65 @@ field() { # field LINE NAME
 # 4. The table.
 median() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print "nan"; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
+# results.tsv columns: 1 workers, 2 peer, 3 round, 4 cell, 5 req/s, 6 p50, 7 p99, 8 mismatches, 9 non-200,
+# 10 unchecked, 11 errors c/r/w/t/s, 12 requests, 13 CPU idle/steal, 14 steal repeats
+stat_of() { # stat_of WORKERS PEER CELL COLUMN: the median over the rounds ("nan" when not measured)
+  awk -F'\t' -v w="$1" -v p="$2" -v c="$3" -v k="$4" '$1 == w && $2 == p && $4 == c { print $k }' "${TMP}/results.tsv" | median
+}
+sum_of() { # sum_of WORKERS PEER CELL COLUMN
+  awk -F'\t' -v w="$1" -v p="$2" -v c="$3" -v k="$4" '$1 == w && $2 == p && $4 == c { s += $k } END { print s + 0 }' "${TMP}/results.tsv"
+}
+errors_of() { # errors_of WORKERS PEER CELL: socket errors over the rounds
+  awk -F'\t' -v w="$1" -v p="$2" -v c="$3" '$1 == w && $2 == p && $4 == c { split($11, e, "/"); s += e[1] + e[2] + e[3] + e[4] } END { print s + 0 }' "${TMP}/results.tsv"
+}
+has_peer() { tr ' ' '\n' <<<"${PEERS}" | grep -qx "$1"; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "nan" || b == "nan" || b == 0) print "-"; else printf "%.2f", a / b }'; }
+num() { awk -v a="$1" -v f="$2" 'BEGIN { if (a == "nan") print "-"; else printf f, a }'; }
+
+# One row per workers x cell: every peer's req/s (median of the rounds), Homeport against nginx in
+# throughput and p99, and whether Homeport answered every request from the right region.
 summary_table() {
-  local w peer rps p50 p99 mism non200 errs direct_rps nginx_rps vs_direct vs_nginx n
-  echo "| peer | workers | connections | req/s (median of ${ROUNDS}) | p50 ms | p99 ms | mismatches | non-200 / errors | vs direct | vs nginx |"
-  echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+  local w cell mix head answer peer rps p99_n p99_h rps_n rps_h verdict bad=0 cells=0 row
+  printf '| workers | clients | head | answer |'
+  for peer in ${PEERS}; do printf ' %s req/s |' "${peer}"; done
+  printf ' homeport ÷ nginx | p99 ms nginx | p99 ms homeport | homeport wrong region / non-200 / errors | target |\n'
+  printf '|---:|---|---:|---:|'
+  for peer in ${PEERS}; do printf -- '---:|'; done
+  printf -- '---:|---:|---:|---:|---|\n'
   for w in ${WORKERS}; do
-    direct_rps="$(awk -F'\t' -v w="${w}" '$1 == w && $2 == "direct" { print $4 }' "${TMP}/results.tsv" | median)"
-    nginx_rps="$(awk -F'\t' -v w="${w}" '$1 == w && $2 == "nginx" { print $4 }' "${TMP}/results.tsv" | median)"
-    for peer in ${PEERS}; do
-      n="$(awk -F'\t' -v w="${w}" -v p="${peer}" '$1 == w && $2 == p' "${TMP}/results.tsv" | wc -l)"
-      (( n > 0 )) || continue
-      rps="$(awk -F'\t' -v w="${w}" -v p="${peer}" '$1 == w && $2 == p { print $4 }' "${TMP}/results.tsv" | median)"
-      p50="$(awk -F'\t' -v w="${w}" -v p="${peer}" '$1 == w && $2 == p { print $5 }' "${TMP}/results.tsv" | median)"
-      p99="$(awk -F'\t' -v w="${w}" -v p="${peer}" '$1 == w && $2 == p { print $6 }' "${TMP}/results.tsv" | median)"
-      mism="$(awk -F'\t' -v w="${w}" -v p="${peer}" '$1 == w && $2 == p { s += $7 } END { print s + 0 }' "${TMP}/results.tsv")"
-      non200="$(awk -F'\t' -v w="${w}" -v p="${peer}" '$1 == w && $2 == p { s += $8 } END { print s + 0 }' "${TMP}/results.tsv")"
-      errs="$(awk -F'\t' -v w="${w}" -v p="${peer}" '$1 == w && $2 == p { split($10, e, "/"); s += e[1] + e[2] + e[3] + e[4] } END { print s + 0 }' "${TMP}/results.tsv")"
-      vs_direct="$(awk -v a="${rps}" -v b="${direct_rps}" 'BEGIN { if (b == "nan" || b == 0) print "-"; else printf "%.2f", a / b }')"
-      vs_nginx="$(awk -v a="${rps}" -v b="${nginx_rps}" 'BEGIN { if (b == "nan" || b == 0) print "-"; else printf "%.2f", a / b }')"
-      [[ "${peer}" == direct || "${peer}" == relay ]] && mism="n/a"
-      printf '| %s | %s | %s | %.0f | %.3f | %.3f | %s | %s / %s | %s | %s |\n' \
-        "${peer}" "$([[ "${peer}" == direct ]] && echo "-" || echo "${w}")" "${CONNECTIONS}" "${rps}" "${p50}" "${p99}" \
-        "${mism}" "${non200}" "${errs}" "${vs_direct}" "${vs_nginx}"
+    for cell in "${CELLS[@]}"; do
+      IFS=/ read -r mix head answer <<<"${cell}"
+      row="| ${w} | $([[ "${mix}" == v6 ]] && echo "${IPV6_SHARE}% IPv6" || echo "IPv4") | ${head} B | ${answer} |"
+      for peer in ${PEERS}; do
+        row+=" $(num "$(stat_of "${w}" "${peer}" "${cell}" 5)" '%.0f') |"
+      done
+      rps_n="$(stat_of "${w}" nginx "${cell}" 5)"
+      rps_h="$(stat_of "${w}" homeport "${cell}" 5)"
+      p99_n="$(stat_of "${w}" nginx "${cell}" 7)"
+      p99_h="$(stat_of "${w}" homeport "${cell}" 7)"
+      verdict="-"
+      if has_peer nginx && has_peer homeport; then
+        cells=$((cells + 1))
+        if awk -v h="${rps_h}" -v n="${rps_n}" -v ph="${p99_h}" -v pn="${p99_n}" \
+            'BEGIN { exit !(h != "nan" && n != "nan" && h >= 1.1 * n && ph <= pn) }' \
+            && [[ "$(sum_of "${w}" homeport "${cell}" 8)" == 0 && "$(sum_of "${w}" homeport "${cell}" 9)" == 0 \
+            && "$(errors_of "${w}" homeport "${cell}")" == 0 ]]; then
+          verdict="met"
+        else
+          verdict="**not met**"
+          bad=$((bad + 1))
+        fi
+      fi
+      row+=" $(ratio "${rps_h}" "${rps_n}") | $(num "${p99_n}" '%.3f') | $(num "${p99_h}" '%.3f') |"
+      row+=" $(sum_of "${w}" homeport "${cell}" 8) / $(sum_of "${w}" homeport "${cell}" 9) / $(errors_of "${w}" homeport "${cell}") | ${verdict} |"
+      echo "${row}"
     done
   done
+  echo
+  if (( cells > 0 )); then
+    echo "Target (issue 13): throughput ≥ 1.1× nginx+geoip2 at equal workers and p99 ≤ nginx's in every cell, every answer"
+    echo "from the right region: met in $((cells - bad)) of ${cells} cells."
+  fi
 }
 
 versions() {
@@ -638,6 +718,7 @@ command_line() {
     "${ROUNDS}" "${DURATION}" "${WARMUP}" "${WARMUP_JVM}" "${WARMUP_JVM_RUNS}" "${CONNECTIONS}" "${WORKERS}" "${PEERS}" "${WRK_THREADS}" "${WRK_CPUS}" "${BACKEND_CPUS}"
   local w
   for w in ${WORKERS}; do printf ' PROXY_CPUS_%s=%s' "${w}" "$(proxy_cpus "${w}")"; done
+  printf ' MIXES="%s" HEADS="%s" ANSWERS="%s"' "${MIXES}" "${HEADS}" "${ANSWERS}"
   printf ' PORT_BASE=%s ACCESS_LOG=%s HAPROXY_MAP=%s STEAL_MAX=%s STEAL_REPEATS=%s' "${PORT_BASE}" "${ACCESS_LOG}" "${HAPROXY_MAP}" "${STEAL_MAX}" "${STEAL_REPEATS}"
   [[ -z "${HOMEPORT_JAVA_OPTS}" ]] || printf ' HOMEPORT_JAVA_OPTS="%s"' "${HOMEPORT_JAVA_OPTS}"
   printf ' benchmarks/peers/run.sh\n'
@@ -659,14 +740,15 @@ main() {
     taskset -c "$(proxy_cpus "${w}")" true || die "PROXY_CPUS_${w}=$(proxy_cpus "${w}"): not CPUs of this machine"
   done
 
-  runs=$(( ROUNDS * $(wc -w <<<"${WORKERS}") * $(wc -w <<<"${PEERS}") ))
-  total=$(( runs * (DURATION_S + WARMUP_S + 4) ))
+  runs=$(( ROUNDS * $(wc -w <<<"${WORKERS}") * $(wc -w <<<"${PEERS}") * ${#CELLS[@]} ))
+  total=$(( runs * (DURATION_S + 1) + ROUNDS * $(wc -w <<<"${WORKERS}") * $(wc -w <<<"${PEERS}") * (WARMUP_S + 4) ))
   jvm_runs=$(( ROUNDS * $(wc -w <<<"${WORKERS}") * $(tr ' ' '\n' <<<"${PEERS}" | grep -cx 'homeport\|relay' || true) ))
   total=$(( total + jvm_runs * (WARMUP_JVM_S - WARMUP_S + WARMUP_JVM_RUNS) ))
-  log "${runs} runs of ${DURATION} (+${WARMUP} warm-up each; JVM peers ${WARMUP_JVM} in ${WARMUP_JVM_RUNS} runs), ${CONNECTIONS} connections, ${WRK_THREADS} wrk thread(s) on CPUs ${WRK_CPUS}: about $(( total / 60 )) min $(( total % 60 )) s"
+  log "${runs} runs of ${DURATION} (${#CELLS[@]} workload cells; each peer warmed up once a round: ${WARMUP}, JVM peers ${WARMUP_JVM} in ${WARMUP_JVM_RUNS} runs), ${CONNECTIONS} connections, ${WRK_THREADS} wrk thread(s) on CPUs ${WRK_CPUS}: about $(( total / 60 )) min $(( total % 60 )) s"
   start_backends
   : >"${TMP}/results.tsv"
   started="$(date -u '+%Y-%m-%d %H:%M UTC')"
+  local cell out
   for w in ${WORKERS}; do
     log "--- ${w} worker(s): proxy on CPUs $(proxy_cpus "${w}"), backends on ${BACKEND_CPUS}, wrk on ${WRK_CPUS}"
     for round in $(seq 1 "${ROUNDS}"); do
@@ -679,32 +761,38 @@ main() {
           warmup_runs="${WARMUP_JVM_RUNS}"
           (( warmup_runs <= warmup )) || warmup_runs="${warmup}"
         fi
+        # The warm-up cycles through the cells: every workload's code is compiled before any is measured.
+        (( warmup_runs >= ${#CELLS[@]} || warmup < ${#CELLS[@]} )) || warmup_runs="${#CELLS[@]}"
         for part in $(seq 1 "${warmup_runs}"); do
           (( warmup == 0 )) || run_wrk $(( warmup / warmup_runs + (part <= warmup % warmup_runs ? 1 : 0) )) \
-            "${peer}-w${w}-warmup" "${TMP}/wrk-${peer}-w${w}-r${round}-warmup${part}.out"
+            "${peer}-w${w}-warmup" "${TMP}/wrk-${peer}-w${w}-r${round}-warmup${part}.out" \
+            "${CELLS[$(( (part - 1) % ${#CELLS[@]} ))]}"
         done
-        repeats=0
-        while :; do
-          cpu_before="$(cpu_ticks)"
-          run_wrk "${DURATION_S}" "${peer}-w${w}-r${round}" "${TMP}/wrk-${peer}-w${w}-r${round}.out"
-          cpu_share="$(cpu_shares "${cpu_before}" "$(cpu_ticks)")"
-          awk -v s="${cpu_share#*/}" -v m="${STEAL_MAX}" 'BEGIN { exit !(s > m) }' && (( repeats < STEAL_REPEATS )) || break
-          line="$(grep '^PEERS_RESULT ' "${TMP}/wrk-${peer}-w${w}-r${round}.out")"
-          # A run with a wrong region, a non-200 or a socket error is never set aside: it is reported.
-          [[ "${peer}" == direct || "${peer}" == relay ]] || [[ "$(field "${line}" mismatches)" == 0 \
-            && "$(field "${line}" non200)" == 0 && "$(field "${line}" errors)" == 0/0/0/0/0 ]] || break
-          repeats=$((repeats + 1))
-          mv "${TMP}/wrk-${peer}-w${w}-r${round}.out" "${TMP}/wrk-${peer}-w${w}-r${round}-steal${repeats}.out"
-          log "w=${w} round ${round} ${peer}: $(field "${line}" rps) req/s with ${cpu_share#*/}% steal (> STEAL_MAX=${STEAL_MAX}): measured again (${repeats}/${STEAL_REPEATS})"
+        for cell in "${CELLS[@]}"; do
+          out="${TMP}/wrk-${peer}-w${w}-r${round}-${cell//\//-}.out"
+          repeats=0
+          while :; do
+            cpu_before="$(cpu_ticks)"
+            run_wrk "${DURATION_S}" "${peer}-w${w}-r${round}-${cell}" "${out}" "${cell}"
+            cpu_share="$(cpu_shares "${cpu_before}" "$(cpu_ticks)")"
+            awk -v s="${cpu_share#*/}" -v m="${STEAL_MAX}" 'BEGIN { exit !(s > m) }' && (( repeats < STEAL_REPEATS )) || break
+            line="$(grep '^PEERS_RESULT ' "${out}")"
+            # A run with a wrong region, a non-200 or a socket error is never set aside: it is reported.
+            [[ "${peer}" == direct || "${peer}" == relay ]] || [[ "$(field "${line}" mismatches)" == 0 \
+              && "$(field "${line}" non200)" == 0 && "$(field "${line}" errors)" == 0/0/0/0/0 ]] || break
+            repeats=$((repeats + 1))
+            mv "${out}" "${out%.out}-steal${repeats}.out"
+            log "w=${w} round ${round} ${peer} ${cell}: $(field "${line}" rps) req/s with ${cpu_share#*/}% steal (> STEAL_MAX=${STEAL_MAX}): measured again (${repeats}/${STEAL_REPEATS})"
+          done
+          line="$(grep '^PEERS_RESULT ' "${out}")"
+          printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "${w}" "${peer}" "${round}" "${cell}" \
+            "$(field "${line}" rps)" "$(field "${line}" p50_ms)" "$(field "${line}" p99_ms)" "$(field "${line}" mismatches)" \
+            "$(field "${line}" non200)" "$(field "${line}" unchecked)" "$(field "${line}" errors)" "$(field "${line}" requests)" \
+            "${cpu_share}" "${repeats}" >>"${TMP}/results.tsv"
+          log "w=${w} round ${round} ${peer} ${cell}: $(field "${line}" rps) req/s, p50 $(field "${line}" p50_ms) ms, p99 $(field "${line}" p99_ms) ms, mismatches $(field "${line}" mismatches), non-200 $(field "${line}" non200), errors $(field "${line}" errors), CPU idle/steal ${cpu_share}"
         done
-        line="$(grep '^PEERS_RESULT ' "${TMP}/wrk-${peer}-w${w}-r${round}.out")"
         [[ "${peer}" != homeport ]] || check_io_threads "${w}"
         [[ -z "${PEER_PID}" ]] || stop_pid "${PEER_PID}"
-        printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "${w}" "${peer}" "${round}" \
-          "$(field "${line}" rps)" "$(field "${line}" p50_ms)" "$(field "${line}" p99_ms)" "$(field "${line}" mismatches)" \
-          "$(field "${line}" non200)" "$(field "${line}" unchecked)" "$(field "${line}" errors)" "$(field "${line}" requests)" \
-          "${cpu_share}" "${repeats}" >>"${TMP}/results.tsv"
-        log "w=${w} round ${round} ${peer}: $(field "${line}" rps) req/s, p50 $(field "${line}" p50_ms) ms, p99 $(field "${line}" p99_ms) ms, mismatches $(field "${line}" mismatches), non-200 $(field "${line}" non200), errors $(field "${line}" errors), CPU idle/steal ${cpu_share}"
       done
     done
   done
@@ -720,16 +808,18 @@ main() {
     echo
     summary_table
     echo
-    echo "Each peer: ${ROUNDS} round(s) of ${DURATION} after a ${WARMUP} warm-up run (JVM peers: ${WARMUP_JVM} in ${WARMUP_JVM_RUNS} runs; discarded), interleaved (${PEERS// /, }),"
+    echo "Each peer, each round: started once, warmed up (${WARMUP}; JVM peers ${WARMUP_JVM} in ${WARMUP_JVM_RUNS} runs cycling through the cells; discarded),"
+    echo "then ${DURATION} on each of the ${#CELLS[@]} workload cells; ${ROUNDS} round(s), peers interleaved (${PEERS// /, }),"
     echo "${CONNECTIONS} connections from ${WRK_THREADS} wrk thread(s) on CPUs ${WRK_CPUS}; backends (nginx, 1 worker) on CPUs ${BACKEND_CPUS};"
     echo "the proxy under test on $(for w in ${WORKERS}; do printf 'CPUs %s with %s worker(s), ' "$(proxy_cpus "${w}")" "${w}"; done | sed 's/, $//')."
-    echo "${CLIENT_COUNT} clients (benchmarks/peers/clients.tsv) cycled through X-Forwarded-For; every response checked for its region."
+    echo "Clients cycled through X-Forwarded-For: ${CLIENT_COUNT} IPv4 (clients.tsv) or ${CLIENT_COUNT_V6} with ${IPV6_SHARE}% IPv6 (clients-v6.tsv); every response checked for its region."
+    echo "Homeport started as the README says (java -jar homeport.jar run --config gateway.yaml, workers: N in gateway.yaml)$([[ -z "${HOMEPORT_JAVA_OPTS}" ]] && echo ", no JVM options." || echo "; NOT as the README says: HOMEPORT_JAVA_OPTS="${HOMEPORT_JAVA_OPTS}".")"
     echo "HAProxy map: ${MAP_LINES} networks (${HAPROXY_MAP}); access logs: ${ACCESS_LOG}. p50/p99: medians of the rounds' wrk percentiles."
     echo
     machine
     versions
     echo
-    echo "<details><summary>every run (workers, peer, round, req/s, p50 ms, p99 ms, mismatches, non-200, unchecked, errors c/r/w/t/s, requests, CPU idle/steal % of the machine during the run, repeats for steal)</summary>"
+    echo "<details><summary>every run (workers, peer, round, cell, req/s, p50 ms, p99 ms, mismatches, non-200, unchecked, errors c/r/w/t/s, requests, CPU idle/steal % of the machine during the run, repeats for steal)</summary>"
     echo
     echo '```'
     cat "${TMP}/results.tsv"

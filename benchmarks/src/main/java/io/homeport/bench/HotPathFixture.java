@@ -1,8 +1,8 @@
 package io.homeport.bench;
 
-import io.homeport.net.Cidr;
 import io.homeport.geoip.CachingGeoLookup;
 import io.homeport.geoip.GeoIpDatabase;
+import io.homeport.net.Cidr;
 import io.homeport.proxy.ClientAddressResolver;
 import io.homeport.routing.CountryLookup;
 import io.homeport.routing.IpAddresses;

@@ -2,12 +2,12 @@ package io.homeport.loadtest;
 
 import io.homeport.geoip.GeoIpDatabase;
 import io.homeport.geoip.InvalidGeoIpDatabaseException;
+import io.homeport.netty.Transports;
 import io.homeport.routing.RoutingSnapshot;
 import io.homeport.rules.InvalidRulesException;
 import io.homeport.rules.RoutingRules;
 import io.homeport.rules.RulesLoader;
 import io.homeport.rules.UserPins;
-import io.homeport.netty.Transports;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;

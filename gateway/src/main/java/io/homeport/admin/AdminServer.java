@@ -1,12 +1,12 @@
 package io.homeport.admin;
 
 import io.homeport.canary.TrafficSample;
-import io.homeport.net.HostAndPort;
 import io.homeport.metrics.GatewayMetrics;
+import io.homeport.net.HostAndPort;
+import io.homeport.netty.Transports;
 import io.homeport.proxy.ClientAddressResolver;
 import io.homeport.reload.ConfigReloader;
 import io.homeport.reload.SnapshotHolder;
-import io.homeport.netty.Transports;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;

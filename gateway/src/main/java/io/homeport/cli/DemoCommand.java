@@ -1,21 +1,18 @@
 package io.homeport.cli;
 
-import io.homeport.net.Cidr;
 import io.homeport.config.GatewayConfig;
-import io.homeport.net.HostAndPort;
 import io.homeport.demo.DemoBackend;
 import io.homeport.demo.DemoFiles;
 import io.homeport.demo.DemoGeoIp;
-import io.homeport.geoip.CachingGeoLookup;
 import io.homeport.geoip.InvalidGeoIpDatabaseException;
-import io.homeport.proxy.ProxySettings;
+import io.homeport.net.Cidr;
+import io.homeport.net.HostAndPort;
+import io.homeport.netty.Transports;
 import io.homeport.rules.Endpoint;
 import io.homeport.rules.InvalidRulesException;
 import io.homeport.rules.Region;
 import io.homeport.server.Homeport;
-import io.homeport.netty.Transports;
 import io.homeport.upstream.HealthSettings;
-import io.homeport.upstream.UpstreamTimeouts;
 import io.netty.channel.EventLoopGroup;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
@@ -24,9 +21,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /** {@code homeport demo}: the whole gateway on loopback, with three demo regions behind it. */
 @Command(

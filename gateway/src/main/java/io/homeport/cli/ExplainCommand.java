@@ -1,20 +1,20 @@
 package io.homeport.cli;
 
-import io.homeport.net.Cidr;
 import io.homeport.config.GatewayConfig;
 import io.homeport.config.GatewayConfigLoader;
 import io.homeport.explain.ExplanationJson;
 import io.homeport.geoip.GeoIpDatabase;
 import io.homeport.geoip.InvalidGeoIpDatabaseException;
+import io.homeport.net.Cidr;
 import io.homeport.proxy.ClientAddressResolver;
 import io.homeport.proxy.ClientIp;
-import io.homeport.rules.InvalidRulesException;
-import io.homeport.rules.RoutingRules;
-import io.homeport.rules.RulesLoader;
 import io.homeport.routing.Explanation;
 import io.homeport.routing.IpAddresses;
 import io.homeport.routing.RoutingRequest;
 import io.homeport.routing.RoutingSnapshot;
+import io.homeport.rules.InvalidRulesException;
+import io.homeport.rules.RoutingRules;
+import io.homeport.rules.RulesLoader;
 import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.nio.file.Path;
@@ -22,10 +22,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /** {@code homeport explain}: the decision for one request and every step of its reasoning. */
 @Command(

@@ -1,8 +1,8 @@
 package io.homeport.config;
 
-import io.homeport.net.HostAndPort;
-import io.homeport.net.Cidr;
 import io.homeport.geoip.CachingGeoLookup;
+import io.homeport.net.Cidr;
+import io.homeport.net.HostAndPort;
 import io.homeport.proxy.ProxySettings;
 import io.homeport.reload.ReloadSettings;
 import io.homeport.rules.InvalidRulesException;

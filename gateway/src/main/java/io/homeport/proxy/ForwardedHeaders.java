@@ -21,21 +21,14 @@ public final class ForwardedHeaders {
     public static final AsciiString X_HOMEPORT_COUNTRY = AsciiString.cached("x-homeport-country");
     public static final AsciiString X_HOMEPORT_REGION = AsciiString.cached("x-homeport-region");
     public static final AsciiString FORWARDED = AsciiString.cached("forwarded");
-    private static final AsciiString PROXY_CONNECTION = AsciiString.cached("proxy-connection");
 
     /** Sent upstream as X-Homeport-Country when no country is known. */
     public static final String UNKNOWN_COUNTRY = "XX";
 
-    private static final List<AsciiString> HOP_BY_HOP = List.of(
-            HttpHeaderNames.CONNECTION,
-            HttpHeaderNames.KEEP_ALIVE,
-            PROXY_CONNECTION,
-            HttpHeaderNames.TE,
-            HttpHeaderNames.TRAILER,
-            HttpHeaderNames.TRANSFER_ENCODING,
-            HttpHeaderNames.UPGRADE,
-            HttpHeaderNames.PROXY_AUTHENTICATE,
-            HttpHeaderNames.PROXY_AUTHORIZATION);
+    /** {@link HeaderPolicy}'s fields, by rule. */
+    private static final List<AsciiString> HOP_BY_HOP = HeaderPolicy.names(HeaderPolicy.Rule.DROP);
+    private static final List<AsciiString> REPLACED = HeaderPolicy.names(HeaderPolicy.Rule.REPLACE);
+    private static final List<AsciiString> TRUSTED_ONLY = HeaderPolicy.names(HeaderPolicy.Rule.TRUSTED_ONLY);
 
     private static final int MAX_REQUEST_ID_LENGTH = 128;
 
@@ -147,9 +140,10 @@ public final class ForwardedHeaders {
     }
 
     /**
-     * Rewrites a client's request headers, in place, into the upstream request's: hop-by-hop
-     * removed, the X-Forwarded-* and X-Homeport-* facts set. From an untrusted peer, forwarding
-     * headers are replaced rather than appended to, so a client cannot plant a fake hop.
+     * Rewrites a client's request headers, in place, into the upstream request's, by {@link
+     * HeaderPolicy}: hop-by-hop fields removed, the gateway's own written after the client's (in the
+     * direct path's order), forwarding facts kept only from a trusted peer, so a client cannot
+     * plant a fake hop.
      */
     public static void forUpstream(
             HttpHeaders headers,
@@ -162,33 +156,34 @@ public final class ForwardedHeaders {
             boolean chunkedBody) {
         String originalHost = headers.get(HttpHeaderNames.HOST);
         boolean webSocket = isWebSocketUpgrade(headers);
-        stripHopByHop(headers);
-        if (webSocket) {
-            keepWebSocketUpgrade(headers); // the one upgrade passed through: see WebSocketTunnel
-        }
-        String peerText = IpAddresses.toText(peer);
         // Every X-Forwarded-For field is one list (RFC 9110 §5.3): all hops are kept, not only the first field's.
         String priorHops = !peerTrusted ? null
                 : headers.contains(X_FORWARDED_FOR) ? String.join(",", headers.getAll(X_FORWARDED_FOR))
                 : priorHopsFromForwarded(headers.contains(FORWARDED) ? String.join(",", headers.getAll(FORWARDED)) : null);
-        headers.set(X_FORWARDED_FOR, priorHops == null || priorHops.isBlank() ? peerText : priorHops + ", " + peerText);
-        if (!peerTrusted || !headers.contains(X_FORWARDED_PROTO)) {
-            headers.set(X_FORWARDED_PROTO, tls ? "https" : "http");
-        }
-        if (!peerTrusted || !headers.contains(X_FORWARDED_HOST)) {
-            if (originalHost != null) {
-                headers.set(X_FORWARDED_HOST, originalHost);
-            } else {
-                headers.remove(X_FORWARDED_HOST);
-            }
+        stripHopByHop(headers);
+        for (AsciiString name : REPLACED) {
+            headers.remove(name);
         }
         if (!peerTrusted) {
-            headers.remove(FORWARDED);
+            for (AsciiString name : TRUSTED_ONLY) {
+                headers.remove(name);
+            }
         }
-        headers.set(X_REQUEST_ID, requestId);
-        headers.set(X_HOMEPORT_COUNTRY, country == null ? UNKNOWN_COUNTRY : country);
+        if (webSocket) {
+            keepWebSocketUpgrade(headers); // the one upgrade passed through: see WebSocketTunnel
+        }
+        String peerText = IpAddresses.toText(peer);
+        headers.add(X_FORWARDED_FOR, priorHops == null || priorHops.isBlank() ? peerText : priorHops + ", " + peerText);
+        if (!headers.contains(X_FORWARDED_PROTO)) {
+            headers.add(X_FORWARDED_PROTO, tls ? "https" : "http");
+        }
+        if (!headers.contains(X_FORWARDED_HOST) && originalHost != null) {
+            headers.add(X_FORWARDED_HOST, originalHost);
+        }
+        headers.add(X_REQUEST_ID, requestId);
+        headers.add(X_HOMEPORT_COUNTRY, country == null ? UNKNOWN_COUNTRY : country);
         if (region != null) { // null: the request is refused before it goes anywhere
-            headers.set(X_HOMEPORT_REGION, region);
+            headers.add(X_HOMEPORT_REGION, region);
         }
         if (chunkedBody) {
             headers.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);

@@ -1,17 +1,17 @@
 package io.homeport.server;
 
-import io.homeport.netty.ActivityIdleHandler;
-import io.homeport.net.Cidr;
 import io.homeport.config.GatewayConfig;
+import io.homeport.net.Cidr;
+import io.homeport.netty.ActivityIdleHandler;
 import io.homeport.proxy.MalformedRequestHandler;
 import io.homeport.proxy.ProxyContext;
 import io.homeport.proxy.ProxyHandler;
 import io.homeport.proxy.ProxyProtocolHandler;
 import io.homeport.proxy.ProxySettings;
-import io.homeport.proxy.h1.DirectHttp1Handler;
 import io.homeport.proxy.guard.RequestGuardHandler;
 import io.homeport.proxy.guard.RequestHeadScanner;
 import io.homeport.proxy.guard.RequestHeadTimeoutHandler;
+import io.homeport.proxy.h1.DirectHttp1Handler;
 import io.homeport.tls.SniCertificates;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;

@@ -1,7 +1,7 @@
 package io.homeport.upstream;
 
-import io.homeport.rules.Endpoint;
 import io.homeport.netty.Transports;
+import io.homeport.rules.Endpoint;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;

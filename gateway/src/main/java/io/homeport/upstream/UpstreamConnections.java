@@ -1,19 +1,19 @@
 package io.homeport.upstream;
 
-import io.homeport.rules.Endpoint;
+import io.homeport.netty.ActivityIdleHandler;
 import io.homeport.netty.Transports;
+import io.homeport.rules.Endpoint;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
-import io.homeport.netty.ActivityIdleHandler;
 import io.netty.util.concurrent.FastThreadLocal;
 import java.util.ArrayDeque;
 import java.util.Arrays;
-import java.util.List;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**

@@ -1,10 +1,10 @@
 package io.homeport.upstream;
 
+import io.netty.channel.CombinedChannelDuplexHandler;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequestEncoder;
 import io.netty.handler.codec.http.HttpResponseDecoder;
-import io.netty.channel.CombinedChannelDuplexHandler;
 
 /**
  * The codec path's HTTP/1.1 client codec: Netty's response decoder and request encoder, told the

@@ -1,12 +1,12 @@
 package io.homeport.config;
 
-import io.homeport.net.HostAndPort;
-import io.homeport.net.Cidr;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.homeport.geoip.CachingGeoLookup;
 import io.homeport.geoip.GeoIpFixtures;
+import io.homeport.net.Cidr;
+import io.homeport.net.HostAndPort;
 import io.homeport.proxy.ProxySettings;
 import io.homeport.rules.InvalidRulesException;
 import io.homeport.rules.Problem;

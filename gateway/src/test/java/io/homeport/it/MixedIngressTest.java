@@ -2,8 +2,8 @@ package io.homeport.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.homeport.net.Cidr;
 import io.homeport.config.GatewayConfig;
+import io.homeport.net.Cidr;
 import io.homeport.net.HostAndPort;
 import java.nio.file.Path;
 import java.util.List;

@@ -2,8 +2,8 @@ package io.homeport.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.homeport.proxy.ProxySettings;
 import io.homeport.proxy.ProxySettings.HeadersWithUnderscores;
+import io.homeport.proxy.ProxySettings;
 import io.homeport.upstream.UpstreamTimeouts;
 import java.nio.file.Path;
 import java.time.Duration;

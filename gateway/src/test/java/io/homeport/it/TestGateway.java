@@ -1,7 +1,7 @@
 package io.homeport.it;
 
-import io.homeport.net.Cidr;
 import io.homeport.config.GatewayConfig;
+import io.homeport.net.Cidr;
 import io.homeport.net.HostAndPort;
 import io.homeport.proxy.ProxySettings;
 import io.homeport.server.Homeport;

@@ -2,13 +2,13 @@ package io.homeport.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.homeport.net.Cidr;
 import io.homeport.metrics.GatewayMetrics;
+import io.homeport.net.Cidr;
+import io.homeport.netty.Transports;
 import io.homeport.reload.ConfigReloader;
 import io.homeport.reload.ServingConfig;
 import io.homeport.reload.SnapshotHolder;
 import io.homeport.rules.Endpoint;
-import io.homeport.netty.Transports;
 import io.homeport.upstream.HealthSettings;
 import io.homeport.upstream.RegionSelector;
 import io.homeport.upstream.RetryBudget;

@@ -1,20 +1,18 @@
 package io.homeport.proxy.h1;
 
-import static io.homeport.proxy.h1.RequestHead.Names.ascii;
 
-import io.homeport.proxy.ClientSide;
-import io.homeport.proxy.Exchange;
-import io.homeport.proxy.Forwarder;
-import io.homeport.proxy.RequestFacts;
 import io.homeport.proxy.ClientConnection;
+import io.homeport.proxy.ClientSide;
 import io.homeport.proxy.ErrorResponses;
+import io.homeport.proxy.Exchange;
 import io.homeport.proxy.ForwardedHeaders;
+import io.homeport.proxy.Forwarder;
 import io.homeport.proxy.ProxyContext;
 import io.homeport.proxy.ProxyHandler;
 import io.homeport.proxy.ProxySettings;
 import io.homeport.proxy.Refusal;
+import io.homeport.proxy.RequestFacts;
 import io.homeport.reload.ServingConfig;
-import io.homeport.routing.IpAddresses;
 import io.homeport.rules.RoutingRules;
 import io.homeport.rules.UserPins;
 import io.netty.buffer.ByteBuf;
@@ -56,18 +54,11 @@ public final class DirectHttp1Handler extends ChannelInboundHandlerAdapter imple
     /** Per event loop: heads are parsed from a copy, and the parsers' arrays are reused. */
     private static final FastThreadLocal<Scratch> SCRATCH = new FastThreadLocal<>();
 
-    private static final byte[] CRLF = {'\r', '\n'};
     /** Why a connection left the direct path ({@code homeport_direct_path_handovers_total{reason}}). */
     static final String HANDOVER_NOT_PLAIN = "not_plain";
     static final String HANDOVER_HEAD_TOO_LARGE = "head_too_large";
     /** Pipelined bytes held while an exchange is in flight; beyond this the client is not read. */
     private static final int MAX_PENDING_BYTES = 64 * 1024;
-    private static final byte[] X_FORWARDED_FOR = ascii("x-forwarded-for: ");
-    private static final byte[] X_FORWARDED_PROTO_HTTP = ascii("x-forwarded-proto: http\r\n");
-    private static final byte[] X_FORWARDED_PROTO_HTTPS = ascii("x-forwarded-proto: https\r\n");
-    private static final byte[] X_FORWARDED_HOST = ascii("x-forwarded-host: ");
-    private static final byte[] X_REQUEST_ID = ascii("x-request-id: ");
-    private static final byte[] X_HOMEPORT_COUNTRY = ascii("x-homeport-country: ");
 
     private final ProxyContext proxy;
     private final ProxySettings settings;
@@ -241,47 +232,11 @@ public final class DirectHttp1Handler extends ChannelInboundHandlerAdapter imple
                 true); // the direct path takes bodiless requests only
         Exchange exchange = new Exchange(config, forwarder, facts);
         boolean peerTrusted = proxy.clientAddresses().isTrusted(peer);
-        exchange.request(new DirectRequest(upstreamHead(head, bytes, peer, peerTrusted, facts.requestId(),
-                exchange.decision().country())));
+        ByteBuf upstreamHead = ctx.alloc().directBuffer(head.length + 256);
+        head.writeUpstream(bytes, upstreamHead, peer, peerTrusted, tls, facts.requestId(), exchange.decision().country());
+        exchange.request(new DirectRequest(upstreamHead));
         exchange.requestIsWhole();
         forwarder.start(exchange);
-    }
-
-    /** The upstream head: the request line and the client's fields as they came, minus what is rewritten, plus the forwarding facts. */
-    private ByteBuf upstreamHead(RequestHead head, byte[] bytes, InetAddress peer, boolean peerTrusted, String requestId,
-            String country) {
-        ByteBuf out = ctx.alloc().directBuffer(head.length + 256);
-        out.writeBytes(bytes, 0, head.requestLineEnd);
-        for (int field = 0; field < head.fieldCount; field++) {
-            byte action = head.action[field];
-            if (action == RequestHead.COPY || (action == RequestHead.COPY_IF_TRUSTED && peerTrusted)) {
-                out.writeBytes(bytes, head.lineStart[field], head.lineEnd[field] - head.lineStart[field]);
-            }
-        }
-        out.writeBytes(X_FORWARDED_FOR);
-        String priorHops = !peerTrusted ? null
-                : head.forwardedFor != null ? head.forwardedFor : ForwardedHeaders.priorHopsFromForwarded(head.forwarded);
-        if (priorHops != null && !priorHops.isBlank()) {
-            out.writeCharSequence(priorHops, StandardCharsets.ISO_8859_1);
-            out.writeByte(',').writeByte(' ');
-        }
-        out.writeCharSequence(IpAddresses.toText(peer), StandardCharsets.US_ASCII);
-        out.writeBytes(CRLF);
-        if (!peerTrusted || !head.hasForwardedProto) {
-            out.writeBytes(tls ? X_FORWARDED_PROTO_HTTPS : X_FORWARDED_PROTO_HTTP);
-        }
-        if (!peerTrusted || !head.hasForwardedHost) {
-            out.writeBytes(X_FORWARDED_HOST);
-            out.writeCharSequence(head.host, StandardCharsets.ISO_8859_1);
-            out.writeBytes(CRLF);
-        }
-        out.writeBytes(X_REQUEST_ID);
-        out.writeCharSequence(requestId, StandardCharsets.ISO_8859_1);
-        out.writeBytes(CRLF);
-        out.writeBytes(X_HOMEPORT_COUNTRY);
-        out.writeCharSequence(country == null ? ForwardedHeaders.UNKNOWN_COUNTRY : country, StandardCharsets.US_ASCII);
-        out.writeBytes(CRLF);
-        return out;
     }
 
     // --- timers ----------------------------------------------------------------------------------

@@ -1,9 +1,9 @@
 package io.homeport.proxy.h1;
 
+import io.homeport.netty.FlushAtEndOfLoop;
 import io.homeport.proxy.Exchange;
 import io.homeport.proxy.UpstreamRequest;
 import io.homeport.upstream.UpstreamConnections;
-import io.homeport.netty.FlushAtEndOfLoop;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import java.nio.charset.StandardCharsets;

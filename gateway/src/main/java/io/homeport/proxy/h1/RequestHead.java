@@ -1,7 +1,12 @@
 package io.homeport.proxy.h1;
 
+import io.homeport.proxy.ForwardedHeaders;
+import io.homeport.proxy.HeaderPolicy;
 import io.homeport.proxy.ProxySettings;
 import io.homeport.proxy.guard.RequestChecks;
+import io.homeport.routing.IpAddresses;
+import io.netty.buffer.ByteBuf;
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -262,39 +267,42 @@ final class RequestHead {
     private static final byte HOST_FIELD = 3;
     private static final byte NOT_PLAIN = -1;
 
-    /** What to do with one field; records the facts the decision and the upstream head need. */
+    /**
+     * What to do with one field: whether it keeps the head plain, the facts the decision and the
+     * upstream head need, then {@link HeaderPolicy}'s rule for its name.
+     */
     private byte classify(byte[] b, int start, int nameEnd, int valueStart, int valueEnd) {
         switch (nameEnd - start) {
-            case 2:
-                return equalsLowerCase(b, start, nameEnd, Names.TE) ? DROP : COPY;
             case 4:
-                return equalsLowerCase(b, start, nameEnd, Names.HOST) ? HOST_FIELD : COPY;
-            case 6:
-                return equalsLowerCase(b, start, nameEnd, Names.EXPECT) ? NOT_PLAIN : COPY;
-            case 7:
-                if (equalsLowerCase(b, start, nameEnd, Names.TRAILER)) {
-                    return DROP;
+                if (equalsLowerCase(b, start, nameEnd, Names.HOST)) {
+                    return HOST_FIELD;
                 }
-                return equalsLowerCase(b, start, nameEnd, Names.UPGRADE) ? NOT_PLAIN : COPY;
+                break;
+            case 6:
+                if (equalsLowerCase(b, start, nameEnd, Names.EXPECT)) {
+                    return NOT_PLAIN;
+                }
+                break;
+            case 7:
+                if (equalsLowerCase(b, start, nameEnd, Names.UPGRADE)) {
+                    return NOT_PLAIN;
+                }
+                break;
             case 9:
                 if (equalsLowerCase(b, start, nameEnd, Names.FORWARDED)) {
                     forwarded = joined(forwarded, b, valueStart, valueEnd);
-                    return COPY_IF_TRUSTED;
                 }
-                return COPY;
+                break;
             case 10:
-                if (equalsLowerCase(b, start, nameEnd, Names.CONNECTION)) {
-                    return connectionOptions(b, valueStart, valueEnd) ? DROP : NOT_PLAIN;
+                if (equalsLowerCase(b, start, nameEnd, Names.CONNECTION) && !connectionOptions(b, valueStart, valueEnd)) {
+                    return NOT_PLAIN; // it names a field to strip: the full path does that
                 }
-                return equalsLowerCase(b, start, nameEnd, Names.KEEP_ALIVE) ? DROP : COPY;
+                break;
             case 12:
-                if (equalsLowerCase(b, start, nameEnd, Names.X_REQUEST_ID)) {
-                    if (requestId == null) {
-                        requestId = text(b, valueStart, valueEnd);
-                    }
-                    return DROP;
+                if (requestId == null && equalsLowerCase(b, start, nameEnd, Names.X_REQUEST_ID)) {
+                    requestId = text(b, valueStart, valueEnd);
                 }
-                return COPY;
+                break;
             case 14:
                 if (equalsLowerCase(b, start, nameEnd, Names.CONTENT_LENGTH)) {
                     if (sawContentLength) {
@@ -303,40 +311,116 @@ final class RequestHead {
                     sawContentLength = true;
                     return valueEnd - valueStart == 1 && b[valueStart] == '0' ? COPY : NOT_PLAIN;
                 }
-                return COPY;
+                break;
             case 15:
                 if (equalsLowerCase(b, start, nameEnd, Names.X_FORWARDED_FOR)) {
                     forwardedFor = joined(forwardedFor, b, valueStart, valueEnd);
-                    return DROP; // written anew, the peer appended
                 }
-                return COPY;
+                break;
             case 16:
                 if (equalsLowerCase(b, start, nameEnd, Names.X_FORWARDED_HOST)) {
                     hasForwardedHost = true;
-                    return COPY_IF_TRUSTED;
                 }
-                return equalsLowerCase(b, start, nameEnd, Names.PROXY_CONNECTION) ? DROP : COPY;
+                break;
             case 17:
                 if (equalsLowerCase(b, start, nameEnd, Names.X_FORWARDED_PROTO)) {
                     hasForwardedProto = true;
-                    return COPY_IF_TRUSTED;
-                }
-                if (equalsLowerCase(b, start, nameEnd, Names.TRANSFER_ENCODING)) {
+                } else if (equalsLowerCase(b, start, nameEnd, Names.TRANSFER_ENCODING)) {
                     return NOT_PLAIN;
                 }
-                return equalsLowerCase(b, start, nameEnd, Names.X_HOMEPORT_REGION) ? DROP : COPY;
+                break;
             case 18:
-                if (equalsLowerCase(b, start, nameEnd, Names.X_HOMEPORT_COUNTRY)
-                        || equalsLowerCase(b, start, nameEnd, Names.PROXY_AUTHENTICATE)) {
-                    return DROP;
+                if (equalsLowerCase(b, start, nameEnd, Names.SEC_WEBSOCKET_KEY1)
+                        || equalsLowerCase(b, start, nameEnd, Names.SEC_WEBSOCKET_KEY2)) {
+                    return NOT_PLAIN;
                 }
-                return equalsLowerCase(b, start, nameEnd, Names.SEC_WEBSOCKET_KEY1)
-                        || equalsLowerCase(b, start, nameEnd, Names.SEC_WEBSOCKET_KEY2) ? NOT_PLAIN : COPY;
-            case 19:
-                return equalsLowerCase(b, start, nameEnd, Names.PROXY_AUTHORIZATION) ? DROP : COPY;
+                break;
             default:
-                return COPY;
+                break;
         }
+        return policyAction(b, start, nameEnd);
+    }
+
+    /** {@link HeaderPolicy}'s names as bytes, by length, and this writer's action for each. */
+    private static final byte[][][] POLICY_NAMES = new byte[32][][];
+    private static final byte[][] POLICY_ACTIONS = new byte[32][];
+
+    static {
+        HeaderPolicy.table().forEach((name, rule) -> {
+            int length = name.length();
+            byte action = switch (rule) {
+                case COPY -> COPY;
+                case DROP, REPLACE -> DROP; // a replaced field is written anew after the client's
+                case TRUSTED_ONLY -> COPY_IF_TRUSTED;
+            };
+            byte[][] names = POLICY_NAMES[length] == null ? new byte[0][] : POLICY_NAMES[length];
+            byte[] actions = POLICY_ACTIONS[length] == null ? new byte[0] : POLICY_ACTIONS[length];
+            POLICY_NAMES[length] = java.util.Arrays.copyOf(names, names.length + 1);
+            POLICY_NAMES[length][names.length] = Names.ascii(name);
+            POLICY_ACTIONS[length] = java.util.Arrays.copyOf(actions, actions.length + 1);
+            POLICY_ACTIONS[length][actions.length] = action;
+        });
+    }
+
+    private static byte policyAction(byte[] b, int start, int end) {
+        int length = end - start;
+        byte[][] names = length < POLICY_NAMES.length ? POLICY_NAMES[length] : null;
+        if (names != null) {
+            for (int i = 0; i < names.length; i++) {
+                if (equalsLowerCase(b, start, end, names[i])) {
+                    return POLICY_ACTIONS[length][i];
+                }
+            }
+        }
+        return COPY;
+    }
+
+    private static final byte[] CRLF = {'\r', '\n'};
+    private static final byte[] X_FORWARDED_FOR_FIELD = Names.ascii("x-forwarded-for: ");
+    private static final byte[] X_FORWARDED_PROTO_HTTP = Names.ascii("x-forwarded-proto: http\r\n");
+    private static final byte[] X_FORWARDED_PROTO_HTTPS = Names.ascii("x-forwarded-proto: https\r\n");
+    private static final byte[] X_FORWARDED_HOST_FIELD = Names.ascii("x-forwarded-host: ");
+    private static final byte[] X_REQUEST_ID_FIELD = Names.ascii("x-request-id: ");
+    private static final byte[] X_HOMEPORT_COUNTRY_FIELD = Names.ascii("x-homeport-country: ");
+
+    /**
+     * The wire writer of {@link HeaderPolicy} (the Netty-headers writer is {@link
+     * ForwardedHeaders#forUpstream}): the request line and the client's fields of the last parsed
+     * head as they came, minus what the policy drops, plus the gateway's own fields in the policy's
+     * order — all but the serving region and the final CRLF, which follow once a region is chosen.
+     */
+    void writeUpstream(byte[] b, ByteBuf out, InetAddress peer, boolean peerTrusted, boolean tls, String requestId,
+            String country) {
+        out.writeBytes(b, 0, requestLineEnd);
+        for (int field = 0; field < fieldCount; field++) {
+            byte what = action[field];
+            if (what == COPY || (what == COPY_IF_TRUSTED && peerTrusted)) {
+                out.writeBytes(b, lineStart[field], lineEnd[field] - lineStart[field]);
+            }
+        }
+        out.writeBytes(X_FORWARDED_FOR_FIELD);
+        String priorHops = !peerTrusted ? null
+                : forwardedFor != null ? forwardedFor : ForwardedHeaders.priorHopsFromForwarded(forwarded);
+        if (priorHops != null && !priorHops.isBlank()) {
+            out.writeCharSequence(priorHops, StandardCharsets.ISO_8859_1);
+            out.writeByte(',').writeByte(' ');
+        }
+        out.writeCharSequence(IpAddresses.toText(peer), StandardCharsets.US_ASCII);
+        out.writeBytes(CRLF);
+        if (!peerTrusted || !hasForwardedProto) {
+            out.writeBytes(tls ? X_FORWARDED_PROTO_HTTPS : X_FORWARDED_PROTO_HTTP);
+        }
+        if (!peerTrusted || !hasForwardedHost) {
+            out.writeBytes(X_FORWARDED_HOST_FIELD);
+            out.writeCharSequence(host, StandardCharsets.ISO_8859_1);
+            out.writeBytes(CRLF);
+        }
+        out.writeBytes(X_REQUEST_ID_FIELD);
+        out.writeCharSequence(requestId, StandardCharsets.ISO_8859_1);
+        out.writeBytes(CRLF);
+        out.writeBytes(X_HOMEPORT_COUNTRY_FIELD);
+        out.writeCharSequence(country == null ? ForwardedHeaders.UNKNOWN_COUNTRY : country, StandardCharsets.US_ASCII);
+        out.writeBytes(CRLF);
     }
 
     /** Connection options that are only {@code keep-alive} and {@code close}; sets {@link #close}. */
