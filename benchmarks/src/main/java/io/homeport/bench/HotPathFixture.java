@@ -94,6 +94,81 @@ public final class HotPathFixture {
         return clients;
     }
 
+    /**
+     * {@code count} public IPv6 client addresses as text, drawn from the database's own IPv6
+     * networks (a random network, a random address in it), with the markets' skew; seeded.
+     */
+    public String[] skewedIpv6Clients(int count, long seed) throws Exception {
+        Map<String, List<com.maxmind.db.Network>> byCountry = new HashMap<>();
+        List<com.maxmind.db.Network> others = new ArrayList<>();
+        try (com.maxmind.db.Reader reader = new com.maxmind.db.Reader(
+                find("homeport.worldDb", ".cache/geoip/geo-whois-asn-country.mmdb").toFile())) {
+            com.maxmind.db.Networks<Map> networks = reader.networksWithin(
+                    new com.maxmind.db.Network(java.net.InetAddress.getByName("2000::"), 3), false, Map.class);
+            while (networks.hasNext()) {
+                com.maxmind.db.DatabaseRecord<Map> record = networks.next();
+                byte[] prefix = record.network().networkAddress().getAddress();
+                if (prefix.length != 16 || (prefix[0] == 0x20 && prefix[1] == 0x02)) {
+                    continue; // an IPv4 alias (6to4)
+                }
+                Object country = record.data() == null ? null : ((Map<?, ?>) record.data().getOrDefault("country", Map.of()))
+                        .get("iso_code");
+                if (country == null) {
+                    country = record.data() == null ? null : record.data().get("country_code");
+                }
+                if (country instanceof String code && MARKET_WEIGHTS.containsKey(code)) {
+                    byCountry.computeIfAbsent(code, c -> new ArrayList<>()).add(record.network());
+                } else if (country != null) {
+                    others.add(record.network());
+                }
+            }
+        }
+        // As for IPv4: a pool of addresses per market (a tenth of the count each) and one for the
+        // rest of the world, then drawn from with the markets' skew, so addresses repeat as a busy
+        // edge's do.
+        SplittableRandom random = new SplittableRandom(seed);
+        Map<String, List<String>> pools = new HashMap<>();
+        for (String market : MARKET_WEIGHTS.keySet()) {
+            List<com.maxmind.db.Network> networks = byCountry.getOrDefault(market, others);
+            List<String> pool = new ArrayList<>();
+            for (int i = 0; i < Math.max(1, count / 10); i++) {
+                pool.add(randomAddressIn(networks.get(random.nextInt(networks.size())), random));
+            }
+            pools.put(market, pool);
+        }
+        List<String> otherPool = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            otherPool.add(randomAddressIn(others.get(random.nextInt(others.size())), random));
+        }
+        int totalWeight = MARKET_WEIGHTS.values().stream().mapToInt(Integer::intValue).sum() + OTHER_WEIGHT;
+        List<String> markets = new ArrayList<>(MARKET_WEIGHTS.keySet());
+        markets.sort(null);
+        String[] clients = new String[count];
+        for (int i = 0; i < count; i++) {
+            int pick = random.nextInt(totalWeight);
+            List<String> pool = otherPool;
+            for (String market : markets) {
+                pick -= MARKET_WEIGHTS.get(market);
+                if (pick < 0) {
+                    pool = pools.get(market);
+                    break;
+                }
+            }
+            clients[i] = pool.get(random.nextInt(pool.size()));
+        }
+        return clients;
+    }
+
+    private static String randomAddressIn(com.maxmind.db.Network network, SplittableRandom random) throws Exception {
+        byte[] bytes = network.networkAddress().getAddress();
+        for (int bit = network.prefixLength(); bit < 128; bit++) {
+            if (random.nextBoolean()) {
+                bytes[bit / 8] |= (byte) (0x80 >>> (bit % 8));
+            }
+        }
+        return IpAddresses.toText(java.net.InetAddress.getByAddress(bytes));
+    }
+
     /** Uniformly random public IPv4 addresses: every lookup walks the tree somewhere new. */
     public static int[] randomPublic(int count, long seed) {
         SplittableRandom random = new SplittableRandom(seed);

@@ -43,6 +43,17 @@ final class AddressKey {
         return PROBES.get();
     }
 
+    static AddressKey ipv6(long high, long low) {
+        AddressKey key = new AddressKey();
+        return key.setIpv6(high, low);
+    }
+
+    AddressKey setIpv6(long high, long low) {
+        this.high = high;
+        this.low = low;
+        return this;
+    }
+
     AddressKey setIpv4(int address) {
         high = 0;
         low = IPV4_MAPPED_PREFIX | (address & 0xffff_ffffL);

@@ -54,6 +54,20 @@ public final class CachingGeoLookup implements GeoLookup {
         return fresh;
     }
 
+    /** A cached IPv6 address is answered without allocating, as an IPv4 one; the key is the same as {@link #lookup}'s. */
+    @Override
+    public CountryLookup lookupIpv6(long high, long low) {
+        CountryLookup cached = cache.getIfPresent(AddressKey.probe().setIpv6(high, low));
+        if (cached != null) {
+            return cached;
+        }
+        CountryLookup fresh = database.lookupIpv6(high, low);
+        if (fresh.outcome() != CountryLookup.Outcome.FAILED) {
+            cache.put(AddressKey.ipv6(high, low), fresh);
+        }
+        return fresh;
+    }
+
     /** Past the cache: an IPv4 answer the hot path cached has no network, and a canary's sample must not fill it. */
     @Override
     public CountryLookup lookupUncached(InetAddress address) {

@@ -3,6 +3,7 @@ package io.homeport.proxy;
 import io.homeport.net.Cidr;
 import io.homeport.routing.IpAddresses;
 import java.net.Inet4Address;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.util.List;
 
@@ -22,6 +23,9 @@ public final class ClientAddressResolver {
     /** The IPv4 trusted blocks as plain masks and networks, for the allocation-free path. */
     private final int[] trustedIpv4Masks;
     private final int[] trustedIpv4Networks;
+    /** The IPv6 trusted blocks as 128-bit masks and networks, upper and lower halves. */
+    private final long[] trustedIpv6Masks;
+    private final long[] trustedIpv6Networks;
 
     public ClientAddressResolver(List<Cidr> trustedProxies) {
         this.trustedProxies = List.copyOf(trustedProxies);
@@ -32,6 +36,19 @@ public final class ClientAddressResolver {
             int prefix = ipv4.get(i).prefixLength();
             trustedIpv4Masks[i] = prefix == 0 ? 0 : -1 << (32 - prefix);
             trustedIpv4Networks[i] = IpAddresses.bitsOf((Inet4Address) ipv4.get(i).network()) & trustedIpv4Masks[i];
+        }
+        List<Cidr> ipv6 = this.trustedProxies.stream().filter(c -> c.network() instanceof Inet6Address).toList();
+        this.trustedIpv6Masks = new long[2 * ipv6.size()];
+        this.trustedIpv6Networks = new long[2 * ipv6.size()];
+        for (int i = 0; i < ipv6.size(); i++) {
+            int prefix = ipv6.get(i).prefixLength();
+            long highMask = prefix == 0 ? 0 : prefix >= 64 ? -1L : -1L << (64 - prefix);
+            long lowMask = prefix <= 64 ? 0 : prefix == 128 ? -1L : -1L << (128 - prefix);
+            Inet6Address network = (Inet6Address) ipv6.get(i).network();
+            trustedIpv6Masks[2 * i] = highMask;
+            trustedIpv6Masks[2 * i + 1] = lowMask;
+            trustedIpv6Networks[2 * i] = IpAddresses.high(network) & highMask;
+            trustedIpv6Networks[2 * i + 1] = IpAddresses.low(network) & lowMask;
         }
     }
 
@@ -162,6 +179,97 @@ public final class ClientAddressResolver {
             end = start;
         }
         return end > 0 ? -1 : candidate;
+    }
+
+    /** {@link #resolveBits}: the general {@link #resolve} must judge this request (Forwarded, ports, anything unusual). */
+    public static final int GENERAL = -2;
+    /** {@link #resolveBits}: the client is the peer itself. */
+    public static final int PEER = -1;
+
+    /**
+     * The allocation-free path for any mix of IPv4 and IPv6, which {@link #resolveIpv4} leaves:
+     * the peer's address and, if the peer is trusted, an X-Forwarded-For of plain address literals.
+     * The client's 128 bits go to {@code out} (an IPv4 address in its IPv4-mapped form, {@link
+     * IpAddresses#isIpv4Mapped}); returns the X-Forwarded-For hop that gave them, {@link #PEER}, or
+     * {@link #GENERAL} when the answer needs {@link #resolve} (and then {@code out} means nothing).
+     * Agrees with {@link #resolve} whenever it answers ({@code ClientAddressFastPathTest}).
+     */
+    public int resolveBits(InetAddress peer, CharSequence xForwardedFor, CharSequence forwarded, long[] out) {
+        if (peer instanceof Inet4Address v4) {
+            out[0] = 0;
+            out[1] = IPV4_MAPPED | (IpAddresses.bitsOf(v4) & 0xffff_ffffL);
+        } else {
+            out[0] = IpAddresses.high((Inet6Address) peer);
+            out[1] = IpAddresses.low((Inet6Address) peer);
+        }
+        long peerHigh = out[0];
+        long peerLow = out[1];
+        if (!isTrustedBits(peerHigh, peerLow)) {
+            return PEER;
+        }
+        if (xForwardedFor == null) {
+            return forwarded == null ? PEER : GENERAL;
+        }
+        int end = xForwardedFor.length();
+        int found = GENERAL;
+        for (int hop = 0; hop < MAX_HOPS && end > 0; hop++) {
+            // One pass back to the comma notes whether the hop has a colon (IPv6) on the way.
+            int start = end - 1;
+            boolean colon = false;
+            char c;
+            while (start >= 0 && (c = xForwardedFor.charAt(start)) != ',') {
+                colon |= c == ':';
+                start--;
+            }
+            int from = start + 1;
+            int to = end;
+            while (from < to && xForwardedFor.charAt(from) <= ' ') {
+                from++;
+            }
+            while (to > from && xForwardedFor.charAt(to - 1) <= ' ') {
+                to--;
+            }
+            if (!(colon ? IpAddresses.parseIpv6(xForwardedFor, from, to, out) : parseIpv4Hop(xForwardedFor, from, to, out))) {
+                return GENERAL; // not a plain address: the general path judges it
+            }
+            found = hop;
+            if (!isTrustedBits(out[0], out[1])) {
+                return hop;
+            }
+            end = start;
+        }
+        if (end > 0 || found == GENERAL) {
+            out[0] = peerHigh; // more hops than MAX_HOPS, all trusted: the peer, as resolve() says
+            out[1] = peerLow;
+            return PEER;
+        }
+        return found;
+    }
+
+    private static final long IPV4_MAPPED = 0x0000_ffff_0000_0000L;
+
+    /** One hop as a plain IPv4 literal into {@code out}, in its IPv4-mapped form; false for anything else. */
+    private static boolean parseIpv4Hop(CharSequence text, int from, int to, long[] out) {
+        long v4 = IpAddresses.parseIpv4(text, from, to);
+        if (v4 < 0) {
+            return false;
+        }
+        out[0] = 0;
+        out[1] = IPV4_MAPPED | v4;
+        return true;
+    }
+
+    /** Whether 128 bits (IPv4 in its mapped form) are in a trusted block of their own family. */
+    private boolean isTrustedBits(long high, long low) {
+        if (IpAddresses.isIpv4Mapped(high, low)) {
+            return isTrustedIpv4((int) low);
+        }
+        for (int i = 0; i < trustedIpv6Masks.length; i += 2) {
+            if ((high & trustedIpv6Masks[i]) == trustedIpv6Networks[i] && (low & trustedIpv6Masks[i + 1]) == trustedIpv6Networks[i + 1]) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private boolean isTrustedIpv4(int address) {

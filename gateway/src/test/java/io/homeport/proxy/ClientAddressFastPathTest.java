@@ -43,6 +43,40 @@ class ClientAddressFastPathTest {
         assertThat(fast).as("the fast path answers the common cases").isGreaterThan(20_000);
     }
 
+    /** The 128-bit path (IPv6 and mixes, which the IPv4 path leaves) against the general path, peers of both families. */
+    @Test
+    void theBitsPathAgreesWithTheGeneralPathOnRandomMixedHeaders() {
+        ClientAddressResolver mixed = new ClientAddressResolver(List.of(Cidr.parse("10.0.0.0/8").orElseThrow(),
+                Cidr.parse("2001:db8::/32").orElseThrow(), Cidr.parse("::1").orElseThrow(), Cidr.parse("fd00::/8").orElseThrow(),
+                Cidr.parse("64:ff9b::/96").orElseThrow()));
+        Random random = new Random(13);
+        String[] hops = {"1.2.4.8", "10.1.2.3", "2001:db8::1", "2001:DB8:0:0:1::5", "2400:da00::6666", "2409:4042:2d8b::ab3:7d0a",
+            "fd12:3456::1", "::1", " 2a01:4f9:6a:55a6::e942 ", "::ffff:1.2.4.8", "::ffff:10.0.0.9", "64:ff9b::102:408",
+            "[2400:da00::6666]:443", "2400:da00::6666%eth0", "1.2.3.4:80", "garbage", "", "2001:db8:::1", "::ffff:01.2.3.4"};
+        String[] peers = {"10.0.0.1", "203.0.113.5", "::1", "2001:db8::7", "fd00::2", "2400:da00::1", "64:ff9b::a00:1"};
+        long[] bits = new long[2];
+        int fast = 0;
+        for (int i = 0; i < 50_000; i++) {
+            StringBuilder header = new StringBuilder();
+            int count = random.nextInt(5);
+            for (int j = 0; j < count; j++) {
+                header.append(j == 0 ? "" : random.nextBoolean() ? "," : ", ").append(hops[random.nextInt(hops.length)]);
+            }
+            String xff = random.nextInt(10) == 0 ? null : header.toString();
+            String forwarded = random.nextInt(20) == 0 ? "for=1.2.4.8" : null;
+            InetAddress peer = IpAddresses.parseLiteral(peers[random.nextInt(peers.length)]).orElseThrow();
+            int hop = mixed.resolveBits(peer, xff, forwarded, bits);
+            if (hop != ClientAddressResolver.GENERAL) {
+                fast++;
+                ClientAddressResolver.Resolved general = mixed.resolve(peer, ClientIp.SOCKET, xff, forwarded);
+                assertThat(IpAddresses.ipv6(bits[0], bits[1])).as("peer %s, XFF [%s]", peer, xff).isEqualTo(general.address());
+                assertThat(hop == ClientAddressResolver.PEER ? ClientIp.SOCKET : ClientIp.xForwardedFor(hop))
+                        .as("source: peer %s, XFF [%s]", peer, xff).isEqualTo(general.source());
+            }
+        }
+        assertThat(fast).as("the bits path answers the common cases").isGreaterThan(20_000);
+    }
+
     /** isTrusted answers IPv4 addresses from masks; the blocks, asked one by one, must agree. */
     @Test
     void trustAgreesWithTheBlocksThemselves() {

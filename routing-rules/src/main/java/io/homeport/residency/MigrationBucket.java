@@ -41,6 +41,11 @@ public final class MigrationBucket {
         return bucket(StableHash.ofIpv4(clientAddress));
     }
 
+    /** The bucket of an IPv6 client address given as its 128 bits, without allocating; equal to {@code of(InetAddress)} for it. */
+    public static int ofIpv6(long high, long low) {
+        return bucket(StableHash.ofIpv6(high, low));
+    }
+
     /** Whether a request in {@code bucket} is moved by {@code migration}. */
     public static boolean isMoved(int bucket, Migration migration) {
         return bucket < migration.basisPoints();

@@ -40,6 +40,20 @@ public final class StableHash {
         return mix(hash);
     }
 
+    /** The hash of an IPv6 address's sixteen bytes, most significant first: equal to {@code of(address.getAddress())}. */
+    public static long ofIpv6(long high, long low) {
+        long hash = FNV_OFFSET;
+        for (int shift = 56; shift >= 0; shift -= 8) {
+            hash ^= (high >>> shift) & 0xff;
+            hash *= FNV_PRIME;
+        }
+        for (int shift = 56; shift >= 0; shift -= 8) {
+            hash ^= (low >>> shift) & 0xff;
+            hash *= FNV_PRIME;
+        }
+        return mix(hash);
+    }
+
     static long mix(long hash) {
         hash ^= hash >>> 33;
         hash *= 0xff51afd7ed558ccdL;

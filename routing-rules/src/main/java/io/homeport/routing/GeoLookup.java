@@ -21,6 +21,14 @@ public interface GeoLookup {
     }
 
     /**
+     * Looks up a public IPv6 address (not IPv4-mapped) given as its 128 bits. Implementations on the
+     * hot path override this to answer a cached address without allocating.
+     */
+    default CountryLookup lookupIpv6(long high, long low) {
+        return lookup(IpAddresses.ipv6(high, low));
+    }
+
+    /**
      * The database's own answer, the matched network included, past any cache: for explanations
      * (a cache answers with what the hot path stored, which may leave the network out) and for
      * comparing snapshots over a traffic sample (whose addresses must not crowd real traffic out

@@ -77,7 +77,16 @@ public final class RoutingSnapshot {
      */
     public Decision decideIpv4(int clientAddress, CharSequence userId, String host, String path) {
         CountryLookup lookup = IpAddresses.isNonPublicIpv4(clientAddress) ? CountryLookup.NON_PUBLIC : geo.lookupIpv4(clientAddress);
-        return decideFast(null, clientAddress, userId, host, path, lookup);
+        return decideFast(null, clientAddress, 0, 0, false, userId, host, path, lookup);
+    }
+
+    /**
+     * The same decision for an IPv6 client (not IPv4-mapped: those are IPv4 clients, {@link
+     * #decideIpv4}) given as its 128 bits. Allocates nothing when the address is in the GeoIP cache.
+     */
+    public Decision decideIpv6(long high, long low, CharSequence userId, String host, String path) {
+        CountryLookup lookup = IpAddresses.isNonPublicIpv6(high, low) ? CountryLookup.NON_PUBLIC : geo.lookupIpv6(high, low);
+        return decideFast(null, 0, high, low, true, userId, host, path, lookup);
     }
 
     /** The decision for a request whose country is already known (rule tests without a database). */
@@ -163,7 +172,7 @@ public final class RoutingSnapshot {
 
     private Decision decide(RoutingRequest request, CountryLookup lookup, Trace trace) {
         if (!trace.enabled) {
-            return decideFast(request.clientAddress(), 0, request.userId(), request.host(), request.path(), lookup);
+            return decideFast(request.clientAddress(), 0, 0, 0, false, request.userId(), request.host(), request.path(), lookup);
         }
         return decide(request.clientAddress(), 0, request.userId(), request.host(), request.path(), lookup, trace);
     }
@@ -174,12 +183,12 @@ public final class RoutingSnapshot {
      * {@link CountryPlans} and the decision from the table by index, so no set, map or string
      * comparison runs. A country without an index (not two letters A-Z) takes the general path.
      */
-    private Decision decideFast(InetAddress address, int ipv4, CharSequence userId, String host, String path,
-            CountryLookup lookup) {
+    private Decision decideFast(InetAddress address, int ipv4, long ipv6High, long ipv6Low, boolean ipv6,
+            CharSequence userId, String host, String path, CountryLookup lookup) {
         String country = lookup.country();
         int countryIndex = lookup.countryIndex();
         if (countryIndex < 0 || !plans.indexable(countryIndex) || lookup.outcome() == CountryLookup.Outcome.FAILED) {
-            return decide(address, ipv4, userId, host, path, lookup, Trace.NONE);
+            return decide(ipv6 ? IpAddresses.ipv6(ipv6High, ipv6Low) : address, ipv4, userId, host, path, lookup, Trace.NONE);
         }
         int route = routeMatcher.indexFor(host, path);
         int basisPoints = plans.basisPoints(countryIndex);
@@ -194,12 +203,14 @@ public final class RoutingSnapshot {
                     int region = pinRegions[pinned];
                     return region >= 0
                             ? decisions.get(route, region, Reason.PIN, countryIndex, country, null)
-                            : decide(address, ipv4, userId, host, path, lookup, Trace.NONE);
+                            : decide(ipv6 ? IpAddresses.ipv6(ipv6High, ipv6Low) : address, ipv4, userId, host, path, lookup,
+                                    Trace.NONE);
                 }
             }
         }
         if (basisPoints > 0) { // a migration at 0 basis points moves no bucket
             int bucket = userId != null ? MigrationBucket.ofHash(userHash)
+                    : ipv6 ? MigrationBucket.ofIpv6(ipv6High, ipv6Low)
                     : address != null ? MigrationBucket.of(address) : MigrationBucket.ofIpv4(ipv4);
             if (bucket < basisPoints) {
                 return decisions.get(route, plans.migrationRegion(countryIndex), Reason.MIGRATION, countryIndex, country,

@@ -372,6 +372,15 @@ class RoutingSnapshotTest {
             Decision decision = random.decide(request);
             Explanation explanation = random.explain(request);
 
+            // The allocation-free forms decide as the general one.
+            if (request.clientAddress() instanceof java.net.Inet6Address v6) {
+                assertThat(random.decideIpv6(IpAddresses.high(v6), IpAddresses.low(v6), user, request.host(), request.path()))
+                        .as("IPv6 bits %s", request).isEqualTo(decision);
+            } else {
+                assertThat(random.decideIpv4(IpAddresses.bitsOf((java.net.Inet4Address) request.clientAddress()), user,
+                        request.host(), request.path())).as("IPv4 bits %s", request).isEqualTo(decision);
+            }
+
             assertThat(explanation.decision()).as("%s", request).isEqualTo(decision);
             // What a traffic sample keeps of the request decides it the same way.
             CountryLookup lookup = IpAddresses.isNonPublic(request.clientAddress()) ? CountryLookup.NON_PUBLIC
