@@ -37,6 +37,31 @@ public final class Anonymizer {
             return text.append(bits >>> 24).append('.').append(bits >>> 16 & 0xff).append('.').append(bits >>> 8 & 0xff)
                     .append(".0/24");
         }
-        return text.append(network(address));
+        byte[] bytes = address.getAddress(); // an IPv6 address: its /48, written as network(...) would
+        int[] groups = {(bytes[0] & 0xff) << 8 | (bytes[1] & 0xff), (bytes[2] & 0xff) << 8 | (bytes[3] & 0xff),
+            (bytes[4] & 0xff) << 8 | (bytes[5] & 0xff)};
+        // The zeros from the last non-zero group on are the longest run (at least five groups): "::".
+        int kept = groups[2] != 0 ? 3 : groups[1] != 0 ? 2 : groups[0] != 0 ? 1 : 0;
+        for (int i = 0; i < kept; i++) {
+            if (i > 0) {
+                text.append(':');
+            }
+            appendHex(text, groups[i]);
+        }
+        return text.append("::/48");
+    }
+
+    private static final char[] HEX = "0123456789abcdef".toCharArray();
+
+    /** {@code value} (16 bits) in lower-case hex without leading zeros, as {@link Integer#toHexString}. */
+    private static void appendHex(StringBuilder text, int value) {
+        boolean started = false;
+        for (int shift = 12; shift >= 0; shift -= 4) {
+            int digit = value >>> shift & 0xf;
+            if (digit != 0 || started || shift == 0) {
+                text.append(HEX[digit]);
+                started = true;
+            }
+        }
     }
 }

@@ -35,6 +35,28 @@ class AnonymizerTest {
         assertThat(Anonymizer.appendNetwork(new StringBuilder("x"), ip(address))).hasToString("x" + network);
     }
 
+    /** The access log's writer (no InetAddress, no text of the whole address) agrees with {@link Anonymizer#network}. */
+    @Test
+    void appendsAnIpv6NetworkAsTheGeneralTextWouldHaveIt() throws Exception {
+        java.util.Random random = new java.util.Random(17);
+        for (int i = 0; i < 20_000; i++) {
+            byte[] bytes = new byte[16];
+            random.nextBytes(bytes);
+            for (int b = 0; b < 6; b++) {
+                if (random.nextInt(3) == 0) {
+                    bytes[b] = 0; // zero groups and half-groups, so every compression case comes up
+                }
+            }
+            bytes[0] = (byte) (bytes[0] | (random.nextInt(4) == 0 ? 0 : 0x20)); // mostly global unicast-looking
+            InetAddress address = Inet6Address.getByAddress(null, bytes, -1);
+            byte[] network = address.getAddress();
+            java.util.Arrays.fill(network, 6, 16, (byte) 0);
+            String expected = IpAddresses.toText(Inet6Address.getByAddress(null, network, -1)) + "/48";
+            assertThat(Anonymizer.appendNetwork(new StringBuilder(), address)).as(IpAddresses.toText(address))
+                    .hasToString(expected);
+        }
+    }
+
     @Test
     void doesNotChangeTheAddressItIsGiven() {
         InetAddress address = ip("2400:da00::6666");
