@@ -39,13 +39,10 @@ public final class ClientConnection {
 
     /** The address of whoever sent this connection's requests to the gateway. */
     public static InetAddress peer(Channel channel) {
-        Channel connection = channel.parent() != null && !(channel.parent() instanceof io.netty.channel.ServerChannel)
-                ? channel.parent()
-                : channel;
-        InetSocketAddress proxied = connection.attr(PROXIED_SOURCE).get();
-        if (proxied != null) {
-            return proxied.getAddress();
+        InetAddress peer = peerOrNull(channel);
+        if (peer == null) {
+            throw new IllegalStateException("not an IP connection: " + channel);
         }
-        return ((InetSocketAddress) connection.remoteAddress()).getAddress();
+        return peer;
     }
 }

@@ -300,22 +300,20 @@ public final class IpAddresses {
 
     /** The upper 64 bits of an IPv6 address. */
     public static long high(Inet6Address address) {
-        byte[] bytes = address.getAddress();
-        long high = 0;
-        for (int i = 0; i < 8; i++) {
-            high = high << 8 | (bytes[i] & 0xff);
-        }
-        return high;
+        return bits(address.getAddress(), 0);
     }
 
     /** The lower 64 bits of an IPv6 address. */
     public static long low(Inet6Address address) {
-        byte[] bytes = address.getAddress();
-        long low = 0;
-        for (int i = 8; i < 16; i++) {
-            low = low << 8 | (bytes[i] & 0xff);
+        return bits(address.getAddress(), 8);
+    }
+
+    private static long bits(byte[] bytes, int from) {
+        long bits = 0;
+        for (int i = from; i < from + 8; i++) {
+            bits = bits << 8 | (bytes[i] & 0xff);
         }
-        return low;
+        return bits;
     }
 
     /**
