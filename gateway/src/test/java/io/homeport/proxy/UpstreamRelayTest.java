@@ -3,16 +3,7 @@ package io.homeport.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.homeport.metrics.GatewayMetrics;
-import io.homeport.netty.Transports;
-import io.homeport.reload.ConfigReloader;
-import io.homeport.reload.SnapshotHolder;
 import io.homeport.rules.Endpoint;
-import io.homeport.upstream.HealthSettings;
-import io.homeport.upstream.RegionSelector;
-import io.homeport.upstream.RetryBudget;
-import io.homeport.upstream.UpstreamConnections;
-import io.homeport.upstream.UpstreamHealth;
-import io.homeport.upstream.UpstreamTimeouts;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.DefaultHttpRequest;
@@ -26,7 +17,6 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,21 +35,7 @@ class UpstreamRelayTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        Files.writeString(directory.resolve("rules.yaml"), """
-                version: 1
-                regions:
-                  us: {endpoints: ["http://127.0.0.1:2"]}
-                residency: {default_region: us}
-                """);
-        Files.copy(Path.of("src/test/resources/geoip/GeoLite2-Country-Test.mmdb"), directory.resolve("geoip.mmdb"));
-        context = new ProxyContext(
-                new SnapshotHolder(ConfigReloader.load(directory.resolve("rules.yaml"), directory.resolve("geoip.mmdb"), 10)),
-                new ClientAddressResolver(List.of()),
-                new RegionSelector(new UpstreamHealth(HealthSettings.DEFAULTS)),
-                new RetryBudget(0.2, 10),
-                new UpstreamConnections(Transports.best(), UpstreamTimeouts.DEFAULTS),
-                new GatewayMetrics(),
-                completed::add);
+        context = ProxyContexts.oneRegion(directory, new GatewayMetrics(), completed::add);
     }
 
     @Test

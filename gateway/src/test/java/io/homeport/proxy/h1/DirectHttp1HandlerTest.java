@@ -3,27 +3,17 @@ package io.homeport.proxy.h1;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.homeport.metrics.GatewayMetrics;
-import io.homeport.netty.Transports;
-import io.homeport.proxy.ClientAddressResolver;
 import io.homeport.proxy.CompletedExchange;
 import io.homeport.proxy.ExchangeListener;
 import io.homeport.proxy.ProxyContext;
+import io.homeport.proxy.ProxyContexts;
 import io.homeport.proxy.ProxySettings;
-import io.homeport.reload.ConfigReloader;
-import io.homeport.reload.SnapshotHolder;
-import io.homeport.upstream.HealthSettings;
-import io.homeport.upstream.RegionSelector;
-import io.homeport.upstream.RetryBudget;
-import io.homeport.upstream.UpstreamConnections;
-import io.homeport.upstream.UpstreamHealth;
-import io.homeport.upstream.UpstreamTimeouts;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -49,32 +39,18 @@ class DirectHttp1HandlerTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        Files.writeString(directory.resolve("rules.yaml"), """
-                version: 1
-                regions:
-                  us: {endpoints: ["http://127.0.0.1:2"]}
-                residency: {default_region: us}
-                """);
-        Files.copy(Path.of("src/test/resources/geoip/GeoLite2-Country-Test.mmdb"), directory.resolve("geoip.mmdb"));
         metrics = new GatewayMetrics();
-        context = new ProxyContext(
-                new SnapshotHolder(ConfigReloader.load(directory.resolve("rules.yaml"), directory.resolve("geoip.mmdb"), 10)),
-                new ClientAddressResolver(List.of()),
-                new RegionSelector(new UpstreamHealth(HealthSettings.DEFAULTS)),
-                new RetryBudget(0.2, 10),
-                new UpstreamConnections(Transports.best(), UpstreamTimeouts.DEFAULTS),
-                metrics,
-                new ExchangeListener() {
-                    @Override
-                    public void completed(CompletedExchange exchange) {
-                        throw new AssertionError("nothing is forwarded in these tests");
-                    }
+        context = ProxyContexts.oneRegion(directory, metrics, new ExchangeListener() {
+            @Override
+            public void completed(CompletedExchange exchange) {
+                throw new AssertionError("nothing is forwarded in these tests");
+            }
 
-                    @Override
-                    public void refused(CompletedExchange exchange) {
-                        refused.add(exchange);
-                    }
-                });
+            @Override
+            public void refused(CompletedExchange exchange) {
+                refused.add(exchange);
+            }
+        });
     }
 
     /** Stands in for the full pipeline: records what it is given. */
