@@ -199,8 +199,7 @@ public final class ClientAddressResolver {
             out[0] = 0;
             out[1] = IPV4_MAPPED | (IpAddresses.bitsOf(v4) & 0xffff_ffffL);
         } else {
-            out[0] = IpAddresses.high((Inet6Address) peer);
-            out[1] = IpAddresses.low((Inet6Address) peer);
+            IpAddresses.bitsOf((Inet6Address) peer, out);
         }
         long peerHigh = out[0];
         long peerLow = out[1];

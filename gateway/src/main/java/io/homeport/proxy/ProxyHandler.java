@@ -18,6 +18,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
+import java.net.InetAddress;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -117,7 +118,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
         boolean chunked = HttpUtil.isTransferEncodingChunked(request);
         boolean hasBody = chunked || HttpUtil.getContentLength(request, 0L) > 0;
         Channel channel = ctx.channel();
-        java.net.InetAddress peer = ClientConnection.peer(channel);
+        InetAddress peer = ClientConnection.peer(channel);
         RequestFacts facts = new RequestFacts(
                 peer,
                 ClientConnection.peerSource(channel),

@@ -149,7 +149,7 @@ public final class IpAddresses {
      * {@code out[0]} (the upper 64 bits) and {@code out[1]} (the lower), without allocating. False
      * when it is not one, and then {@code out} is unchanged: the caller's general path ({@link
      * #parseLiteral}) judges the text. It accepts nothing {@link #parseLiteral} refuses, and agrees
-     * with it on every address it accepts ({@code IpAddressesTest} holds it to that); an IPv4-mapped
+     * with it on every address it accepts ({@code Ipv6FastPathTest} holds it to that); an IPv4-mapped
      * address comes back as its 128 bits, which {@link #isIpv4Mapped} tells.
      */
     public static boolean parseIpv6(CharSequence text, int start, int end, long[] out) {
@@ -306,6 +306,13 @@ public final class IpAddresses {
     /** The lower 64 bits of an IPv6 address. */
     public static long low(Inet6Address address) {
         return bits(address.getAddress(), 8);
+    }
+
+    /** Both halves of an IPv6 address into {@code out}, from one copy of its bytes (the hot path's form). */
+    public static void bitsOf(Inet6Address address, long[] out) {
+        byte[] bytes = address.getAddress();
+        out[0] = bits(bytes, 0);
+        out[1] = bits(bytes, 8);
     }
 
     private static long bits(byte[] bytes, int from) {
