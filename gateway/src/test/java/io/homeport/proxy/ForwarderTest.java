@@ -199,7 +199,7 @@ class ForwarderTest {
         Forwarder forwarder = forwarder(rules(listeningUrl(), listeningUrl(), refusingUrl()), new RetryBudget(0.2, 10),
                 Duration.ofSeconds(10));
         FakeRequest request = start(forwarder, "1.2.4.8"); // CN: beijing, which may not fail over
-        await(() -> client.answers.size() == 1);
+        await(() -> client.ended.size() == 1); // the last thing an exchange does: answered, logged, freed
 
         assertThat(request.sentTo).as("never sent anywhere, though singapore and us are up").isEmpty();
         assertThat(client.answers).containsExactly(503);
@@ -218,7 +218,7 @@ class ForwarderTest {
         Forwarder forwarder = forwarder(rules(refusingUrl(), listeningUrl(), listeningUrl()), new RetryBudget(0.01, 0),
                 Duration.ofSeconds(10));
         FakeRequest request = start(forwarder, "165.21.83.88");
-        await(() -> client.answers.size() == 1);
+        await(() -> client.ended.size() == 1); // the last thing an exchange does: answered, logged, freed
 
         assertThat(request.sentTo).as("the fail-over to us is a retry, and none is left").isEmpty();
         assertThat(client.answers).containsExactly(502);
@@ -231,7 +231,7 @@ class ForwarderTest {
                 Duration.ofMillis(200));
         long start = System.nanoTime();
         FakeRequest request = start(forwarder, "8.8.8.8");
-        await(() -> client.answers.size() == 1);
+        await(() -> client.ended.size() == 1); // the last thing an exchange does: answered, logged, freed
 
         assertThat(System.nanoTime() - start).isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(200));
         assertThat(request.sentTo).hasSize(1);
