@@ -3,7 +3,6 @@ package io.homeport.accesslog;
 import io.homeport.proxy.CompletedExchange;
 import io.homeport.proxy.ErrorResponses;
 import io.homeport.proxy.ExchangeListener;
-import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -11,22 +10,26 @@ import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
-import java.util.Queue;
-import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * Writes one JSON line per answered request. Lines are formatted on the event loop and written by
- * a background thread that wakes on a timer, never per line (a wake-up per request costs a futex
- * call and a context switch). A slow disk or a full pipe must never stall the proxy, so when the
- * queue is full a line is dropped and counted instead.
+ * Writes one JSON line per answered request. Lines are formatted on the event loop into that
+ * thread's pending buffer and written by a background thread that wakes on a timer, never per line
+ * (a wake-up per request costs a futex call and a context switch). The hand-over is a buffer swap
+ * per thread and drain, not an object per line: a line as a String and then a byte[] was most of
+ * what the gateway allocated per request. A slow disk or a full pipe must never stall the proxy,
+ * so when a thread's pending lines reach {@link #MAX_PENDING_BYTES} a line is dropped and counted.
+ * Each thread's lines stay in order; lines of different event loops interleave by drain.
  */
 public final class AccessLog implements ExchangeListener, AutoCloseable {
 
-    static final int QUEUE_CAPACITY = 65_536;
+    /** What one thread may hold unwritten before it drops lines: seconds of a busy loop's lines. */
+    static final int MAX_PENDING_BYTES = 32 * 1024 * 1024;
 
     /**
      * How often the writer wakes to drain; requests never wake it (a wake-up per line costs a
@@ -35,23 +38,28 @@ public final class AccessLog implements ExchangeListener, AutoCloseable {
      */
     static final long DRAIN_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
 
-    /** Lines as the bytes to write: the writer thread copies them out, it builds nothing per line. */
-    private final Queue<byte[]> lines = new ConcurrentLinkedQueue<>();
-    private final AtomicInteger queued = new AtomicInteger();
     private final OutputStream out;
     /** The key user ids are hashed with, or null where the operator decided ids may be logged. */
     private final UserHashKey userHashKey;
     private final AtomicLong dropped = new AtomicLong();
+    /** Every thread's pending lines, for the writer to drain. */
+    private final List<Pending> pendings = new CopyOnWriteArrayList<>();
+    private final ThreadLocal<Pending> pending = ThreadLocal.withInitial(() -> {
+        Pending created = new Pending();
+        pendings.add(created);
+        return created;
+    });
     private final Thread writer;
     private volatile boolean closed;
     private SecondText lastSecond;
 
-    /** Each event loop formats into its own builder: only the finished line is allocated. */
+    /** Each event loop formats into its own builder, and copies the line out of it as bytes. */
     private static final ThreadLocal<StringBuilder> LINE = ThreadLocal.withInitial(() -> new StringBuilder(512));
+    private static final ThreadLocal<char[]> CHARS = ThreadLocal.withInitial(() -> new char[512]);
 
     /** @param userHashKey the key of the user-id hash; null only where the operator has decided user ids may be logged */
     public AccessLog(OutputStream out, UserHashKey userHashKey) {
-        this.out = new BufferedOutputStream(out, 64 * 1024);
+        this.out = out;
         this.userHashKey = userHashKey;
         this.writer = new Thread(this::drain, "homeport-access-log");
         this.writer.setDaemon(true);
@@ -60,12 +68,15 @@ public final class AccessLog implements ExchangeListener, AutoCloseable {
 
     @Override
     public void completed(CompletedExchange exchange) {
-        if (queued.incrementAndGet() > QUEUE_CAPACITY) {
-            queued.decrementAndGet();
+        StringBuilder line = LINE.get();
+        format(exchange, line);
+        if (!pending.get().append(line)) {
             dropped.incrementAndGet();
-            return;
         }
-        lines.offer(format(exchange));
+        if (line.capacity() > 16 * 1024) {
+            LINE.remove(); // one huge line (a long path) must not pin a huge builder
+            CHARS.remove();
+        }
     }
 
     /** A refused request gets its line too: its reason is the refusal's, and it names no region. */
@@ -78,14 +89,15 @@ public final class AccessLog implements ExchangeListener, AutoCloseable {
         return dropped.get();
     }
 
-    /**
-     * One JSON line in UTF-8, written by hand: a generator per line cost more than the rest of the
-     * logging. Encoded here, so the writer thread only copies bytes: through a Writer each line was
-     * copied again into a new char[] and a CharBuffer, a third of all the gateway allocated per
-     * request.
-     */
+    /** One JSON line in UTF-8, as {@link #completed} writes it: for tests. */
     byte[] format(CompletedExchange e) {
-        StringBuilder json = LINE.get();
+        StringBuilder json = new StringBuilder(512);
+        format(e, json);
+        return json.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** One JSON line, written by hand: a generator per line cost more than the rest of the logging. */
+    private void format(CompletedExchange e, StringBuilder json) {
         json.setLength(0);
         json.append("{\"ts\":\"");
         appendTimestamp(json, e.startEpochMillis());
@@ -116,13 +128,70 @@ public final class AccessLog implements ExchangeListener, AutoCloseable {
         }
         field(json, "rules_version", e.audit().rulesVersion());
         json.append(",\"geoip_build\":").append(e.audit().geoipBuild());
-        // For an ASCII line (all but those with a client's non-ASCII path or host) the JDK's encoder
-        // is one vectorized check and one copy.
-        byte[] line = json.append("}\n").toString().getBytes(StandardCharsets.UTF_8);
-        if (json.capacity() > 16 * 1024) {
-            LINE.remove(); // one huge line (a long path) must not pin a huge builder
+        json.append("}\n");
+    }
+
+    /**
+     * One thread's lines not yet written: the thread appends to {@code front}; the writer swaps it
+     * with {@code back} under the lock and writes {@code back} outside it, so the event loop never
+     * waits for the disk, only, once per drain, for a swap.
+     */
+    private final class Pending {
+        private byte[] front = new byte[64 * 1024];
+        private int size;
+        /** The writer's: written out between two swaps. */
+        private byte[] back = new byte[64 * 1024];
+
+        /** Appends the line as UTF-8; false when it was dropped (too much pending). */
+        boolean append(StringBuilder line) {
+            int length = line.length();
+            char[] chars = CHARS.get();
+            if (chars.length < length) {
+                CHARS.set(chars = new char[Math.max(length, chars.length * 2)]);
+            }
+            line.getChars(0, length, chars, 0);
+            int ascii = 0;
+            while (ascii < length && chars[ascii] < 0x80) {
+                ascii++;
+            }
+            // A line beyond ASCII (a client's path or host) is rare: the JDK encodes it.
+            byte[] encoded = ascii == length ? null : line.toString().getBytes(StandardCharsets.UTF_8);
+            int bytes = encoded == null ? length : encoded.length;
+            synchronized (this) {
+                if (size + bytes > front.length) {
+                    if (size + bytes > MAX_PENDING_BYTES) {
+                        return false;
+                    }
+                    front = Arrays.copyOf(front, Math.max(size + bytes, front.length * 2));
+                }
+                if (encoded != null) {
+                    System.arraycopy(encoded, 0, front, size, bytes);
+                } else {
+                    byte[] to = front;
+                    for (int i = 0, at = size; i < length; i++, at++) {
+                        to[at] = (byte) chars[i];
+                    }
+                }
+                size += bytes;
+            }
+            return true;
         }
-        return line;
+
+        /** Writer only: writes what was pending at the swap. */
+        void writeTo(OutputStream out) throws IOException {
+            byte[] lines;
+            int length;
+            synchronized (this) {
+                lines = front;
+                length = size;
+                front = back.length >= lines.length / 2 ? back : new byte[lines.length]; // a grown front stays grown
+                size = 0;
+            }
+            back = lines;
+            if (length > 0) {
+                out.write(lines, 0, length);
+            }
+        }
     }
 
     private static void field(StringBuilder json, String name, String value) {
@@ -173,18 +242,18 @@ public final class AccessLog implements ExchangeListener, AutoCloseable {
 
     private void drain() {
         while (true) {
-            boolean finishing = closed; // read before draining, so nothing queued before close is left
-            int written = 0;
+            boolean finishing = closed; // read before draining, so nothing logged before close is left
+            for (Pending each : pendings) {
+                try {
+                    each.writeTo(out);
+                } catch (IOException e) {
+                    dropped.incrementAndGet(); // lines of unknown number: at least one was lost
+                }
+            }
             try {
-                for (byte[] line; (line = lines.poll()) != null; written++) {
-                    queued.decrementAndGet();
-                    out.write(line);
-                }
-                if (written > 0) {
-                    out.flush();
-                }
+                out.flush();
             } catch (IOException e) {
-                dropped.addAndGet(Math.max(1, written));
+                dropped.incrementAndGet();
             }
             if (finishing) {
                 return;
@@ -193,7 +262,7 @@ public final class AccessLog implements ExchangeListener, AutoCloseable {
         }
     }
 
-    /** Writes what is queued, then stops. */
+    /** Writes what is pending, then stops. */
     @Override
     public void close() throws InterruptedException {
         closed = true;

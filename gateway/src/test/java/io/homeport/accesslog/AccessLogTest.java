@@ -7,9 +7,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.homeport.proxy.CompletedExchange;
 import io.homeport.routing.IpAddresses;
 import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 class AccessLogTest {
@@ -167,20 +171,76 @@ class AccessLogTest {
     }
 
     @Test
-    void asciiLinesAreCopiedByteForByte() throws Exception {
-        try (AccessLog accessLog = new AccessLog(new ByteArrayOutputStream(), null)) {
-            byte[] ascii = accessLog.format(new CompletedExchange("a", START, 0L,
-                    IpAddresses.parseLiteral("1.2.4.8").orElseThrow(), "GET", "h", "/a b?c=d", null, 200, "us",
-                    "default", "default", null, null, null));
-            String text = new String(ascii, StandardCharsets.US_ASCII);
-            assertThat(text).contains("\"path\":\"/a b?c=d\"").endsWith("}\n");
-            assertThat(ascii).isEqualTo(text.getBytes(StandardCharsets.US_ASCII));
+    void linesAreWrittenAsTheirUtf8Bytes() throws Exception {
+        CompletedExchange ascii = new CompletedExchange("a", START, 0L,
+                IpAddresses.parseLiteral("1.2.4.8").orElseThrow(), "GET", "h", "/a b?c=d", null, 200, "us",
+                "default", "default", null, null, null);
+        CompletedExchange accented = new CompletedExchange("a", START, 0L,
+                IpAddresses.parseLiteral("1.2.4.8").orElseThrow(), "GET", "h", "/\u00e9\ud83d\ude80", null, 200, "us",
+                "default", "default", null, null, null);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        AccessLog accessLog = new AccessLog(out, null);
+        accessLog.completed(ascii);
+        accessLog.completed(accented);
+        accessLog.completed(ascii);
+        accessLog.close();
 
-            byte[] accented = accessLog.format(new CompletedExchange("a", START, 0L,
-                    IpAddresses.parseLiteral("1.2.4.8").orElseThrow(), "GET", "h", "/\u00e9", null, 200, "us",
-                    "default", "default", null, null, null));
-            assertThat(new String(accented, StandardCharsets.UTF_8)).contains("\"path\":\"/\u00e9\"");
-            assertThat(accented).containsSequence((byte) 0xc3, (byte) 0xa9);
+        byte[] asciiLine = accessLog.format(ascii);
+        String text = new String(asciiLine, StandardCharsets.US_ASCII);
+        assertThat(text).contains("\"path\":\"/a b?c=d\"").endsWith("}\n");
+        byte[] accentedLine = accessLog.format(accented);
+        assertThat(new String(accentedLine, StandardCharsets.UTF_8)).contains("\"path\":\"/\u00e9\ud83d\ude80\"");
+        assertThat(accentedLine).containsSequence((byte) 0xc3, (byte) 0xa9);
+        ByteArrayOutputStream expected = new ByteArrayOutputStream();
+        expected.write(asciiLine);
+        expected.write(accentedLine);
+        expected.write(asciiLine);
+        assertThat(out.toByteArray()).isEqualTo(expected.toByteArray());
+    }
+
+    /** A writer stuck on a full pipe never stalls the caller: past the pending limit, lines are dropped and counted. */
+    @Test
+    void dropsWholeLinesWhenTheWriterIsStuck() throws Exception {
+        CountDownLatch stuck = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        ByteArrayOutputStream written = new ByteArrayOutputStream();
+        OutputStream pipe = new OutputStream() {
+            @Override
+            public void write(int b) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) {
+                stuck.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                written.write(b, off, len);
+            }
+        };
+        CompletedExchange big = new CompletedExchange("a", START, 0L,
+                IpAddresses.parseLiteral("1.2.4.8").orElseThrow(), "GET", "h", "/" + "p".repeat(8 * 1024), null, 200,
+                "us", "default", "default", null, null, null);
+        AccessLog accessLog = new AccessLog(pipe, null);
+        accessLog.completed(big);
+        assertThat(stuck.await(10, TimeUnit.SECONDS)).isTrue(); // the writer now waits on the pipe
+        int lines = AccessLog.MAX_PENDING_BYTES / (8 * 1024) + 100;
+        long start = System.nanoTime();
+        for (int i = 0; i < lines; i++) {
+            accessLog.completed(big);
+        }
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(30));
+        assertThat(accessLog.dropped()).isPositive();
+        release.countDown();
+        accessLog.close();
+
+        List<String> kept = written.toString(StandardCharsets.UTF_8).lines().toList();
+        assertThat(kept.size() + accessLog.dropped()).isEqualTo(lines + 1);
+        for (String line : kept) {
+            assertThat(JSON.readTree(line).get("path").asText()).hasSize(8 * 1024 + 1);
         }
     }
 

@@ -123,4 +123,15 @@ class RequestHeadTest {
         assertThat(small.parse(bigFields, bigFields.length, null)).isEqualTo(RequestHead.Outcome.NOT_PLAIN);
         assertThat(small.parse(fits, fits.length, null)).isEqualTo(RequestHead.Outcome.COMPLETE);
     }
+
+    /** The table holds RFC 9110's tchar and nothing else, for every byte value. */
+    @Test
+    void tokenCharsAreRfc9110Tchar() {
+        String punctuation = "!#$%&'*+-.^_`|~";
+        for (int value = -128; value < 128; value++) {
+            char c = (char) (value & 0xff);
+            boolean tchar = Character.isLetterOrDigit(c) && c < 0x80 || punctuation.indexOf(c) >= 0;
+            assertThat(RequestHead.isTokenChar((byte) value)).as("byte %d", value).isEqualTo(tchar);
+        }
+    }
 }
