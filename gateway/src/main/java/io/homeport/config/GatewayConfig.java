@@ -17,6 +17,7 @@ import java.util.Optional;
  * @param source the file it was read from; null for a configuration built in code (the demo, tests)
  * @param workers event loops serving clients ({@code workers}; {@code auto}: the CPUs this process may use)
  * @param accessLog where access-log lines go ({@code access_log.path})
+ * @param transport the socket transport ({@code transport}; {@code auto}: the best this machine offers)
  */
 public record GatewayConfig(
         Path source,
@@ -31,7 +32,8 @@ public record GatewayConfig(
         ReloadSettings reload,
         Audit audit,
         int workers,
-        AccessLog accessLog) {
+        AccessLog accessLog,
+        Transport transport) {
 
     public static final HostAndPort DEFAULT_LISTEN = new HostAndPort("0.0.0.0", 8080);
     public static final HostAndPort DEFAULT_ADMIN = new HostAndPort("127.0.0.1", 9901);
@@ -52,7 +54,7 @@ public record GatewayConfig(
                 new Admin(DEFAULT_ADMIN, Optional.empty()), rules,
                 new GeoIp(geoipDatabase, io.homeport.geoip.CachingGeoLookup.DEFAULT_MAX_ENTRIES), new ClientIp(List.of()),
                 ProxySettings.DEFAULTS, UpstreamTimeouts.DEFAULTS, HealthSettings.DEFAULTS, ReloadSettings.DEFAULTS, Audit.NONE,
-                autoWorkers(), AccessLog.STDOUT);
+                autoWorkers(), AccessLog.STDOUT, Transport.AUTO);
     }
 
     /**
@@ -65,47 +67,65 @@ public record GatewayConfig(
 
     public GatewayConfig withListeners(List<Listener> listeners) {
         return new GatewayConfig(source, listeners, admin, rules, geoip, clientIp, proxy, upstream, health, reload, audit,
-                workers, accessLog);
+                workers, accessLog, transport);
     }
 
     public GatewayConfig withAdmin(Admin admin) {
         return new GatewayConfig(source, listeners, admin, rules, geoip, clientIp, proxy, upstream, health, reload, audit,
-                workers, accessLog);
+                workers, accessLog, transport);
     }
 
     public GatewayConfig withGeoIp(GeoIp geoip) {
         return new GatewayConfig(source, listeners, admin, rules, geoip, clientIp, proxy, upstream, health, reload, audit,
-                workers, accessLog);
+                workers, accessLog, transport);
     }
 
     public GatewayConfig withClientIp(ClientIp clientIp) {
         return new GatewayConfig(source, listeners, admin, rules, geoip, clientIp, proxy, upstream, health, reload, audit,
-                workers, accessLog);
+                workers, accessLog, transport);
     }
 
     public GatewayConfig withProxy(ProxySettings proxy) {
         return new GatewayConfig(source, listeners, admin, rules, geoip, clientIp, proxy, upstream, health, reload, audit,
-                workers, accessLog);
+                workers, accessLog, transport);
     }
 
     public GatewayConfig withUpstream(UpstreamTimeouts upstream) {
         return new GatewayConfig(source, listeners, admin, rules, geoip, clientIp, proxy, upstream, health, reload, audit,
-                workers, accessLog);
+                workers, accessLog, transport);
     }
 
     public GatewayConfig withHealth(HealthSettings health) {
         return new GatewayConfig(source, listeners, admin, rules, geoip, clientIp, proxy, upstream, health, reload, audit,
-                workers, accessLog);
+                workers, accessLog, transport);
     }
 
     public GatewayConfig withWorkers(int workers) {
         return new GatewayConfig(source, listeners, admin, rules, geoip, clientIp, proxy, upstream, health, reload, audit,
-                workers, accessLog);
+                workers, accessLog, transport);
     }
 
     public GatewayConfig withAccessLog(AccessLog accessLog) {
         return new GatewayConfig(source, listeners, admin, rules, geoip, clientIp, proxy, upstream, health, reload, audit,
-                workers, accessLog);
+                workers, accessLog, transport);
+    }
+
+    public GatewayConfig withTransport(Transport transport) {
+        return new GatewayConfig(source, listeners, admin, rules, geoip, clientIp, proxy, upstream, health, reload, audit,
+                workers, accessLog, transport);
+    }
+
+    /**
+     * {@code transport: auto | io_uring | epoll | nio}: how the gateway does socket I/O. {@code auto}
+     * takes io_uring where the kernel and sandbox allow it, else epoll, else NIO; naming one that
+     * is not available stops the start with the reason.
+     */
+    public enum Transport {
+        AUTO, IO_URING, EPOLL, NIO;
+
+        public String label() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
     }
 
     /**

@@ -31,7 +31,7 @@ import org.yaml.snakeyaml.nodes.Tag;
 public final class GatewayConfigLoader {
 
     static final Set<String> ROOT_KEYS = Set.of("listen", "admin", "rules", "geoip", "client_ip", "proxy", "upstream", "health",
-            "reload", "audit", "workers", "access_log");
+            "reload", "audit", "workers", "access_log", "transport");
     static final Set<String> ACCESS_LOG_KEYS = Set.of("path");
     static final Set<String> AUDIT_KEYS = Set.of("user_hash_key_file");
     static final Set<String> RELOAD_KEYS = Set.of("max_region_change", "max_rules_region_change");
@@ -83,10 +83,27 @@ public final class GatewayConfigLoader {
         GatewayConfig.Audit audit = readAudit(top, base, problems);
         int workers = readWorkers(top, problems);
         GatewayConfig.AccessLog accessLog = readAccessLog(top, base, problems);
+        GatewayConfig.Transport transport = readTransport(top, problems);
 
         problems.throwIfAny();
         return new GatewayConfig(file, listeners, admin, rules.orElseThrow(), geoip, clientIp, proxy, upstream, health, reload,
-                audit, workers, accessLog);
+                audit, workers, accessLog, transport);
+    }
+
+    /** {@code transport: auto | io_uring | epoll | nio}. */
+    private static GatewayConfig.Transport readTransport(YamlMap top, Problems problems) {
+        Optional<String> text = top.string("transport");
+        if (text.isEmpty()) {
+            return GatewayConfig.Transport.AUTO;
+        }
+        for (GatewayConfig.Transport transport : GatewayConfig.Transport.values()) {
+            if (transport.label().equals(text.get().trim())) {
+                return transport;
+            }
+        }
+        problems.at(top.value("transport").get(), "transport: \"" + text.get()
+                + "\" (expected: auto, the best this machine offers, or io_uring, epoll or nio)");
+        return GatewayConfig.Transport.AUTO;
     }
 
     /** {@code workers: auto | N}: the event loops that serve clients. */

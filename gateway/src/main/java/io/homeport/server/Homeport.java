@@ -68,7 +68,7 @@ public final class Homeport implements AutoCloseable {
     }
 
     private final Options options;
-    private final Transports transports = Transports.best();
+    private final Transports transports;
     private final EventLoopGroup acceptors;
     private final EventLoopGroup workers;
     private final GatewayMetrics metrics = new GatewayMetrics();
@@ -91,6 +91,8 @@ public final class Homeport implements AutoCloseable {
     private Homeport(Options options, ServingConfig initial) throws IOException {
         this.options = options;
         GatewayConfig config = options.config();
+        this.transports = config.transport() == GatewayConfig.Transport.AUTO ? Transports.best()
+                : Transports.of(Transports.Kind.valueOf(config.transport().name()));
         this.acceptors = transports.newGroup(1, "homeport-accept");
         this.workers = transports.newGroup(options.config().workers(), "homeport-io");
         this.holder = new SnapshotHolder(initial);

@@ -198,6 +198,18 @@ class GatewayConfigLoaderTest {
     }
 
     @Test
+    void readsTheTransport() throws Exception {
+        String base = "rules: rules.yaml\ngeoip: {database: GeoLite2-Country.mmdb}\n";
+        assertThat(load(base).transport()).isEqualTo(GatewayConfig.Transport.AUTO);
+        assertThat(load(base + "transport: auto\n").transport()).isEqualTo(GatewayConfig.Transport.AUTO);
+        assertThat(load(base + "transport: io_uring\n").transport()).isEqualTo(GatewayConfig.Transport.IO_URING);
+        assertThat(load(base + "transport: epoll\n").transport()).isEqualTo(GatewayConfig.Transport.EPOLL);
+        assertThat(load(base + "transport: nio\n").transport()).isEqualTo(GatewayConfig.Transport.NIO);
+        assertThat(problems(base + "transport: uring\n")).containsExactly(
+                at(3, 12, "transport: \"uring\" (expected: auto, the best this machine offers, or io_uring, epoll or nio)"));
+    }
+
+    @Test
     void readsTheRequestBodyLimit() throws Exception {
         assertThat(load("rules: rules.yaml\ngeoip: {database: GeoLite2-Country.mmdb}\n").proxy().maxRequestBodyBytes())
                 .isEqualTo(ProxySettings.DEFAULT_MAX_REQUEST_BODY_BYTES).isEqualTo(1024L * 1024 * 1024);

@@ -38,6 +38,14 @@ final class TestGateway implements AutoCloseable {
      */
     static final boolean DIRECT_PATH = !"false".equals(System.getProperty("homeport.it.directPath"));
 
+    /**
+     * The socket transport of this run's gateways ({@code transport}): the build's first run takes
+     * {@code auto} (io_uring where the machine offers it), the codec-path run epoll
+     * ({@code -Dhomeport.it.transport=epoll}), so that both transports carry the whole suite.
+     */
+    static final GatewayConfig.Transport TRANSPORT =
+            GatewayConfig.Transport.valueOf(System.getProperty("homeport.it.transport", "auto").toUpperCase(java.util.Locale.ROOT));
+
     final TestBackend beijing;
     final TestBackend singapore;
     final TestBackend us;
@@ -117,7 +125,8 @@ final class TestGateway implements AutoCloseable {
                 .withProxy(settings.withDirectPath(DIRECT_PATH))
                 .withUpstream(timeouts)
                 .withHealth(health)
-                .withWorkers(2);
+                .withWorkers(2)
+                .withTransport(TRANSPORT);
         this.homeport = Homeport.start(Homeport.Options.forDemo(config, Duration.ofMillis(200), accessLog));
     }
 
