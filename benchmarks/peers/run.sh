@@ -26,7 +26,8 @@
 #          relay, a Netty byte relay to the us backend that parses nothing, is the floor of any Netty proxy)
 #   WRK_THREADS [1]  WRK_CPUS [0]  BACKEND_CPUS [1]
 #   PROXY_CPUS_<n> [1 for n=1; CPUs 1..n when the machine has n+1 CPUs, else 1]
-#   PORT_BASE [18080]: proxy on PORT_BASE, Homeport's admin on +10, backends on +21..+23 (127.0.0.1)
+#   PORT_BASE [18080]: the proxies on PORT_BASE (nginx), +1 (HAProxy), +2 (relay), +3 (Homeport),
+#              Homeport's admin on +10, backends on +21..+23 (127.0.0.1)
 #   ACCESS_LOG [devnull]: devnull (every proxy formats and writes one line per request to /dev/null;
 #              Homeport: access_log: {path: /dev/null}), off (no proxy logs; Homeport: access_log: {path: off})
 #   HAPROXY_MAP [full]: full (every network of the database) or skip-default (only the networks whose
@@ -89,6 +90,17 @@ GEOIP2_MODULE="/usr/lib/nginx/modules/ngx_http_geoip2_module.so"
 NPROC="$(nproc)"
 
 PROXY_PORT="${PORT_BASE}"
+# Every peer has its own port, so that all of a round's peers run at once and take turns cell by cell.
+peer_port() {
+  case "$1" in
+    nginx) echo "${PROXY_PORT}" ;;
+    haproxy) echo $((PROXY_PORT + 1)) ;;
+    relay) echo $((PROXY_PORT + 2)) ;;
+    homeport) echo $((PROXY_PORT + 3)) ;;
+    direct) region_port "${DEFAULT_REGION}" ;;
+  esac
+}
+declare -A PEER_PIDS=()
 ADMIN_PORT=$((PORT_BASE + 10))
 
 log() { printf '[peers %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
@@ -422,7 +434,7 @@ EOF
     done
     cat <<EOF
   server {
-    listen 127.0.0.1:${PROXY_PORT} backlog=4096 reuseport;
+    listen 127.0.0.1:$(peer_port nginx) backlog=4096 reuseport;
     location / {
       proxy_pass http://\$region;
       proxy_http_version 1.1;
@@ -466,7 +478,7 @@ ${httplog}
   http-reuse always
 
 frontend peers
-  bind 127.0.0.1:${PROXY_PORT}
+  bind 127.0.0.1:$(peer_port haproxy)
   option forwardfor
   unique-id-format %{+X}o\ %ci:%cp_%fi:%fp_%Ts_%rt:%pid
   unique-id-header X-Request-Id
@@ -511,7 +523,7 @@ write_homeport() { # write_homeport DIR WORKERS
   access="/dev/null"
   [[ "${ACCESS_LOG}" != off ]] || access="off"
   cat >"${dir}/gateway.yaml" <<EOF
-listen: 127.0.0.1:${PROXY_PORT}
+listen: 127.0.0.1:$(peer_port homeport)
 admin: {listen: 127.0.0.1:${ADMIN_PORT}}
 workers: ${w}
 access_log: {path: ${access}}
@@ -526,15 +538,16 @@ EOF
 }
 
 # start_peer PEER WORKERS: starts the proxy under test (nothing for direct); sets PEER_PID, TARGET_PORT
+# (use_peer PEER sets them again later)
 start_peer() {
   local peer="$1" w="$2" cpus dir
   cpus="$(proxy_cpus "${w}")"
   dir="${TMP}/${peer}-w${w}"
   PEER_PID=""
-  TARGET_PORT="${PROXY_PORT}"
+  PEER_PIDS[${peer}]=""
+  TARGET_PORT="$(peer_port "${peer}")"
   case "${peer}" in
     direct)
-      TARGET_PORT="$(region_port "${DEFAULT_REGION}")"
       return 0
       ;;
     nginx)
@@ -553,7 +566,7 @@ start_peer() {
     relay)
       # shellcheck disable=SC2086
       taskset -c "${cpus}" java ${HOMEPORT_JAVA_OPTS} -cp "${BENCH_JAR}" io.homeport.bench.peers.NettyRelay \
-        "${PROXY_PORT}" "$(region_port "${DEFAULT_REGION}")" "${w}" >/dev/null 2>"${TMP}/relay-w${w}.log" &
+        "$(peer_port relay)" "$(region_port "${DEFAULT_REGION}")" "${w}" >/dev/null 2>"${TMP}/relay-w${w}.log" &
       PIDS[$!]=relay
       LAST_PID=$!
       ;;
@@ -569,10 +582,11 @@ start_peer() {
       ;;
   esac
   PEER_PID="${LAST_PID}"
+  PEER_PIDS[${peer}]="${PEER_PID}"
   local logfile="${dir}/error.log"
   [[ "${peer}" == nginx ]] || logfile="${dir}/stderr.log"
   [[ "${peer}" != relay ]] || logfile="${TMP}/relay-w${w}.log"
-  wait_port "${PROXY_PORT}" "${PEER_PID}" "${peer}" "${logfile}"
+  wait_port "${TARGET_PORT}" "${PEER_PID}" "${peer}" "${logfile}"
   if [[ "${peer}" == homeport ]]; then
     local i code=""
     for i in $(seq 1 300); do
@@ -584,6 +598,8 @@ start_peer() {
   fi
   check_peer "${peer}"
 }
+
+use_peer() { PEER_PID="${PEER_PIDS[$1]}"; TARGET_PORT="$(peer_port "$1")"; }
 
 check_peer() { # every region answers for its sample client before the peer is measured
   local peer="$1" ip want got
@@ -732,7 +748,7 @@ main() {
   build
   prepare
   ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
-  for port in "${PROXY_PORT}" "${ADMIN_PORT}" $(for r in "${REGIONS[@]}"; do region_port "${r}"; done); do
+  for port in "${PROXY_PORT}" $((PROXY_PORT + 1)) $((PROXY_PORT + 2)) $((PROXY_PORT + 3)) "${ADMIN_PORT}" $(for r in "${REGIONS[@]}"; do region_port "${r}"; done); do
     port_open "${port}" && die "127.0.0.1:${port} is already in use (set PORT_BASE)"
   done
   taskset -c "${WRK_CPUS}" true || die "WRK_CPUS=${WRK_CPUS}: not CPUs of this machine"
@@ -752,6 +768,9 @@ main() {
   for w in ${WORKERS}; do
     log "--- ${w} worker(s): proxy on CPUs $(proxy_cpus "${w}"), backends on ${BACKEND_CPUS}, wrk on ${WRK_CPUS}"
     for round in $(seq 1 "${ROUNDS}"); do
+      # Every peer of the round is started and warmed up first; then each cell is measured on each
+      # peer in turn (the order rotating from cell to cell), so that a neighbour's burst of load on
+      # this shared machine lands on all peers' runs of a cell alike rather than on one peer's block.
       for peer in ${PEERS}; do
         start_peer "${peer}" "${w}"
         warmup="${WARMUP_S}"
@@ -768,7 +787,12 @@ main() {
             "${peer}-w${w}-warmup" "${TMP}/wrk-${peer}-w${w}-r${round}-warmup${part}.out" \
             "${CELLS[$(( (part - 1) % ${#CELLS[@]} ))]}"
         done
-        for cell in "${CELLS[@]}"; do
+      done
+      local order=(${PEERS}) cell_index=0 turn
+      for cell in "${CELLS[@]}"; do
+        for turn in $(seq 0 $(( ${#order[@]} - 1 ))); do
+          peer="${order[$(( (turn + cell_index + round - 1) % ${#order[@]} ))]}"
+          use_peer "${peer}"
           out="${TMP}/wrk-${peer}-w${w}-r${round}-${cell//\//-}.out"
           repeats=0
           while :; do
@@ -791,6 +815,10 @@ main() {
             "${cpu_share}" "${repeats}" >>"${TMP}/results.tsv"
           log "w=${w} round ${round} ${peer} ${cell}: $(field "${line}" rps) req/s, p50 $(field "${line}" p50_ms) ms, p99 $(field "${line}" p99_ms) ms, mismatches $(field "${line}" mismatches), non-200 $(field "${line}" non200), errors $(field "${line}" errors), CPU idle/steal ${cpu_share}"
         done
+        cell_index=$((cell_index + 1))
+      done
+      for peer in ${PEERS}; do
+        use_peer "${peer}"
         [[ "${peer}" != homeport ]] || check_io_threads "${w}"
         [[ -z "${PEER_PID}" ]] || stop_pid "${PEER_PID}"
       done
@@ -808,8 +836,8 @@ main() {
     echo
     summary_table
     echo
-    echo "Each peer, each round: started once, warmed up (${WARMUP}; JVM peers ${WARMUP_JVM} in ${WARMUP_JVM_RUNS} runs cycling through the cells; discarded),"
-    echo "then ${DURATION} on each of the ${#CELLS[@]} workload cells; ${ROUNDS} round(s), peers interleaved (${PEERS// /, }),"
+    echo "Each round: every peer started once (each on its own port) and warmed up (${WARMUP}; JVM peers ${WARMUP_JVM} in ${WARMUP_JVM_RUNS} runs cycling through the cells; discarded),"
+    echo "then ${DURATION} on each of the ${#CELLS[@]} workload cells, the peers (${PEERS// /, }) taking turns on each cell in an order that rotates; ${ROUNDS} round(s),"
     echo "${CONNECTIONS} connections from ${WRK_THREADS} wrk thread(s) on CPUs ${WRK_CPUS}; backends (nginx, 1 worker) on CPUs ${BACKEND_CPUS};"
     echo "the proxy under test on $(for w in ${WORKERS}; do printf 'CPUs %s with %s worker(s), ' "$(proxy_cpus "${w}")" "${w}"; done | sed 's/, $//')."
     echo "Clients cycled through X-Forwarded-For: ${CLIENT_COUNT} IPv4 (clients.tsv) or ${CLIENT_COUNT_V6} with ${IPV6_SHARE}% IPv6 (clients-v6.tsv); every response checked for its region."
