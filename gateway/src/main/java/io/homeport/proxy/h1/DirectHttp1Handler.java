@@ -2,6 +2,7 @@ package io.homeport.proxy.h1;
 
 
 import io.homeport.proxy.ClientConnection;
+import io.homeport.proxy.ClientIp;
 import io.homeport.proxy.ClientSide;
 import io.homeport.proxy.ErrorResponses;
 import io.homeport.proxy.Exchange;
@@ -13,6 +14,7 @@ import io.homeport.proxy.ProxySettings;
 import io.homeport.proxy.Refusal;
 import io.homeport.proxy.RequestFacts;
 import io.homeport.reload.ServingConfig;
+import io.homeport.routing.IpAddresses;
 import io.homeport.rules.RoutingRules;
 import io.homeport.rules.UserPins;
 import io.netty.buffer.ByteBuf;
@@ -69,6 +71,8 @@ public final class DirectHttp1Handler extends ChannelInboundHandlerAdapter imple
     /** Bytes read and not yet parsed: pipelined requests. */
     private ByteBuf pending;
     private Forwarder forwarder;
+    /** Who sent this connection's requests, learned at its first request: a PROXY header comes before any. */
+    private Peer peer;
     private boolean anyRequest;
     /** Runs while a head is awaited: the first one from the connection's start, a later one from its first bytes. */
     private ScheduledFuture<?> headTimer;
@@ -215,12 +219,20 @@ public final class DirectHttp1Handler extends ChannelInboundHandlerAdapter imple
         pipeline.remove(this);
     }
 
+    /** A connection's peer, and what each of its requests would otherwise work out again. */
+    private record Peer(InetAddress address, ClientIp source, boolean trusted, String text) {}
+
     private void start(ServingConfig config, RoutingRules rules, RequestHead head, byte[] bytes) {
-        Channel channel = ctx.channel();
-        InetAddress peer = ClientConnection.peer(channel);
+        Peer peer = this.peer;
+        if (peer == null) {
+            Channel channel = ctx.channel();
+            InetAddress address = ClientConnection.peer(channel);
+            this.peer = peer = new Peer(address, ClientConnection.peerSource(channel),
+                    proxy.clientAddresses().isTrusted(address), IpAddresses.toText(address));
+        }
         RequestFacts facts = new RequestFacts(
-                peer,
-                ClientConnection.peerSource(channel),
+                peer.address(),
+                peer.source(),
                 head.forwardedFor,
                 head.forwarded,
                 rules.residency().users().isPresent() ? head.userId : null,
@@ -231,9 +243,8 @@ public final class DirectHttp1Handler extends ChannelInboundHandlerAdapter imple
                 head.close,
                 true); // the direct path takes bodiless requests only
         Exchange exchange = new Exchange(config, forwarder, facts);
-        boolean peerTrusted = proxy.clientAddresses().isTrusted(peer);
         ByteBuf upstreamHead = ctx.alloc().directBuffer(head.length + 256);
-        head.writeUpstream(bytes, upstreamHead, peer, peerTrusted, tls, facts.requestId(), exchange.decision().country());
+        head.writeUpstream(bytes, upstreamHead, peer.text(), peer.trusted(), tls, facts.requestId(), exchange.decision().country());
         exchange.request(new DirectRequest(upstreamHead));
         exchange.requestIsWhole();
         forwarder.start(exchange);

@@ -4,9 +4,7 @@ import io.homeport.proxy.ForwardedHeaders;
 import io.homeport.proxy.HeaderPolicy;
 import io.homeport.proxy.ProxySettings;
 import io.homeport.proxy.guard.RequestChecks;
-import io.homeport.routing.IpAddresses;
 import io.netty.buffer.ByteBuf;
-import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -389,7 +387,7 @@ final class RequestHead {
      * head as they came, minus what the policy drops, plus the gateway's own fields in the policy's
      * order — all but the serving region and the final CRLF, which follow once a region is chosen.
      */
-    void writeUpstream(byte[] b, ByteBuf out, InetAddress peer, boolean peerTrusted, boolean tls, String requestId,
+    void writeUpstream(byte[] b, ByteBuf out, String peerText, boolean peerTrusted, boolean tls, String requestId,
             String country) {
         out.writeBytes(b, 0, requestLineEnd);
         for (int field = 0; field < fieldCount; field++) {
@@ -405,7 +403,7 @@ final class RequestHead {
             out.writeCharSequence(priorHops, StandardCharsets.ISO_8859_1);
             out.writeByte(',').writeByte(' ');
         }
-        out.writeCharSequence(IpAddresses.toText(peer), StandardCharsets.US_ASCII);
+        out.writeCharSequence(peerText, StandardCharsets.US_ASCII);
         out.writeBytes(CRLF);
         if (!peerTrusted || !hasForwardedProto) {
             out.writeBytes(tls ? X_FORWARDED_PROTO_HTTPS : X_FORWARDED_PROTO_HTTP);

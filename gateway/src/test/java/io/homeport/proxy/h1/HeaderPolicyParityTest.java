@@ -6,6 +6,7 @@ import io.homeport.proxy.ForwardedHeaders;
 import io.homeport.proxy.HeaderPolicy;
 import io.homeport.proxy.ProxyHandler;
 import io.homeport.proxy.ProxySettings;
+import io.homeport.routing.IpAddresses;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -98,7 +99,7 @@ class HeaderPolicyParityTest {
     private static String direct(RequestHead head, byte[] bytes, InetAddress peer, boolean tls, String requestId) {
         ByteBuf out = Unpooled.buffer();
         try {
-            head.writeUpstream(bytes, out, peer, trusted(peer), tls, requestId, "IN");
+            head.writeUpstream(bytes, out, IpAddresses.toText(peer), trusted(peer), tls, requestId, "IN");
             out.writeCharSequence("x-homeport-region: singapore\r\n\r\n", StandardCharsets.US_ASCII);
             return out.toString(StandardCharsets.ISO_8859_1);
         } finally {
