@@ -53,10 +53,6 @@ public final class AccessLog implements ExchangeListener, AutoCloseable {
     private volatile boolean closed;
     private SecondText lastSecond;
 
-    /** Each event loop formats into its own builder, and copies the line out of it as bytes. */
-    private static final ThreadLocal<StringBuilder> LINE = ThreadLocal.withInitial(() -> new StringBuilder(512));
-    private static final ThreadLocal<char[]> CHARS = ThreadLocal.withInitial(() -> new char[512]);
-
     /** @param userHashKey the key of the user-id hash; null only where the operator has decided user ids may be logged */
     public AccessLog(OutputStream out, UserHashKey userHashKey) {
         this.out = out;
@@ -68,14 +64,10 @@ public final class AccessLog implements ExchangeListener, AutoCloseable {
 
     @Override
     public void completed(CompletedExchange exchange) {
-        StringBuilder line = LINE.get();
-        format(exchange, line);
-        if (!pending.get().append(line)) {
+        Pending mine = pending.get();
+        format(exchange, mine.line);
+        if (!mine.appendLine()) {
             dropped.incrementAndGet();
-        }
-        if (line.capacity() > 16 * 1024) {
-            LINE.remove(); // one huge line (a long path) must not pin a huge builder
-            CHARS.remove();
         }
     }
 
@@ -137,17 +129,19 @@ public final class AccessLog implements ExchangeListener, AutoCloseable {
      * waits for the disk, only, once per drain, for a swap.
      */
     private final class Pending {
+        /** The thread's own scratch: the line is formatted here, then copied out as bytes. */
+        private StringBuilder line = new StringBuilder(512);
+        private char[] chars = new char[512];
         private byte[] front = new byte[64 * 1024];
         private int size;
         /** The writer's: written out between two swaps. */
         private byte[] back = new byte[64 * 1024];
 
-        /** Appends the line as UTF-8; false when it was dropped (too much pending). */
-        boolean append(StringBuilder line) {
+        /** Appends {@link #line} as UTF-8; false when it was dropped (too much pending). */
+        boolean appendLine() {
             int length = line.length();
-            char[] chars = CHARS.get();
             if (chars.length < length) {
-                CHARS.set(chars = new char[Math.max(length, chars.length * 2)]);
+                chars = new char[Math.max(length, chars.length * 2)];
             }
             line.getChars(0, length, chars, 0);
             int ascii = 0;
@@ -173,6 +167,10 @@ public final class AccessLog implements ExchangeListener, AutoCloseable {
                     }
                 }
                 size += bytes;
+            }
+            if (length > 16 * 1024) { // one huge line (a long path) must not pin a huge scratch
+                line = new StringBuilder(512);
+                chars = new char[512];
             }
             return true;
         }
