@@ -3,6 +3,7 @@ package io.homeport.admin;
 import io.homeport.canary.SampleFile;
 import io.homeport.canary.TrafficSample;
 import io.homeport.explain.ExplanationJson;
+import io.homeport.geoip.CachingGeoLookup;
 import io.homeport.geoip.GeoIpDatabase;
 import io.homeport.metrics.GatewayMetrics;
 import io.homeport.proxy.ClientAddressResolver;
@@ -136,9 +137,11 @@ final class AdminEndpoints {
         json.put("build_date", LocalDate.ofInstant(database.buildTime(), ZoneOffset.UTC).toString());
         json.put("build_time", database.buildTime().toString());
         Map<String, Object> cache = new LinkedHashMap<>();
-        cache.put("max_entries", config.geo().cache().policy().eviction()
-                .map(eviction -> (Object) eviction.getMaximum()).orElse(reloader.cacheMaxEntries()));
-        cache.put("estimated_size", config.geo().cache().estimatedSize());
+        CachingGeoLookup.Statistics statistics = config.geo().statistics();
+        cache.put("max_entries", statistics.maxEntries());
+        cache.put("entries", statistics.entries());
+        cache.put("hits", statistics.hits());
+        cache.put("misses", statistics.misses());
         json.put("cache", cache);
         return json;
     }

@@ -425,12 +425,12 @@ public final class GatewayConfigLoader {
             if (max.isPresent()) {
                 try {
                     maxEntries = Long.parseLong(max.get());
-                    if (maxEntries < 0 || maxEntries > 100_000_000L) {
+                    if (maxEntries < 0 || maxEntries > CachingGeoLookup.MAX_ENTRIES) {
                         throw new NumberFormatException();
                     }
                 } catch (NumberFormatException e) {
                     problems.at(cacheMap.value("max_entries").get(),
-                            "geoip.cache.max_entries: " + max.get() + " (expected: 0..100000000)");
+                            "geoip.cache.max_entries: " + max.get() + " (expected: 0.." + CachingGeoLookup.MAX_ENTRIES + ")");
                 }
             }
         }

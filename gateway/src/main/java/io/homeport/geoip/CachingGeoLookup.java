@@ -1,74 +1,189 @@
 package io.homeport.geoip;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import io.homeport.routing.CountryLookup;
 import io.homeport.routing.GeoLookup;
+import io.homeport.routing.IpAddresses;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.net.Inet4Address;
 import java.net.InetAddress;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
- * A bounded Caffeine cache in front of a database: a repeated address costs a hash lookup instead
- * of a tree walk and a decode. Failed lookups are not cached, so a transient failure is retried.
- * One cache belongs to one database; a reloaded database gets a fresh cache.
+ * The answers for recently seen client addresses, kept in flat arrays of longs in front of a
+ * database: a cached IPv4 answer is one memory read away, an IPv6 one a single CPU cache line.
+ * A hash map of objects (this was a Caffeine cache) reaches an answer through a chain of dependent
+ * reads — table, node, key, value — each of which can miss the CPU cache; over a busy edge's hot
+ * set that chain, not any instruction, was the cached decision's cost (benchmarks/BUDGET.md).
+ *
+ * <p>Answers are canonical: one immutable {@link CountryLookup} per outcome and country, without
+ * the matched network (explanations read the database past the cache, {@link #lookupUncached}),
+ * so an entry holds a small answer code instead of a reference, and an address gets the same
+ * answer whether it was cached or not. Failed lookups are never cached, so they are retried.
+ *
+ * <p>Each family's table is eight-way set-associative and bounded by {@code maxEntries}; a new
+ * address displaces one of its set's eight when they are all taken (a miss costs only a tree walk of the database, about
+ * 100 ns, so no admission policy is worth its bookkeeping here). An IPv4 entry is one long, read
+ * and written atomically. An IPv6 entry is four (sequence, high, low, answer), guarded by its
+ * sequence like a {@link java.util.concurrent.locks.StampedLock}'s optimistic read: a reader that
+ * races a writer sees a changed sequence and takes the database's answer instead, so a torn entry
+ * can never answer for the wrong address.
  */
 public final class CachingGeoLookup implements GeoLookup {
 
     public static final long DEFAULT_MAX_ENTRIES = 100_000;
+    /**
+     * The largest {@code geoip.cache.max_entries}: far beyond any edge's hot set. The tables are
+     * allocated whole when a database is loaded, 40 bytes per entry of the bound (8 for IPv4, 32
+     * for IPv6): 4 MB at the default, 640 MB at this bound.
+     */
+    public static final long MAX_ENTRIES = 1 << 24;
+
+    private static final VarHandle LONGS = MethodHandles.arrayElementVarHandle(long[].class);
+    /**
+     * Entries per set: with eight, a hot set of a fifth of the bound (16k clients of 100k) fills no
+     * set to overflowing, so it all stays cached (with four, about one set in 20,000 overflowed and
+     * its addresses kept displacing each other). An IPv4 set is one or two CPU cache lines.
+     */
+    private static final int WAYS = 8;
+    private static final int IPV6_STRIDE = 4;
+
+    /** Answer codes: 0 is an empty entry, 1 + country index a country, then these two. */
+    private static final int NO_COUNTRY_CODE = 677;
+    private static final int NOT_FOUND_CODE = 678;
+    private static final CountryLookup[] ANSWERS = new CountryLookup[NOT_FOUND_CODE + 1];
+
+    static {
+        for (int index = 0; index < 676; index++) {
+            String country = new String(new char[] {(char) ('A' + index / 26), (char) ('A' + index % 26)});
+            ANSWERS[1 + index] = new CountryLookup(country, CountryLookup.Outcome.FOUND, null);
+        }
+        ANSWERS[NO_COUNTRY_CODE] = CountryLookup.noCountry(null);
+        ANSWERS[NOT_FOUND_CODE] = CountryLookup.NOT_FOUND;
+    }
 
     private final GeoLookup database;
-    private final Cache<AddressKey, CountryLookup> cache;
+    private final long maxEntries;
+    /** Sets of {@link #WAYS} IPv4 entries: {@code address << 32 | answer code}, 0 when empty. */
+    private final long[] ipv4;
+    private final int ipv4Sets;
+    /** Sets of {@link #WAYS} IPv6 entries of four longs each: sequence (odd while written), high, low, answer code. */
+    private final long[] ipv6;
+    private final int ipv6Sets;
 
+    private final LongAdder hits = new LongAdder();
+    private final LongAdder misses = new LongAdder();
+    private final LongAdder evictions = new LongAdder();
+    private final LongAdder entries = new LongAdder();
+
+    /** {@code maxEntries}, rounded down to a multiple of eight, bounds each address family's table (0 caches nothing). */
     public CachingGeoLookup(GeoLookup database, long maxEntries) {
-        if (maxEntries < 0) {
-            throw new IllegalArgumentException("max_entries: " + maxEntries + " (expected: >= 0)");
+        if (maxEntries < 0 || maxEntries > MAX_ENTRIES) {
+            throw new IllegalArgumentException("max_entries: " + maxEntries + " (expected: 0 to " + MAX_ENTRIES + ")");
         }
         this.database = database;
-        this.cache = Caffeine.newBuilder().maximumSize(maxEntries).recordStats().build();
+        this.maxEntries = maxEntries;
+        this.ipv4Sets = (int) (maxEntries / WAYS);
+        this.ipv6Sets = (int) (maxEntries / WAYS);
+        this.ipv4 = new long[ipv4Sets * WAYS];
+        this.ipv6 = new long[ipv6Sets * WAYS * IPV6_STRIDE];
+    }
+
+    /** What the cache has done since it was made, for metrics. */
+    public record Statistics(long hits, long misses, long evictions, long entries, long maxEntries) {}
+
+    public Statistics statistics() {
+        return new Statistics(hits.sum(), misses.sum(), evictions.sum(), entries.sum(), maxEntries);
     }
 
     @Override
     public CountryLookup lookup(InetAddress address) {
-        AddressKey key = AddressKey.of(address);
-        CountryLookup cached = cache.getIfPresent(key);
-        if (cached != null) {
-            return cached;
+        if (address instanceof Inet4Address v4) {
+            return lookupIpv4(IpAddresses.bitsOf(v4));
         }
-        CountryLookup fresh = database.lookup(address);
-        if (fresh.outcome() != CountryLookup.Outcome.FAILED) {
-            cache.put(key, fresh);
+        byte[] bytes = address.getAddress();
+        long high = 0;
+        long low = 0;
+        for (int i = 0; i < 8; i++) {
+            high = high << 8 | (bytes[i] & 0xff);
+            low = low << 8 | (bytes[i + 8] & 0xff);
         }
-        return fresh;
+        return lookupIpv6(high, low);
     }
 
-    /** A cached IPv4 address is answered without allocating: the lookup key is this thread's probe. */
+    /** A cached IPv4 address is answered with one read and without allocating. */
     @Override
     public CountryLookup lookupIpv4(int address) {
-        CountryLookup cached = cache.getIfPresent(AddressKey.probe().setIpv4(address));
-        if (cached != null) {
-            return cached;
+        if (ipv4Sets == 0) {
+            return canonical(database.lookupIpv4(address));
         }
+        long hash = (address & 0xffff_ffffL) * 0x9e37_79b9_7f4a_7c15L;
+        int set = setOf(hash, ipv4Sets) * WAYS;
+        long tag = (long) address << 32;
+        for (int way = set; way < set + WAYS; way++) {
+            long entry = (long) LONGS.getOpaque(ipv4, way);
+            if ((entry & 0xffff_ffff_0000_0000L) == tag && (int) entry != 0) {
+                hits.increment();
+                return ANSWERS[(int) entry];
+            }
+        }
+        misses.increment();
         CountryLookup fresh = database.lookupIpv4(address);
-        if (fresh.outcome() != CountryLookup.Outcome.FAILED) {
-            cache.put(AddressKey.ipv4(address), fresh);
+        int code = codeOf(fresh);
+        if (code == 0) {
+            return fresh;
         }
-        return fresh;
+        int way = victim(ipv4, set, hash);
+        long displaced = (long) LONGS.getOpaque(ipv4, way);
+        LONGS.setOpaque(ipv4, way, tag | code);
+        counted(displaced != 0);
+        return ANSWERS[code];
     }
 
-    /** A cached IPv6 address is answered without allocating, as an IPv4 one; the key is the same as {@link #lookup}'s. */
+    /** A cached IPv6 address is answered from one set of the table, without allocating. */
     @Override
     public CountryLookup lookupIpv6(long high, long low) {
-        CountryLookup cached = cache.getIfPresent(AddressKey.probe().setIpv6(high, low));
-        if (cached != null) {
-            return cached;
+        if (IpAddresses.isIpv4Mapped(high, low)) {
+            return lookupIpv4((int) low);
         }
+        if (ipv6Sets == 0) {
+            return canonical(database.lookupIpv6(high, low));
+        }
+        long hash = (high * 0x9e37_79b9_7f4a_7c15L) ^ (low * 0xc2b2_ae3d_27d4_eb4fL);
+        hash ^= hash >>> 29;
+        int set = setOf(hash, ipv6Sets) * WAYS * IPV6_STRIDE;
+        for (int entry = set; entry < set + WAYS * IPV6_STRIDE; entry += IPV6_STRIDE) {
+            long sequence = (long) LONGS.getAcquire(ipv6, entry);
+            if ((sequence & 1) == 0 && ipv6[entry + 1] == high && ipv6[entry + 2] == low) {
+                int code = (int) ipv6[entry + 3];
+                VarHandle.acquireFence(); // the reads above happen before the sequence is read again
+                if (code != 0 && (long) LONGS.getOpaque(ipv6, entry) == sequence) {
+                    hits.increment();
+                    return ANSWERS[code];
+                }
+            }
+        }
+        misses.increment();
         CountryLookup fresh = database.lookupIpv6(high, low);
-        if (fresh.outcome() != CountryLookup.Outcome.FAILED) {
-            cache.put(AddressKey.ipv6(high, low), fresh);
+        int code = codeOf(fresh);
+        if (code == 0) {
+            return fresh;
         }
-        return fresh;
+        int entry = set + IPV6_STRIDE * ipv6Victim(set, hash);
+        long sequence = (long) LONGS.getOpaque(ipv6, entry);
+        // Odd: another thread is writing it; a lost CAS: one just did. Either way this answer stays uncached.
+        if ((sequence & 1) == 0 && LONGS.compareAndSet(ipv6, entry, sequence, sequence + 1)) {
+            boolean displaced = ipv6[entry + 3] != 0;
+            ipv6[entry + 1] = high;
+            ipv6[entry + 2] = low;
+            ipv6[entry + 3] = code;
+            LONGS.setRelease(ipv6, entry, sequence + 2);
+            counted(displaced);
+        }
+        return ANSWERS[code];
     }
 
-    /** Past the cache: an IPv4 answer the hot path cached has no network, and a canary's sample must not fill it. */
+    /** Past the cache, with the network: for explanations, and a canary's sample must not fill the cache. */
     @Override
     public CountryLookup lookupUncached(InetAddress address) {
         return database.lookupUncached(address);
@@ -83,8 +198,57 @@ public final class CachingGeoLookup implements GeoLookup {
         return database;
     }
 
-    /** The cache, for its statistics (bound to metrics by the gateway). */
-    public Cache<?, CountryLookup> cache() {
-        return cache;
+    /** Lemire's multiply-shift reduction of the hash's top 32 bits to {@code [0, sets)}: no division. */
+    private static int setOf(long hash, int sets) {
+        return (int) (((hash >>> 32) * sets) >>> 32);
+    }
+
+    /** The IPv4 entry a new answer takes: an empty one if its set has one, else the one the hash picks. */
+    private static int victim(long[] table, int set, long hash) {
+        for (int way = set; way < set + WAYS; way++) {
+            if ((long) LONGS.getOpaque(table, way) == 0) {
+                return way;
+            }
+        }
+        return set + (int) (hash & (WAYS - 1));
+    }
+
+    /** The same for an IPv6 set: the way's number. */
+    private int ipv6Victim(int set, long hash) {
+        for (int way = 0; way < WAYS; way++) {
+            if (ipv6[set + way * IPV6_STRIDE + 3] == 0) {
+                return way;
+            }
+        }
+        return (int) (hash & (WAYS - 1));
+    }
+
+    private void counted(boolean displaced) {
+        if (displaced) {
+            evictions.increment();
+        } else {
+            entries.increment();
+        }
+    }
+
+    /** The code of an answer the cache may keep; 0 for one it must not (a failure, an unusual country code). */
+    static int codeOf(CountryLookup answer) {
+        switch (answer.outcome()) {
+            case FOUND:
+                int index = answer.countryIndex();
+                return index >= 0 && index < 676 ? 1 + index : 0;
+            case NO_COUNTRY:
+                return NO_COUNTRY_CODE;
+            case NOT_FOUND:
+                return NOT_FOUND_CODE;
+            default:
+                return 0;
+        }
+    }
+
+    /** The shared answer equal to {@code answer} but for its network, or {@code answer} itself if it has none. */
+    static CountryLookup canonical(CountryLookup answer) {
+        int code = codeOf(answer);
+        return code == 0 ? answer : ANSWERS[code];
     }
 }

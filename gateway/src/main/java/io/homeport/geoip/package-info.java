@@ -1,5 +1,5 @@
 /**
  * GeoIP: MaxMind databases behind the decision's {@link io.homeport.routing.GeoLookup} port, with
- * a Caffeine cache in front. Kept out of the pure routing module on purpose.
+ * a cache of recent answers in front ({@link io.homeport.geoip.CachingGeoLookup}). Kept out of the pure routing module on purpose.
  */
 package io.homeport.geoip;

@@ -1,6 +1,6 @@
 package io.homeport.metrics;
 
-import com.github.benmanes.caffeine.cache.Cache;
+import io.homeport.geoip.CachingGeoLookup;
 import io.homeport.geoip.LookupErrors;
 import io.homeport.proxy.ClientIp;
 import io.homeport.routing.Reason;
@@ -11,7 +11,6 @@ import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
-import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -194,16 +193,23 @@ public final class GatewayMetrics {
         labelled.computeIfAbsent(key, k -> Counter.builder(name).tags(tags).register(registry)).increment(amount);
     }
 
-    /** Binds the GeoIP cache's statistics; a reloaded database's cache replaces the old one's meters. */
-    public synchronized void bindGeoCache(Cache<?, ?> cache) {
+    /**
+     * Binds the GeoIP cache's statistics: {@code homeport_geoip_cache_lookups_total{result}},
+     * {@code homeport_geoip_cache_evictions_total}, {@code homeport_geoip_cache_entries} and its
+     * bound; a reloaded database's cache replaces the old one's meters.
+     */
+    public synchronized void bindGeoCache(CachingGeoLookup cache) {
         geoCacheMeters.forEach(registry::remove);
         geoCacheMeters.clear();
-        List<Meter> before = new ArrayList<>(registry.getMeters());
-        CaffeineCacheMetrics.monitor(registry, cache, "geoip");
-        for (Meter meter : registry.getMeters()) {
-            if (!before.contains(meter)) {
-                geoCacheMeters.add(meter);
-            }
-        }
+        geoCacheMeters.add(FunctionCounter.builder("homeport.geoip.cache.lookups", cache, c -> c.statistics().hits())
+                .description("GeoIP lookups answered by the cache").tag("result", "hit").register(registry));
+        geoCacheMeters.add(FunctionCounter.builder("homeport.geoip.cache.lookups", cache, c -> c.statistics().misses())
+                .description("GeoIP lookups answered by the cache").tag("result", "miss").register(registry));
+        geoCacheMeters.add(FunctionCounter.builder("homeport.geoip.cache.evictions", cache, c -> c.statistics().evictions())
+                .description("Cached GeoIP answers displaced by newer ones").register(registry));
+        geoCacheMeters.add(Gauge.builder("homeport.geoip.cache.entries", cache, c -> c.statistics().entries())
+                .description("GeoIP answers in the cache").register(registry));
+        geoCacheMeters.add(Gauge.builder("homeport.geoip.cache.max.entries", cache, c -> c.statistics().maxEntries())
+                .description("The cache's bound per address family (geoip.cache.max_entries)").register(registry));
     }
 }

@@ -212,14 +212,7 @@ public final class ClientAddressResolver {
         int end = xForwardedFor.length();
         int found = GENERAL;
         for (int hop = 0; hop < MAX_HOPS && end > 0; hop++) {
-            // One pass back to the comma notes whether the hop has a colon (IPv6) on the way.
-            int start = end - 1;
-            boolean colon = false;
-            char c;
-            while (start >= 0 && (c = xForwardedFor.charAt(start)) != ',') {
-                colon |= c == ':';
-                start--;
-            }
+            int start = lastComma(xForwardedFor, end);
             int from = start + 1;
             int to = end;
             while (from < to && xForwardedFor.charAt(from) <= ' ') {
@@ -228,7 +221,10 @@ public final class ClientAddressResolver {
             while (to > from && xForwardedFor.charAt(to - 1) <= ' ') {
                 to--;
             }
-            if (!(colon ? IpAddresses.parseIpv6(xForwardedFor, from, to, out) : parseIpv4Hop(xForwardedFor, from, to, out))) {
+            // An IPv4 literal has at most 15 characters, and the IPv4 parser stops at the first colon,
+            // so no pass looks for a colon first; what is neither literal goes to the general path.
+            if (!(to - from <= 15 && parseIpv4Hop(xForwardedFor, from, to, out)
+                    || IpAddresses.parseIpv6(xForwardedFor, from, to, out))) {
                 return GENERAL; // not a plain address: the general path judges it
             }
             found = hop;
@@ -246,6 +242,18 @@ public final class ClientAddressResolver {
     }
 
     private static final long IPV4_MAPPED = 0x0000_ffff_0000_0000L;
+
+    /** The index of the last comma before {@code end}, or -1: a String searches its own bytes. */
+    private static int lastComma(CharSequence text, int end) {
+        if (text instanceof String string) {
+            return string.lastIndexOf(',', end - 1);
+        }
+        int index = end - 1;
+        while (index >= 0 && text.charAt(index) != ',') {
+            index--;
+        }
+        return index;
+    }
 
     /** One hop as a plain IPv4 literal into {@code out}, in its IPv4-mapped form; false for anything else. */
     private static boolean parseIpv4Hop(CharSequence text, int from, int to, long[] out) {

@@ -115,7 +115,7 @@ public final class ConfigReloader implements AutoCloseable {
         ServingConfig current = holder.current();
         this.databaseSha = shaOrNull(current.database().file());
         this.usersSha = usersShaOf(current.snapshot().rules());
-        metrics.bindGeoCache(current.geo().cache());
+        metrics.bindGeoCache(current.geo());
     }
 
     private static ScheduledThreadPoolExecutor newReloadExecutor() {
@@ -250,7 +250,7 @@ public final class ConfigReloader implements AutoCloseable {
         ServingConfig next = new ServingConfig(snapshot, plan.database, plan.geo);
         holder.swap(next);
         if (plan.databaseChanged) {
-            metrics.bindGeoCache(plan.geo.cache());
+            metrics.bindGeoCache(plan.geo);
             databaseSha = plan.databaseSha;
             metrics.configReload("geoip", true);
         }

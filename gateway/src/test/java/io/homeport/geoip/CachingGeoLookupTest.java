@@ -3,7 +3,6 @@ package io.homeport.geoip;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.github.benmanes.caffeine.cache.stats.CacheStats;
 import io.homeport.routing.CountryLookup;
 import io.homeport.routing.GeoLookup;
 import io.homeport.routing.IpAddresses;
@@ -54,11 +53,13 @@ class CachingGeoLookupTest {
             assertThat(cache.lookup(ip("1.2.4.8"))).isEqualTo(first);
         }
 
-        assertThat(first).isEqualTo(CountryLookup.found("CN", "1.2.4.0/22"));
+        assertThat(first).as("the network is left out: explanations read past the cache")
+                .isEqualTo(CountryLookup.found("CN", null));
         assertThat(fake.calls).hasValue(1);
-        CacheStats stats = cache.cache().stats();
-        assertThat(stats.hitCount()).isEqualTo(9);
-        assertThat(stats.missCount()).isEqualTo(1);
+        CachingGeoLookup.Statistics stats = cache.statistics();
+        assertThat(stats.hits()).isEqualTo(9);
+        assertThat(stats.misses()).isEqualTo(1);
+        assertThat(stats.entries()).isEqualTo(1);
     }
 
     @Test
@@ -70,7 +71,7 @@ class CachingGeoLookupTest {
         assertThat(cache.lookup(ip("10.0.0.1"))).isEqualTo(CountryLookup.NOT_FOUND);
 
         assertThat(fake.calls).hasValue(1);
-        assertThat(cache.cache().stats().hitCount()).isEqualTo(1);
+        assertThat(cache.statistics().hits()).isEqualTo(1);
     }
 
     @Test
@@ -83,8 +84,8 @@ class CachingGeoLookupTest {
         }
 
         assertThat(fake.callsByAddress.get(fake.failing)).isEqualTo(3);
-        assertThat(cache.cache().asMap()).as("nothing cached").isEmpty();
-        assertThat(cache.cache().stats().hitCount()).isZero();
+        assertThat(cache.statistics().entries()).as("nothing cached").isZero();
+        assertThat(cache.statistics().hits()).isZero();
     }
 
     @Test
@@ -95,10 +96,9 @@ class CachingGeoLookupTest {
         for (int i = 0; i < 200; i++) {
             cache.lookup(ip("1.2." + (i / 256) + "." + (i % 256)));
         }
-        cache.cache().cleanUp();
 
-        assertThat(cache.cache().estimatedSize()).isLessThanOrEqualTo(10);
-        assertThat(cache.cache().stats().evictionCount()).isGreaterThanOrEqualTo(190);
+        assertThat(cache.statistics().entries()).isLessThanOrEqualTo(10);
+        assertThat(cache.statistics().evictions()).isGreaterThanOrEqualTo(190);
         assertThat(fake.calls).hasValue(200);
     }
 
@@ -108,11 +108,9 @@ class CachingGeoLookupTest {
         CachingGeoLookup cache = new CachingGeoLookup(fake, 0);
 
         cache.lookup(ip("1.2.4.8"));
-        cache.cache().cleanUp();
         cache.lookup(ip("1.2.4.8"));
-        cache.cache().cleanUp();
 
-        assertThat(cache.cache().estimatedSize()).isZero();
+        assertThat(cache.statistics().entries()).isZero();
         assertThat(fake.calls).hasValue(2);
     }
 
@@ -141,8 +139,150 @@ class CachingGeoLookupTest {
 
             assertThat(first.country()).isEqualTo("CN");
             assertThat(second).isSameAs(first);
-            assertThat(cache.cache().stats().hitCount()).isEqualTo(1);
+            assertThat(cache.statistics().hits()).isEqualTo(1);
             assertThat(cache.description()).isEqualTo(database.description());
+        }
+    }
+
+    /** A database whose answer is a function of the address's bits: a wrong or torn entry shows at once. */
+    static final class BitsGeo implements GeoLookup {
+        final AtomicInteger calls = new AtomicInteger();
+
+        static CountryLookup answerFor(long high, long low) {
+            long mixed = high * 31 + low;
+            int index = (int) Math.floorMod(mixed ^ mixed >>> 17, 678L);
+            if (index == 676) {
+                return CountryLookup.NOT_FOUND;
+            }
+            if (index == 677) {
+                return CountryLookup.noCountry("::/0");
+            }
+            return CountryLookup.found("" + (char) ('A' + index / 26) + (char) ('A' + index % 26), "x/1");
+        }
+
+        @Override
+        public CountryLookup lookup(InetAddress address) {
+            throw new AssertionError("the cache must use the primitive lookups");
+        }
+
+        @Override
+        public CountryLookup lookupIpv4(int address) {
+            calls.incrementAndGet();
+            return answerFor(0, 0xffff_0000_0000L | (address & 0xffff_ffffL));
+        }
+
+        @Override
+        public CountryLookup lookupIpv6(long high, long low) {
+            calls.incrementAndGet();
+            return answerFor(high, low);
+        }
+
+        @Override
+        public String description() {
+            return "bits";
+        }
+    }
+
+    private static void assertSameAnswer(CountryLookup actual, CountryLookup expected) {
+        assertThat(actual.outcome()).isEqualTo(expected.outcome());
+        assertThat(actual.country()).isEqualTo(expected.country());
+        assertThat(actual.countryIndex()).isEqualTo(expected.countryIndex());
+    }
+
+    @Test
+    void ipv6AddressesAreCachedAndIpv4MappedOnesShareTheIpv4Entries() {
+        BitsGeo fake = new BitsGeo();
+        CachingGeoLookup cache = new CachingGeoLookup(fake, 100);
+        long high = 0x2001_0db8_0000_0000L;
+
+        CountryLookup first = cache.lookupIpv6(high, 42);
+        CountryLookup second = cache.lookupIpv6(high, 42);
+        CountryLookup mapped = cache.lookupIpv6(0, 0xffff_0102_0408L);
+        CountryLookup asIpv4 = cache.lookupIpv4(0x0102_0408);
+
+        assertSameAnswer(first, BitsGeo.answerFor(high, 42));
+        assertThat(second).isSameAs(first);
+        assertThat(asIpv4).isSameAs(mapped);
+        assertThat(fake.calls).as("one database lookup per distinct address").hasValue(2);
+        assertThat(cache.statistics().hits()).isEqualTo(2);
+    }
+
+    /** Many more addresses than entries, so that sets are shared and entries displaced all the time. */
+    @Test
+    void answersAsTheDatabaseWhateverItDisplaces() {
+        BitsGeo fake = new BitsGeo();
+        CachingGeoLookup cache = new CachingGeoLookup(fake, 64);
+        java.util.SplittableRandom random = new java.util.SplittableRandom(7);
+        int[] ipv4 = random.ints(300).toArray();
+        long[] ipv6 = random.longs(300).toArray();
+
+        for (int round = 0; round < 20; round++) {
+            for (int i = 0; i < ipv4.length; i++) {
+                int address = ipv4[random.nextInt(ipv4.length)];
+                assertSameAnswer(cache.lookupIpv4(address), BitsGeo.answerFor(0, 0xffff_0000_0000L | (address & 0xffff_ffffL)));
+                long low = ipv6[random.nextInt(ipv6.length)];
+                assertSameAnswer(cache.lookupIpv6(0x2400_0000_0000_0000L, low), BitsGeo.answerFor(0x2400_0000_0000_0000L, low));
+            }
+        }
+        CachingGeoLookup.Statistics stats = cache.statistics();
+        assertThat(stats.entries()).isLessThanOrEqualTo(2 * 64);
+        assertThat(stats.hits()).isPositive();
+        assertThat(stats.evictions()).isPositive();
+        assertThat(stats.hits() + stats.misses()).isEqualTo(2L * 20 * 300);
+    }
+
+    /**
+     * Event loops share one cache: threads that fill and read the same few sets at once must never
+     * get another address's answer (an IPv6 entry is four longs; a torn one must not answer).
+     */
+    @Test
+    void concurrentReadersNeverSeeAnotherAddressesAnswer() throws Exception {
+        BitsGeo fake = new BitsGeo();
+        CachingGeoLookup cache = new CachingGeoLookup(fake, 16);
+        int threads = 4;
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+        try {
+            java.util.List<java.util.concurrent.Future<Integer>> results = new java.util.ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                long seed = t;
+                results.add(pool.submit(() -> {
+                    java.util.SplittableRandom random = new java.util.SplittableRandom(seed);
+                    int wrong = 0;
+                    for (int i = 0; i < 200_000; i++) {
+                        long low = random.nextInt(64); // 256 addresses over 2 sets of 8: constant displacement
+                        long high = 0x2a00_0000_0000_0000L | random.nextInt(4);
+                        CountryLookup expected = BitsGeo.answerFor(high, low);
+                        CountryLookup actual = cache.lookupIpv6(high, low);
+                        if (actual.countryIndex() != expected.countryIndex() || actual.outcome() != expected.outcome()) {
+                            wrong++;
+                        }
+                        int address = random.nextInt(64);
+                        CountryLookup v4 = cache.lookupIpv4(address);
+                        if (v4.countryIndex() != BitsGeo.answerFor(0, 0xffff_0000_0000L | address).countryIndex()) {
+                            wrong++;
+                        }
+                    }
+                    return wrong;
+                }));
+            }
+            for (java.util.concurrent.Future<Integer> result : results) {
+                assertThat(result.get(60, java.util.concurrent.TimeUnit.SECONDS)).as("wrong answers").isZero();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(cache.statistics().hits()).as("the sets were really shared").isPositive();
+    }
+
+    @Test
+    void answersTheRealDatabaseAsItDoesForIpv6Too() throws Exception {
+        try (GeoIpDatabase database = GeoIpDatabase.open(GeoIpFixtures.GEOLITE2_COUNTRY)) {
+            CachingGeoLookup cache = new CachingGeoLookup(database, 8);
+            for (String literal : java.util.List.of("2001:218::1", "2001:220::1", "2a02:d300::7", "2001:db8::1", "1.2.4.8",
+                    "89.160.20.112", "216.160.83.56", "2001:218::1", "1.2.4.8")) {
+                InetAddress address = ip(literal);
+                assertSameAnswer(cache.lookup(address), database.lookup(address));
+            }
         }
     }
 }
