@@ -89,7 +89,10 @@ public final class CachingGeoLookup implements GeoLookup {
         this.ipv6 = new long[ipv6Sets * WAYS * IPV6_STRIDE];
     }
 
-    /** What the cache has done since it was made, for metrics. */
+    /**
+     * What the cache has done since it was made, for metrics. Counted without locks: {@code
+     * entries} can run a little high when two event loops fill one empty entry at the same moment.
+     */
     public record Statistics(long hits, long misses, long evictions, long entries, long maxEntries) {}
 
     public Statistics statistics() {

@@ -158,10 +158,6 @@ public final class ConfigReloader implements AutoCloseable {
         return geoipFile;
     }
 
-    public long cacheMaxEntries() {
-        return cacheMaxEntries;
-    }
-
     public Duration pollInterval() {
         return pollInterval;
     }
