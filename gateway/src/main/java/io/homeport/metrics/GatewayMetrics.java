@@ -194,22 +194,26 @@ public final class GatewayMetrics {
     }
 
     /**
-     * Binds the GeoIP cache's statistics: {@code homeport_geoip_cache_lookups_total{result}},
-     * {@code homeport_geoip_cache_evictions_total}, {@code homeport_geoip_cache_entries} and its
-     * bound; a reloaded database's cache replaces the old one's meters.
+     * Binds the GeoIP cache's statistics under the names Micrometer gives a cache, with the
+     * gateway's prefix: {@code homeport_cache_gets_total{cache="geoip",result="hit"|"miss"}},
+     * {@code homeport_cache_evictions_total}, {@code homeport_cache_size} and {@code
+     * homeport_cache_max_entries}. A reloaded database's cache replaces the old one's meters.
      */
     public synchronized void bindGeoCache(CachingGeoLookup cache) {
         geoCacheMeters.forEach(registry::remove);
         geoCacheMeters.clear();
-        geoCacheMeters.add(FunctionCounter.builder("homeport.geoip.cache.lookups", cache, c -> c.statistics().hits())
-                .description("GeoIP lookups answered by the cache").tag("result", "hit").register(registry));
-        geoCacheMeters.add(FunctionCounter.builder("homeport.geoip.cache.lookups", cache, c -> c.statistics().misses())
-                .description("GeoIP lookups answered by the cache").tag("result", "miss").register(registry));
-        geoCacheMeters.add(FunctionCounter.builder("homeport.geoip.cache.evictions", cache, c -> c.statistics().evictions())
-                .description("Cached GeoIP answers displaced by newer ones").register(registry));
-        geoCacheMeters.add(Gauge.builder("homeport.geoip.cache.entries", cache, c -> c.statistics().entries())
-                .description("GeoIP answers in the cache").register(registry));
-        geoCacheMeters.add(Gauge.builder("homeport.geoip.cache.max.entries", cache, c -> c.statistics().maxEntries())
-                .description("The cache's bound per address family (geoip.cache.max_entries)").register(registry));
+        geoCacheMeters.add(FunctionCounter.builder("homeport.cache.gets", cache, c -> c.statistics().hits())
+                .description("GeoIP lookups, by whether the cache answered").tags("cache", "geoip", "result", "hit")
+                .register(registry));
+        geoCacheMeters.add(FunctionCounter.builder("homeport.cache.gets", cache, c -> c.statistics().misses())
+                .description("GeoIP lookups, by whether the cache answered").tags("cache", "geoip", "result", "miss")
+                .register(registry));
+        geoCacheMeters.add(FunctionCounter.builder("homeport.cache.evictions", cache, c -> c.statistics().evictions())
+                .description("Cached GeoIP answers displaced by newer ones").tag("cache", "geoip").register(registry));
+        geoCacheMeters.add(Gauge.builder("homeport.cache.size", cache, c -> c.statistics().entries())
+                .description("GeoIP answers in the cache").tag("cache", "geoip").register(registry));
+        geoCacheMeters.add(Gauge.builder("homeport.cache.max.entries", cache, c -> c.statistics().maxEntries())
+                .description("The cache's bound per address family (geoip.cache.max_entries)").tag("cache", "geoip")
+                .register(registry));
     }
 }

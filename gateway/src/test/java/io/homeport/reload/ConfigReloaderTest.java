@@ -158,8 +158,8 @@ class ConfigReloaderTest {
 
         // The rules file's test looked 1.2.4.8 up first (the miss); both decisions hit.
         assertThat(metrics.scrape())
-                .contains("homeport_geoip_cache_lookups_total{result=\"miss\"} 1.0")
-                .contains("homeport_geoip_cache_lookups_total{result=\"hit\"} 2.0");
+                .contains("homeport_cache_gets_total{cache=\"geoip\",result=\"miss\"} 1.0")
+                .contains("homeport_cache_gets_total{cache=\"geoip\",result=\"hit\"} 2.0");
     }
 
     @Test
