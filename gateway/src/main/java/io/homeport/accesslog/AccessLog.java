@@ -77,11 +77,6 @@ public final class AccessLog implements ExchangeListener, AutoCloseable {
         completed(exchange);
     }
 
-    /** Makes the calling thread's pending buffers now, before its first line (an event loop at start-up). */
-    public void prepareThisThread() {
-        pending.get();
-    }
-
     public long dropped() {
         return dropped.get();
     }

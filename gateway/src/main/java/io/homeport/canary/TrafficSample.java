@@ -89,11 +89,6 @@ public final class TrafficSample implements ExchangeListener {
         table.get().record(network, userHash, bucket, userId, userHashKey);
     }
 
-    /** Makes the calling thread's table now, before its first request (an event loop at start-up). */
-    public void prepareThisThread() {
-        table.get();
-    }
-
     /** Halves the counts of the calling thread's table; each event loop runs it on its own. */
     public void age() {
         table.get().age();

@@ -47,28 +47,23 @@ public final class Homeport implements AutoCloseable {
      * @param reloadPollInterval how often files are checked when file watching misses a change
      * @param accessLogStream where access-log lines go instead of {@code config.accessLog()}, or null
      *     to follow it (the demo and tests write to their own streams)
-     * @param collectBeforeServing one full collection after start-up, before the first request
-     *     ({@code homeport run}; the demo and tests skip it, as they start many gateways)
      */
     public record Options(GatewayConfig config, UserHashKey userHashKey, Duration reloadPollInterval,
-            OutputStream accessLogStream, boolean collectBeforeServing) {
+            OutputStream accessLogStream) {
 
         public Options {
             java.util.Objects.requireNonNull(config, "config");
             java.util.Objects.requireNonNull(userHashKey, "userHashKey");
         }
 
-        /**
-         * As {@code homeport run} starts: everything from the configuration; files checked every 5 s;
-         * one full collection before serving.
-         */
+        /** As {@code homeport run} starts: everything from the configuration; files checked every 5 s. */
         public static Options from(GatewayConfig config, UserHashKey userHashKey) {
-            return new Options(config, userHashKey, Duration.ofSeconds(5), null, true);
+            return new Options(config, userHashKey, Duration.ofSeconds(5), null);
         }
 
         /** With the demo's user-hash key, for the demo and tests. */
         public static Options forDemo(GatewayConfig config, Duration reloadPollInterval, OutputStream accessLogStream) {
-            return new Options(config, UserHashKey.DEMO, reloadPollInterval, accessLogStream, false);
+            return new Options(config, UserHashKey.DEMO, reloadPollInterval, accessLogStream);
         }
     }
 
@@ -110,17 +105,6 @@ public final class Homeport implements AutoCloseable {
         for (EventExecutor loop : workers) {
             loop.scheduleAtFixedRate(trafficSample::age, SAMPLE_AGING.toSeconds(), SAMPLE_AGING.toSeconds(), TimeUnit.SECONDS);
         }
-        // Each loop's long-lived state is made now rather than with the first requests: the first
-        // young collection promotes what start-up made, while state made with the first requests
-        // is copied by fifteen collections before it is promoted (benchmarks/RESULTS.md).
-        for (EventExecutor loop : workers) {
-            loop.submit(() -> {
-                trafficSample.prepareThisThread();
-                if (accessLog != null) {
-                    accessLog.prepareThisThread();
-                }
-            }).syncUninterruptibly();
-        }
         this.upstreamHealth = new UpstreamHealth(config.health());
         this.healthChecker = new ActiveHealthChecker(upstreamHealth, this::currentEndpoints, transports, state -> {});
         ClientAddressResolver clientAddresses = new ClientAddressResolver(config.clientIp().trustedProxies());
@@ -154,14 +138,6 @@ public final class Homeport implements AutoCloseable {
         ServingConfig initial = ConfigReloader.load(options.config().rules(), options.config().geoip().database(),
                 options.config().geoip().cacheMaxEntries());
         Homeport homeport = new Homeport(options, initial);
-        if (options.collectBeforeServing()) {
-            // One full collection before the first request moves what start-up made (the database,
-            // the cache tables, each loop's state) to the old generation and frees start-up garbage,
-            // which would otherwise keep young objects alive. Without it, the young collections of
-            // the first minute and a half each copied a 3.5 MB cohort (3.3-9.4 ms pauses), with it
-            // 0.8 MB (2.0-3.7 ms): -Xlog:gc+age, benchmarks/RESULTS.md.
-            System.gc();
-        }
         try {
             homeport.proxyAddresses = homeport.proxyServer.start();
             homeport.adminAddress = homeport.adminServer.start();
