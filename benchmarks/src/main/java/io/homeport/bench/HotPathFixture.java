@@ -127,8 +127,10 @@ public final class HotPathFixture {
         // rest of the world, then drawn from with the markets' skew, so addresses repeat as a busy
         // edge's do.
         SplittableRandom random = new SplittableRandom(seed);
+        List<String> markets = new ArrayList<>(MARKET_WEIGHTS.keySet());
+        markets.sort(null); // Map.of's order changes from JVM to JVM; the draws must not
         Map<String, List<String>> pools = new HashMap<>();
-        for (String market : MARKET_WEIGHTS.keySet()) {
+        for (String market : markets) {
             List<com.maxmind.db.Network> networks = byCountry.getOrDefault(market, others);
             List<String> pool = new ArrayList<>();
             for (int i = 0; i < Math.max(1, count / 10); i++) {
@@ -141,8 +143,6 @@ public final class HotPathFixture {
             otherPool.add(randomAddressIn(others.get(random.nextInt(others.size())), random));
         }
         int totalWeight = MARKET_WEIGHTS.values().stream().mapToInt(Integer::intValue).sum() + OTHER_WEIGHT;
-        List<String> markets = new ArrayList<>(MARKET_WEIGHTS.keySet());
-        markets.sort(null);
         String[] clients = new String[count];
         for (int i = 0; i < count; i++) {
             int pick = random.nextInt(totalWeight);
@@ -154,7 +154,9 @@ public final class HotPathFixture {
                     break;
                 }
             }
-            clients[i] = pool.get(random.nextInt(pool.size()));
+            // A string of its own, made in order, as each request's header is: drawing the shared pool
+            // strings themselves would scatter the reads over the heap, which no request does.
+            clients[i] = new String(pool.get(random.nextInt(pool.size())).toCharArray());
         }
         return clients;
     }

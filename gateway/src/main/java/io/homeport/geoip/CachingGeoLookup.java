@@ -24,7 +24,15 @@ import java.util.concurrent.atomic.LongAdder;
  * <p>Each family's table is eight-way set-associative and bounded by {@code maxEntries}; a new
  * address displaces one of its set's eight when they are all taken (a miss costs only a tree walk of the database, about
  * 100 ns, so no admission policy is worth its bookkeeping here). An IPv4 entry is one long, read
- * and written atomically. An IPv6 entry is four (sequence, high, low, answer), guarded by its
+ * and written atomically.
+ *
+ * <p>IPv6 is cached per /64 where it can be: a phone makes up the lower 64 bits of its address
+ * itself and changes them every day or so (RFC 8981 temporary addresses), so per address the
+ * cache would keep missing for the same phone. When the database's network for an address is /64
+ * or shorter, the whole /64 has that one answer and one entry keeps it; an address in a longer
+ * network (whois ranges cut into small blocks, hosting) gets an entry of its own, in the set its
+ * whole address hashes to, looked for when its /64's set has no answer. An IPv6 entry is three
+ * longs (state: sequence, kind and answer code; the upper and lower 64 bits), guarded by its
  * sequence like a {@link java.util.concurrent.locks.StampedLock}'s optimistic read: a reader that
  * races a writer sees a changed sequence and takes the database's answer instead, so a torn entry
  * can never answer for the wrong address.
@@ -34,8 +42,8 @@ public final class CachingGeoLookup implements GeoLookup {
     public static final long DEFAULT_MAX_ENTRIES = 100_000;
     /**
      * The largest {@code geoip.cache.max_entries}: far beyond any edge's hot set. The tables are
-     * allocated whole when a database is loaded, 40 bytes per entry of the bound (8 for IPv4, 32
-     * for IPv6): 4 MB at the default, 640 MB at this bound.
+     * allocated whole when a database is loaded, 32 bytes per entry of the bound (8 for IPv4, 24
+     * for IPv6): 3.2 MB at the default, 512 MB at this bound.
      */
     public static final long MAX_ENTRIES = 1 << 24;
 
@@ -46,7 +54,13 @@ public final class CachingGeoLookup implements GeoLookup {
      * its addresses kept displacing each other). An IPv4 set is one or two CPU cache lines.
      */
     private static final int WAYS = 8;
-    private static final int IPV6_STRIDE = 4;
+    private static final int IPV6_STRIDE = 3;
+    /** An IPv6 entry's state: the answer code in the low 15 bits, then the kind, then the sequence. */
+    private static final long CODE_BITS = (1 << 15) - 1;
+    /** The entry's answer holds for its whole /64: its lower 64 bits are not compared. */
+    private static final long WHOLE_64 = 1 << 15;
+    /** The lowest bit of the sequence: set while the entry is written. */
+    private static final long WRITING = 1L << 16;
 
     /** Answer codes: 0 is an empty entry, 1 + country index a country, then these two. */
     private static final int NO_COUNTRY_CODE = 677;
@@ -67,7 +81,7 @@ public final class CachingGeoLookup implements GeoLookup {
     /** Sets of {@link #WAYS} IPv4 entries: {@code address << 32 | answer code}, 0 when empty. */
     private final long[] ipv4;
     private final int ipv4Sets;
-    /** Sets of {@link #WAYS} IPv6 entries of four longs each: sequence (odd while written), high, low, answer code. */
+    /** Sets of {@link #WAYS} IPv6 entries of three longs each: {@code sequence << 16 | kind | answer code} (the sequence odd while written), high, low. */
     private final long[] ipv6;
     private final int ipv6Sets;
 
@@ -143,7 +157,7 @@ public final class CachingGeoLookup implements GeoLookup {
         return ANSWERS[code];
     }
 
-    /** A cached IPv6 address is answered from one set of the table, without allocating. */
+    /** A cached IPv6 address is answered from one set of the table (two for a network longer than /64), without allocating. */
     @Override
     public CountryLookup lookupIpv6(long high, long low) {
         if (IpAddresses.isIpv4Mapped(high, low)) {
@@ -152,38 +166,78 @@ public final class CachingGeoLookup implements GeoLookup {
         if (ipv6Sets == 0) {
             return canonical(database.lookupIpv6(high, low));
         }
-        long hash = (high * 0x9e37_79b9_7f4a_7c15L) ^ (low * 0xc2b2_ae3d_27d4_eb4fL);
-        hash ^= hash >>> 29;
-        int set = setOf(hash, ipv6Sets) * WAYS * IPV6_STRIDE;
-        for (int entry = set; entry < set + WAYS * IPV6_STRIDE; entry += IPV6_STRIDE) {
-            long sequence = (long) LONGS.getAcquire(ipv6, entry);
-            if ((sequence & 1) == 0 && ipv6[entry + 1] == high && ipv6[entry + 2] == low) {
-                int code = (int) ipv6[entry + 3];
-                VarHandle.acquireFence(); // the reads above happen before the sequence is read again
-                if (code != 0 && (long) LONGS.getOpaque(ipv6, entry) == sequence) {
-                    hits.increment();
-                    return ANSWERS[code];
-                }
-            }
+        long networkHash = high * 0x9e37_79b9_7f4a_7c15L;
+        networkHash ^= networkHash >>> 29;
+        int networkSet = setOf(networkHash, ipv6Sets) * WAYS * IPV6_STRIDE;
+        int code = probeIpv6(networkSet, WHOLE_64, high, 0);
+        if (code != 0) {
+            hits.increment();
+            return ANSWERS[code];
+        }
+        long addressHash = networkHash ^ low * 0xc2b2_ae3d_27d4_eb4fL;
+        addressHash ^= addressHash >>> 29;
+        int addressSet = setOf(addressHash, ipv6Sets) * WAYS * IPV6_STRIDE;
+        code = probeIpv6(addressSet, 0, high, low);
+        if (code != 0) {
+            hits.increment();
+            return ANSWERS[code];
         }
         misses.increment();
         CountryLookup fresh = database.lookupIpv6(high, low);
-        int code = codeOf(fresh);
+        code = codeOf(fresh);
         if (code == 0) {
             return fresh;
         }
-        int entry = set + IPV6_STRIDE * ipv6Victim(set, hash);
-        long sequence = (long) LONGS.getOpaque(ipv6, entry);
-        // Odd: another thread is writing it; a lost CAS: one just did. Either way this answer stays uncached.
-        if ((sequence & 1) == 0 && LONGS.compareAndSet(ipv6, entry, sequence, sequence + 1)) {
-            boolean displaced = ipv6[entry + 3] != 0;
-            ipv6[entry + 1] = high;
-            ipv6[entry + 2] = low;
-            ipv6[entry + 3] = code;
-            LONGS.setRelease(ipv6, entry, sequence + 2);
-            counted(displaced);
+        if (holdsForItsSlash64(fresh)) {
+            storeIpv6(networkSet, networkHash, WHOLE_64 | code, high, 0);
+        } else {
+            storeIpv6(addressSet, addressHash, code, high, low);
         }
         return ANSWERS[code];
+    }
+
+    /** The answer code of the entry of this kind for this address in the set, or 0. */
+    private int probeIpv6(int set, long kind, long high, long low) {
+        for (int entry = set; entry < set + WAYS * IPV6_STRIDE; entry += IPV6_STRIDE) {
+            long state = (long) LONGS.getAcquire(ipv6, entry);
+            if ((state & (WRITING | WHOLE_64)) == kind && (state & CODE_BITS) != 0
+                    && ipv6[entry + 1] == high && ipv6[entry + 2] == low) {
+                VarHandle.acquireFence(); // the reads of the address happen before the state is read again
+                if ((long) LONGS.getOpaque(ipv6, entry) == state) {
+                    return (int) (state & CODE_BITS);
+                }
+            }
+        }
+        return 0;
+    }
+
+    private void storeIpv6(int set, long hash, long kindAndCode, long high, long low) {
+        int entry = set + IPV6_STRIDE * ipv6Victim(set, hash);
+        long state = (long) LONGS.getOpaque(ipv6, entry);
+        // Being written: another thread has it; a lost CAS: one just took it. Either way this answer stays uncached.
+        if ((state & WRITING) == 0 && LONGS.compareAndSet(ipv6, entry, state, state + WRITING)) {
+            ipv6[entry + 1] = high;
+            ipv6[entry + 2] = low;
+            LONGS.setRelease(ipv6, entry, ((state >>> 16) + 2) << 16 | kindAndCode);
+            counted((state & CODE_BITS) != 0);
+        }
+    }
+
+    /**
+     * Whether a database answer holds for every address of the /64 it was asked for: its network is
+     * IPv6 and no longer than 64 bits. An answer without a network is not known to.
+     */
+    static boolean holdsForItsSlash64(CountryLookup answer) {
+        String network = answer.network();
+        int slash = network == null ? -1 : network.lastIndexOf('/');
+        if (slash < 0 || network.indexOf(':') < 0) {
+            return false;
+        }
+        try {
+            return Integer.parseInt(network, slash + 1, network.length(), 10) <= 64;
+        } catch (NumberFormatException e) {
+            return false;
+        }
     }
 
     /** Past the cache, with the network: for explanations, and a canary's sample must not fill the cache. */
@@ -219,7 +273,7 @@ public final class CachingGeoLookup implements GeoLookup {
     /** The same for an IPv6 set: the way's number. */
     private int ipv6Victim(int set, long hash) {
         for (int way = 0; way < WAYS; way++) {
-            if (ipv6[set + way * IPV6_STRIDE + 3] == 0) {
+            if ((ipv6[set + way * IPV6_STRIDE] & CODE_BITS) == 0) {
                 return way;
             }
         }

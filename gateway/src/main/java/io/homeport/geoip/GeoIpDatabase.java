@@ -218,15 +218,17 @@ public final class GeoIpDatabase implements GeoLookup, Closeable {
     private CountryLookup lookupOrThrow(InetAddress address) throws IOException {
         DatabaseRecord<CountryRecord> found = reader.getRecord(address, CountryRecord.class);
         if (found.data() == null) {
-            return CountryLookup.NOT_FOUND;
+            // The network without a record, when the reader tells it: a cache may keep the answer for all of it.
+            return found.network() == null ? CountryLookup.NOT_FOUND
+                    : new CountryLookup(null, CountryLookup.Outcome.NOT_FOUND, text(found.network()));
         }
-        return of(found.data().isoCode(), found.network());
+        String matched = found.network() == null ? null : text(found.network());
+        String isoCode = found.data().isoCode();
+        return isoCode == null ? CountryLookup.noCountry(matched) : CountryLookup.found(isoCode, matched);
     }
 
-    private static CountryLookup of(String isoCode, Network network) {
-        String matched = network == null ? null
-                : IpAddresses.toText(network.networkAddress()) + '/' + network.prefixLength();
-        return isoCode == null ? CountryLookup.noCountry(matched) : CountryLookup.found(isoCode, matched);
+    private static String text(Network network) {
+        return IpAddresses.toText(network.networkAddress()) + '/' + network.prefixLength();
     }
 
     /** Told of every network a database has a record for, by {@link #forEachNetwork}. */

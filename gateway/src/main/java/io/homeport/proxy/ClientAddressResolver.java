@@ -212,20 +212,16 @@ public final class ClientAddressResolver {
         int end = xForwardedFor.length();
         int found = GENERAL;
         for (int hop = 0; hop < MAX_HOPS && end > 0; hop++) {
-            int start = lastComma(xForwardedFor, end);
-            int from = start + 1;
-            int to = end;
-            while (from < to && xForwardedFor.charAt(from) <= ' ') {
-                from++;
-            }
-            while (to > from && xForwardedFor.charAt(to - 1) <= ' ') {
-                to--;
-            }
-            // An IPv4 literal has at most 15 characters, and the IPv4 parser stops at the first colon,
-            // so no pass looks for a colon first; what is neither literal goes to the general path.
-            if (!(to - from <= 15 && parseIpv4Hop(xForwardedFor, from, to, out)
-                    || IpAddresses.parseIpv6(xForwardedFor, from, to, out))) {
-                return GENERAL; // not a plain address: the general path judges it
+            int start;
+            // Most headers carry one hop: the whole header is tried first, which saves the search for
+            // a comma; a literal has none, so a header of several hops fails it at its first comma.
+            if (hop == 0 && parseHop(xForwardedFor, 0, end, out)) {
+                start = -1;
+            } else {
+                start = lastComma(xForwardedFor, end);
+                if (!parseHop(xForwardedFor, start + 1, end, out)) {
+                    return GENERAL; // not a plain address: the general path judges it
+                }
             }
             found = hop;
             if (!isTrustedBits(out[0], out[1])) {
@@ -253,6 +249,19 @@ public final class ClientAddressResolver {
             index--;
         }
         return index;
+    }
+
+    /** One hop, between optional blanks, as a plain IPv4 or IPv6 literal into {@code out}; false for anything else. */
+    private static boolean parseHop(CharSequence text, int from, int to, long[] out) {
+        while (from < to && text.charAt(from) <= ' ') {
+            from++;
+        }
+        while (to > from && text.charAt(to - 1) <= ' ') {
+            to--;
+        }
+        // An IPv4 literal has at most 15 characters, and the IPv4 parser stops at the first colon,
+        // so no pass looks for a colon first; what is neither literal goes to the general path.
+        return to - from <= 15 && parseIpv4Hop(text, from, to, out) || IpAddresses.parseIpv6(text, from, to, out);
     }
 
     /** One hop as a plain IPv4 literal into {@code out}, in its IPv4-mapped form; false for anything else. */

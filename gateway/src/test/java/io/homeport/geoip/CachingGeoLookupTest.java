@@ -144,20 +144,31 @@ class CachingGeoLookupTest {
         }
     }
 
-    /** A database whose answer is a function of the address's bits: a wrong or torn entry shows at once. */
+    /**
+     * A database whose answer is a function of the address's bits: a wrong or torn entry shows at
+     * once. Its IPv6 networks are /48s, whose answer depends on the upper 64 bits alone, except
+     * in the /64s with an odd last bit: there every address is a /128 of its own (as in a real
+     * database's tree: when one address of a /64 is in a longer network, they all are).
+     */
     static final class BitsGeo implements GeoLookup {
         final AtomicInteger calls = new AtomicInteger();
 
+        static boolean narrow(long high, long low) {
+            return high != 0 && (high & 1) == 1;
+        }
+
         static CountryLookup answerFor(long high, long low) {
-            long mixed = high * 31 + low;
+            boolean ipv4 = high == 0;
+            long mixed = ipv4 || narrow(high, low) ? high * 31 + low : high * 31;
+            String network = ipv4 ? "1.2.3.0/24" : narrow(high, low) ? "2400::1/128" : "2400::/48";
             int index = (int) Math.floorMod(mixed ^ mixed >>> 17, 678L);
             if (index == 676) {
-                return CountryLookup.NOT_FOUND;
+                return new CountryLookup(null, CountryLookup.Outcome.NOT_FOUND, network);
             }
             if (index == 677) {
-                return CountryLookup.noCountry("::/0");
+                return CountryLookup.noCountry(network);
             }
-            return CountryLookup.found("" + (char) ('A' + index / 26) + (char) ('A' + index % 26), "x/1");
+            return CountryLookup.found("" + (char) ('A' + index / 26) + (char) ('A' + index % 26), network);
         }
 
         @Override
@@ -207,6 +218,43 @@ class CachingGeoLookupTest {
         assertThat(cache.statistics().hits()).isEqualTo(2);
     }
 
+    @Test
+    void oneIpv6EntryServesTheWhole64WhenItsNetworkCoversIt() {
+        BitsGeo fake = new BitsGeo();
+        CachingGeoLookup cache = new CachingGeoLookup(fake, 100);
+        long high = 0x2001_0db8_0000_0002L;
+
+        for (long low = 0; low < 40; low += 2) { // a phone's temporary addresses, one /64
+            assertSameAnswer(cache.lookupIpv6(high, low * 0x9e37_79b9L), BitsGeo.answerFor(high, low * 0x9e37_79b9L));
+        }
+
+        assertThat(fake.calls).as("one database lookup for the /64").hasValue(1);
+        assertThat(cache.statistics().entries()).isEqualTo(1);
+    }
+
+    @Test
+    void ipv6AddressesInNetworksLongerThan64AreCachedOneByOne() {
+        BitsGeo fake = new BitsGeo();
+        CachingGeoLookup cache = new CachingGeoLookup(fake, 100);
+        long high = 0x2001_0db8_0000_0001L;
+
+        for (int i = 0; i < 3; i++) {
+            assertSameAnswer(cache.lookupIpv6(high, 7), BitsGeo.answerFor(high, 7)); // /128s of their own
+            assertSameAnswer(cache.lookupIpv6(high, 8), BitsGeo.answerFor(high, 8));
+        }
+
+        assertThat(fake.calls).as("one database lookup per address").hasValue(2);
+        assertThat(cache.statistics().entries()).isEqualTo(2);
+        assertThat(cache.statistics().hits()).isEqualTo(4);
+        assertThat(CachingGeoLookup.holdsForItsSlash64(CountryLookup.found("DE", "2a02::/16"))).isTrue();
+        assertThat(CachingGeoLookup.holdsForItsSlash64(CountryLookup.found("DE", "2a02::/64"))).isTrue();
+        assertThat(CachingGeoLookup.holdsForItsSlash64(CountryLookup.found("DE", "2a02::/65"))).isFalse();
+        assertThat(CachingGeoLookup.holdsForItsSlash64(CountryLookup.found("DE", "1.2.3.0/24")))
+                .as("an IPv4 prefix counts IPv4 bits").isFalse();
+        assertThat(CachingGeoLookup.holdsForItsSlash64(CountryLookup.found("DE", null))).isFalse();
+        assertThat(CachingGeoLookup.holdsForItsSlash64(CountryLookup.NOT_FOUND)).isFalse();
+    }
+
     /** Many more addresses than entries, so that sets are shared and entries displaced all the time. */
     @Test
     void answersAsTheDatabaseWhateverItDisplaces() {
@@ -214,14 +262,15 @@ class CachingGeoLookupTest {
         CachingGeoLookup cache = new CachingGeoLookup(fake, 64);
         java.util.SplittableRandom random = new java.util.SplittableRandom(7);
         int[] ipv4 = random.ints(300).toArray();
-        long[] ipv6 = random.longs(300).toArray();
+        long[] ipv6 = random.longs(300).map(high -> high | 1L << 61).toArray(); // never 0: that is IPv4-mapped space
 
         for (int round = 0; round < 20; round++) {
             for (int i = 0; i < ipv4.length; i++) {
                 int address = ipv4[random.nextInt(ipv4.length)];
                 assertSameAnswer(cache.lookupIpv4(address), BitsGeo.answerFor(0, 0xffff_0000_0000L | (address & 0xffff_ffffL)));
-                long low = ipv6[random.nextInt(ipv6.length)];
-                assertSameAnswer(cache.lookupIpv6(0x2400_0000_0000_0000L, low), BitsGeo.answerFor(0x2400_0000_0000_0000L, low));
+                long high = ipv6[random.nextInt(ipv6.length)];
+                long low = random.nextLong();
+                assertSameAnswer(cache.lookupIpv6(high, low), BitsGeo.answerFor(high, low));
             }
         }
         CachingGeoLookup.Statistics stats = cache.statistics();
@@ -233,7 +282,7 @@ class CachingGeoLookupTest {
 
     /**
      * Event loops share one cache: threads that fill and read the same few sets at once must never
-     * get another address's answer (an IPv6 entry is four longs; a torn one must not answer).
+     * get another address's answer (an IPv6 entry is two longs; a torn one must not answer).
      */
     @Test
     void concurrentReadersNeverSeeAnotherAddressesAnswer() throws Exception {
@@ -249,8 +298,8 @@ class CachingGeoLookupTest {
                     java.util.SplittableRandom random = new java.util.SplittableRandom(seed);
                     int wrong = 0;
                     for (int i = 0; i < 200_000; i++) {
-                        long low = random.nextInt(64); // 256 addresses over 2 sets of 8: constant displacement
-                        long high = 0x2a00_0000_0000_0000L | random.nextInt(4);
+                        long low = random.nextInt(4); // 64 /64s over 2 sets of 8: constant displacement
+                        long high = 0x2a00_0000_0000_0000L | random.nextInt(64);
                         CountryLookup expected = BitsGeo.answerFor(high, low);
                         CountryLookup actual = cache.lookupIpv6(high, low);
                         if (actual.countryIndex() != expected.countryIndex() || actual.outcome() != expected.outcome()) {
@@ -283,6 +332,22 @@ class CachingGeoLookupTest {
                 InetAddress address = ip(literal);
                 assertSameAnswer(cache.lookup(address), database.lookup(address));
             }
+        }
+    }
+
+    @Test
+    void aRealDatabasesIpv6NetworkIsCachedOncePer64() throws Exception {
+        try (GeoIpDatabase database = GeoIpDatabase.open(GeoIpFixtures.GEOLITE2_COUNTRY)) {
+            CachingGeoLookup cache = new CachingGeoLookup(database, 100);
+            InetAddress first = ip("2001:218::1");
+            InetAddress sameSlash64 = ip("2001:218::8e3a:51ff:fe07:1b2c");
+            assertThat(CachingGeoLookup.holdsForItsSlash64(database.lookup(first))).as(database.lookup(first).network()).isTrue();
+
+            assertSameAnswer(cache.lookup(first), database.lookup(first));
+            assertSameAnswer(cache.lookup(sameSlash64), database.lookup(sameSlash64));
+
+            assertThat(cache.statistics().misses()).isEqualTo(1);
+            assertThat(cache.statistics().hits()).isEqualTo(1);
         }
     }
 }
