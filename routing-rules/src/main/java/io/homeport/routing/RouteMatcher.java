@@ -26,7 +26,7 @@ final class RouteMatcher {
             if (host != null && host.startsWith("*.")) {
                 suffixes[i] = host.substring(1);
             } else {
-                hosts[i] = host == null ? null : host.toLowerCase(java.util.Locale.ROOT);
+                hosts[i] = host;
             }
             prefixes[i] = route.pathPrefix();
         }
@@ -39,9 +39,7 @@ final class RouteMatcher {
             String exact = hosts[i];
             String suffix = suffixes[i];
             if (exact != null) {
-                // Hosts come in lower case almost always: equals is one vectorized compare,
-                // equalsIgnoreCase folds case character by character.
-                if (host == null || !(exact.equals(host) || exact.equalsIgnoreCase(host))) {
+                if (host == null || !exact.equalsIgnoreCase(host)) {
                     continue;
                 }
             } else if (suffix != null) {
