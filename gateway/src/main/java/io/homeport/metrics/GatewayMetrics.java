@@ -108,17 +108,36 @@ public final class GatewayMetrics {
 
     public void requestCompleted(String servingRegion, String route, int status, long durationNanos) {
         String region = servingRegion == null ? "none" : servingRegion; // refused before a region was chosen
-        requests.computeIfAbsent(new RequestKey(region, route, status), key -> Counter.builder("homeport.requests")
+        // get before computeIfAbsent: the function passed to it is an object made on every call,
+        // and after the first requests every meter exists.
+        RequestKey key = new RequestKey(region, route, status);
+        Counter counter = requests.get(key);
+        if (counter == null) {
+            counter = requests.computeIfAbsent(key, this::requestCounter);
+        }
+        counter.increment();
+        Timer duration = durations.get(region);
+        if (duration == null) {
+            duration = durations.computeIfAbsent(region, this::durationTimer);
+        }
+        duration.record(durationNanos, TimeUnit.NANOSECONDS);
+    }
+
+    private Counter requestCounter(RequestKey key) {
+        return Counter.builder("homeport.requests")
                 .description("Requests answered, by serving region, route and status")
                 .tags("region", key.region(), "route", key.route(), "status", Integer.toString(key.status()))
-                .register(registry)).increment();
-        durations.computeIfAbsent(region, r -> Timer.builder("homeport.request.duration")
+                .register(registry);
+    }
+
+    private Timer durationTimer(String region) {
+        return Timer.builder("homeport.request.duration")
                 .description("Request duration, first byte in to last byte out, by region")
-                .tag("region", r)
+                .tag("region", region)
                 .publishPercentileHistogram()
                 .minimumExpectedValue(Duration.ofMillis(1))
                 .maximumExpectedValue(Duration.ofSeconds(60))
-                .register(registry)).record(durationNanos, TimeUnit.NANOSECONDS);
+                .register(registry);
     }
 
     /** Where a request's client address came from (socket, proxy_protocol, x_forwarded_for, forwarded). */

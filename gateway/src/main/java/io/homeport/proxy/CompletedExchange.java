@@ -1,5 +1,6 @@
 package io.homeport.proxy;
 
+import io.homeport.rules.Endpoint;
 import java.net.InetAddress;
 
 /**
@@ -25,7 +26,7 @@ public record CompletedExchange(
         String route,
         String reason,
         String country,
-        String upstream,
+        Endpoint upstream,
         String error,
         Audit audit,
         ClientIp clientIp) {
@@ -42,14 +43,14 @@ public record CompletedExchange(
 
     public CompletedExchange(String requestId, long startEpochMillis, long durationNanos, InetAddress clientAddress,
             String method, String host, String path, String userId, int status, String region, String route, String reason,
-            String country, String upstream, String error) {
+            String country, Endpoint upstream, String error) {
         this(requestId, startEpochMillis, durationNanos, clientAddress, method, host, path, userId, status, region, route,
                 reason, country, upstream, error, Audit.NONE, ClientIp.SOCKET);
     }
 
     public CompletedExchange(String requestId, long startEpochMillis, long durationNanos, InetAddress clientAddress,
             String method, String host, String path, String userId, int status, String region, String route, String reason,
-            String country, String upstream, String error, Audit audit) {
+            String country, Endpoint upstream, String error, Audit audit) {
         this(requestId, startEpochMillis, durationNanos, clientAddress, method, host, path, userId, status, region, route,
                 reason, country, upstream, error, audit, ClientIp.SOCKET);
     }

@@ -198,7 +198,7 @@ public final class Exchange {
                 decision.route().name(),
                 decision.reason().label(),
                 decision.country(),
-                endpoint == null ? null : endpoint.toString(),
+                endpoint,
                 error,
                 audit,
                 clientIp);

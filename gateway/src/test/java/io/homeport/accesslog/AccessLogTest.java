@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.homeport.proxy.CompletedExchange;
 import io.homeport.routing.IpAddresses;
+import io.homeport.rules.Endpoint;
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -22,6 +23,10 @@ class AccessLogTest {
     private static final long START = Instant.parse("2026-06-18T10:15:30.123Z").toEpochMilli();
 
     private static CompletedExchange exchange(String clientIp, String userId, String error) {
+        return exchange(clientIp, userId, error, new Endpoint("http", "127.0.0.1", 9101));
+    }
+
+    private static CompletedExchange exchange(String clientIp, String userId, String error, Endpoint upstream) {
         return new CompletedExchange(
                 "req-42",
                 START,
@@ -36,7 +41,7 @@ class AccessLogTest {
                 "api",
                 "country",
                 "CN",
-                "http://127.0.0.1:9101",
+                upstream,
                 error);
     }
 
@@ -52,6 +57,16 @@ class AccessLogTest {
         String text = out.toString(StandardCharsets.UTF_8);
         assertThat(text).endsWith("\n");
         return text.lines().toList();
+    }
+
+    @Test
+    void writesTheUpstreamAsTheEndpointsUrl() throws Exception {
+        for (Endpoint endpoint : List.of(new Endpoint("http", "127.0.0.1", 9101), new Endpoint("https", "api.us.example.com", 443),
+                new Endpoint("http", "2001:db8::7", 8080))) {
+            JsonNode json = JSON.readTree(log(true, exchange("1.2.4.8", null, null, endpoint)).get(0));
+            assertThat(json.get("upstream").asText()).isEqualTo(endpoint.toString());
+        }
+        assertThat(JSON.readTree(log(true, exchange("1.2.4.8", null, null, null)).get(0)).get("upstream").isNull()).isTrue();
     }
 
     @Test
