@@ -98,7 +98,7 @@ public final class Homeport implements AutoCloseable {
         this.holder = new SnapshotHolder(initial);
         this.accessLog = openAccessLog(options);
         this.trafficSample = new TrafficSample(accessLog == null ? ExchangeListener.NONE : accessLog, options.userHashKey());
-        this.inFlight = new InFlightRequests(trafficSample);
+        this.inFlight = new InFlightRequests(new StartupSettling(trafficSample));
         this.reloader = new ConfigReloader(config.rules(), config.geoip().database(), config.geoip().cacheMaxEntries(), holder,
                 metrics, options.reloadPollInterval(), config.reload(), trafficSample::entries);
         // Each event loop ages its own table of the sample: no lock, and the sample follows recent traffic.

@@ -1,0 +1,85 @@
+package io.homeport.server;
+
+import io.homeport.proxy.CompletedExchange;
+import io.homeport.proxy.ExchangeListener;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs one full collection once the gateway has answered its first requests, then tells the next
+ * listener as usual.
+ *
+ * <p>Why: the first requests resolve the request path's constants (string literals, lambdas, call
+ * sites, per-loop state), and the JIT then compiles code that refers to them. While they are young,
+ * every young collection must scan each such compiled method (HotSpot's "scavengable" nmethods: 500
+ * to 840 of them here), which made the young pauses 3-8 ms instead of about 1 ms for the first
+ * minute and a half of traffic, until those objects were promoted by age. One full collection
+ * soon after the first requests promotes them at once: one pause of tens of milliseconds, when a new
+ * instance has just started taking traffic, instead of a hundred pauses of several milliseconds
+ * (benchmarks/RESULTS.md has the measurements). Loading the classes and collecting before serving
+ * does not do it: what compiled code refers to is made by the requests themselves.
+ */
+public final class StartupSettling implements ExchangeListener {
+
+    private static final Logger LOG = LoggerFactory.getLogger(StartupSettling.class);
+
+    /**
+     * Enough for the request path to have run in its common forms and been compiled: measured, a
+     * collection after the first 2,000 answers left the pauses at 1.0-1.5 ms, after the first 100,000
+     * they fell to the 0.7-1.0 ms of a settled gateway at once. A few seconds of a busy gateway; a
+     * quiet one, whose young collections are rare, takes longer and loses nothing meanwhile.
+     */
+    static final int REQUESTS_BEFORE_SETTLING = 100_000;
+
+    private static final AtomicIntegerFieldUpdater<StartupSettling> REMAINING =
+            AtomicIntegerFieldUpdater.newUpdater(StartupSettling.class, "remaining");
+
+    private final ExchangeListener next;
+    private final Runnable collection;
+    /** Answers still to come before the collection; 0 once it has been started (then only a read per request). */
+    private volatile int remaining;
+
+    public StartupSettling(ExchangeListener next) {
+        this(next, REQUESTS_BEFORE_SETTLING, StartupSettling::collect);
+    }
+
+    StartupSettling(ExchangeListener next, int requests, Runnable collection) {
+        this.next = next;
+        this.collection = collection;
+        this.remaining = requests;
+    }
+
+    @Override
+    public void started() {
+        next.started();
+    }
+
+    @Override
+    public void completed(CompletedExchange exchange) {
+        next.completed(exchange);
+        if (remaining > 0 && REMAINING.decrementAndGet(this) == 0) {
+            // Never on the event loop: the loop goes on answering until the collection stops the world.
+            Thread thread = new Thread(collection, "homeport-startup-settling");
+            thread.setDaemon(true);
+            thread.start();
+        }
+    }
+
+    @Override
+    public void refused(CompletedExchange exchange) {
+        next.refused(exchange);
+    }
+
+    /** True once the collection has been started. */
+    public boolean settled() {
+        return remaining <= 0;
+    }
+
+    private static void collect() {
+        long start = System.nanoTime();
+        System.gc();
+        LOG.info("start-up objects promoted after the first {} answers: one full collection, {} ms",
+                REQUESTS_BEFORE_SETTLING, (System.nanoTime() - start) / 1_000_000);
+    }
+}
