@@ -94,4 +94,20 @@ class StartupSettlingTest {
         assertThat(collections).hasValue(1);
         assertThat(completed).hasValue(4_000);
     }
+
+    @Test
+    void aLargeLiveHeapIsNotCollectedAtOnce() {
+        assertThat(StartupSettling.worthCollecting(27L << 20)).isTrue();
+        assertThat(StartupSettling.worthCollecting(StartupSettling.MAX_LIVE_BYTES)).isTrue();
+        assertThat(StartupSettling.worthCollecting(StartupSettling.MAX_LIVE_BYTES + 1)).isFalse();
+        assertThat(StartupSettling.worthCollecting(2_500L << 20)).isFalse(); // a hundred million pins
+        assertThat(StartupSettling.worthCollecting(-1)).isFalse(); // the JVM does not tell: do nothing
+    }
+
+    @Test
+    void theJvmTellsTheHeapInUseAfterItsLastCollection() {
+        System.gc();
+        long live = StartupSettling.liveBytesAfterLastCollection();
+        assertThat(live).isPositive().isLessThan(Runtime.getRuntime().maxMemory());
+    }
 }
