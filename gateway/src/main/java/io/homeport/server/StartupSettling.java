@@ -48,7 +48,7 @@ public final class StartupSettling implements ExchangeListener {
 
     private final ExchangeListener next;
     private final Runnable collection;
-    /** Answers still to come before the collection; 0 once it has been started (then only a read per request). */
+    /** Answers still to come before the collection; at most 0 once it has been started (then only a read per request). */
     private volatile int remaining;
 
     public StartupSettling(ExchangeListener next) {
@@ -108,6 +108,10 @@ public final class StartupSettling implements ExchangeListener {
 
     private static void collect() {
         long live = liveBytesAfterLastCollection();
+        if (live < 0) {
+            LOG.info("start-up objects left to age: this JVM does not tell the heap in use after a collection");
+            return;
+        }
         if (!worthCollecting(live)) {
             LOG.info("start-up objects left to age: {} MiB of heap in use after the last collection would make one full "
                     + "collection pause too long (limit {} MiB)", live >> 20, MAX_LIVE_BYTES >> 20);
