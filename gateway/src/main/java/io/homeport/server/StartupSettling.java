@@ -83,7 +83,7 @@ public final class StartupSettling implements ExchangeListener {
     }
 
     /** True once the collection has been started. */
-    public boolean settled() {
+    boolean settled() {
         return remaining <= 0;
     }
 
