@@ -24,23 +24,28 @@ class CachedPathAllocationTest {
         Assumptions.assumeTrue(Files.exists(worldDb), "world GeoIP database absent: run deploy/geoip/fetch-world-db.sh");
         HotPathBenchmark benchmark = new HotPathBenchmark();
         benchmark.setUp();
+        assertAllocatesNothing("IPv4", benchmark::fullDecisionCached);
+        assertAllocatesNothing("IPv6, from the X-Forwarded-For memo", benchmark::fullDecisionCachedIpv6);
+    }
 
+    private static void assertAllocatesNothing(String what, java.util.function.Supplier<Decision> decide) {
         for (int round = 0; round < 5; round++) {
-            run(benchmark); // warm up: let the JIT compile and inline the path
+            run(decide); // warm up: let the JIT compile and inline the path
         }
         com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         long before = threads.getCurrentThreadAllocatedBytes();
-        long checksum = run(benchmark);
+        long checksum = run(decide);
         long allocated = threads.getCurrentThreadAllocatedBytes() - before;
 
         assertThat(checksum).isNotZero();
-        assertThat((double) allocated / CALLS).as("bytes allocated per cached decision (%d in all)", allocated).isLessThan(0.01);
+        assertThat((double) allocated / CALLS).as("bytes allocated per cached decision, %s (%d in all)", what, allocated)
+                .isLessThan(0.01);
     }
 
-    private static long run(HotPathBenchmark benchmark) {
+    private static long run(java.util.function.Supplier<Decision> decide) {
         long checksum = 0;
         for (int i = 0; i < CALLS; i++) {
-            Decision decision = benchmark.fullDecisionCached();
+            Decision decision = decide.get();
             checksum += decision.region().length();
         }
         return checksum;

@@ -62,20 +62,6 @@ public final class CachingGeoLookup implements GeoLookup {
     /** The lowest bit of the sequence: set while the entry is written. */
     private static final long WRITING = 1L << 16;
 
-    /** Answer codes: 0 is an empty entry, 1 + country index a country, then these two. */
-    private static final int NO_COUNTRY_CODE = 677;
-    private static final int NOT_FOUND_CODE = 678;
-    private static final CountryLookup[] ANSWERS = new CountryLookup[NOT_FOUND_CODE + 1];
-
-    static {
-        for (int index = 0; index < 676; index++) {
-            String country = new String(new char[] {(char) ('A' + index / 26), (char) ('A' + index % 26)});
-            ANSWERS[1 + index] = new CountryLookup(country, CountryLookup.Outcome.FOUND, null);
-        }
-        ANSWERS[NO_COUNTRY_CODE] = CountryLookup.noCountry(null);
-        ANSWERS[NOT_FOUND_CODE] = CountryLookup.NOT_FOUND;
-    }
-
     private final GeoLookup database;
     private final long maxEntries;
     /** Sets of {@link #WAYS} IPv4 entries: {@code address << 32 | answer code}, 0 when empty. */
@@ -141,12 +127,12 @@ public final class CachingGeoLookup implements GeoLookup {
             long entry = (long) LONGS.getOpaque(ipv4, way);
             if ((entry & 0xffff_ffff_0000_0000L) == tag && (int) entry != 0) {
                 hits.increment();
-                return ANSWERS[(int) entry];
+                return CountryLookup.ofCode((int) entry);
             }
         }
         misses.increment();
         CountryLookup fresh = database.lookupIpv4(address);
-        int code = codeOf(fresh);
+        int code = CountryLookup.codeOf(fresh);
         if (code == 0) {
             return fresh;
         }
@@ -154,7 +140,7 @@ public final class CachingGeoLookup implements GeoLookup {
         long displaced = (long) LONGS.getOpaque(ipv4, way);
         LONGS.setOpaque(ipv4, way, tag | code);
         counted(displaced != 0);
-        return ANSWERS[code];
+        return CountryLookup.ofCode(code);
     }
 
     /** A cached IPv6 address is answered from one set of the table (two for a network longer than /64), without allocating. */
@@ -172,7 +158,7 @@ public final class CachingGeoLookup implements GeoLookup {
         int code = probeIpv6(networkSet, WHOLE_64, high, 0);
         if (code != 0) {
             hits.increment();
-            return ANSWERS[code];
+            return CountryLookup.ofCode(code);
         }
         long addressHash = networkHash ^ low * 0xc2b2_ae3d_27d4_eb4fL;
         addressHash ^= addressHash >>> 29;
@@ -180,11 +166,11 @@ public final class CachingGeoLookup implements GeoLookup {
         code = probeIpv6(addressSet, 0, high, low);
         if (code != 0) {
             hits.increment();
-            return ANSWERS[code];
+            return CountryLookup.ofCode(code);
         }
         misses.increment();
         CountryLookup fresh = database.lookupIpv6(high, low);
-        code = codeOf(fresh);
+        code = CountryLookup.codeOf(fresh);
         if (code == 0) {
             return fresh;
         }
@@ -193,7 +179,7 @@ public final class CachingGeoLookup implements GeoLookup {
         } else {
             storeIpv6(addressSet, addressHash, code, high, low);
         }
-        return ANSWERS[code];
+        return CountryLookup.ofCode(code);
     }
 
     /** The answer code of the entry of this kind for this address in the set, or 0. */
@@ -288,24 +274,9 @@ public final class CachingGeoLookup implements GeoLookup {
         }
     }
 
-    /** The code of an answer the cache may keep; 0 for one it must not (a failure, an unusual country code). */
-    static int codeOf(CountryLookup answer) {
-        switch (answer.outcome()) {
-            case FOUND:
-                int index = answer.countryIndex();
-                return index >= 0 && index < 676 ? 1 + index : 0;
-            case NO_COUNTRY:
-                return NO_COUNTRY_CODE;
-            case NOT_FOUND:
-                return NOT_FOUND_CODE;
-            default:
-                return 0;
-        }
-    }
-
     /** The shared answer equal to {@code answer} but for its network, or {@code answer} itself if it has none. */
     static CountryLookup canonical(CountryLookup answer) {
-        int code = codeOf(answer);
-        return code == 0 ? answer : ANSWERS[code];
+        int code = CountryLookup.codeOf(answer);
+        return code == 0 ? answer : CountryLookup.ofCode(code);
     }
 }

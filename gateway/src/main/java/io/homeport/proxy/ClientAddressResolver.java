@@ -26,9 +26,12 @@ public final class ClientAddressResolver {
     /** The IPv6 trusted blocks as 128-bit masks and networks, upper and lower halves. */
     private final long[] trustedIpv6Masks;
     private final long[] trustedIpv6Networks;
+    /** The clients of X-Forwarded-For values resolved before; null when no peer is trusted (none is read). */
+    private final ForwardedForMemo memo;
 
     public ClientAddressResolver(List<Cidr> trustedProxies) {
         this.trustedProxies = List.copyOf(trustedProxies);
+        this.memo = this.trustedProxies.isEmpty() ? null : new ForwardedForMemo();
         List<Cidr> ipv4 = this.trustedProxies.stream().filter(c -> c.network() instanceof Inet4Address).toList();
         this.trustedIpv4Masks = new int[ipv4.size()];
         this.trustedIpv4Networks = new int[ipv4.size()];
@@ -62,6 +65,11 @@ public final class ClientAddressResolver {
             }
         }
         return false;
+    }
+
+    /** What {@link #resolveBits} found for X-Forwarded-For values from trusted peers, or null when none is trusted. */
+    public ForwardedForMemo memo() {
+        return memo;
     }
 
     /** The client's address and where it came from. */

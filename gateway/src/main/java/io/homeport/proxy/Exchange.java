@@ -2,14 +2,11 @@ package io.homeport.proxy;
 
 import io.homeport.reload.ServingConfig;
 import io.homeport.routing.Decision;
-import io.homeport.routing.IpAddresses;
-import io.homeport.routing.RoutingRequest;
 import io.homeport.rules.Endpoint;
 import io.homeport.rules.RoutingRules;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.util.concurrent.FastThreadLocal;
-import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,11 +19,11 @@ import java.util.List;
  */
 public final class Exchange {
 
-    /** Per event loop: where a client address's 128 bits are parsed to. */
-    private static final FastThreadLocal<long[]> BITS = new FastThreadLocal<>() {
+    /** Per event loop: the decision's scratch. */
+    private static final FastThreadLocal<ClientDecision.Client> CLIENT = new FastThreadLocal<>() {
         @Override
-        protected long[] initialValue() {
-            return new long[2];
+        protected ClientDecision.Client initialValue() {
+            return new ClientDecision.Client();
         }
     };
 
@@ -77,32 +74,11 @@ public final class Exchange {
         this.rules = config.snapshot().rules();
         this.audit = config.audit();
         ProxyContext proxy = forwarder.proxy();
-        InetAddress peer = facts.peer();
-        // Plain IPv4 takes the quickest path, plain IPv6 (and mixes) the next; both allocate nothing
-        // to decide a cached address. Anything else (Forwarded, ports) the general one. Same answer.
-        long ipv4 = peer instanceof Inet4Address v4
-                ? proxy.clientAddresses().resolveIpv4(IpAddresses.bitsOf(v4), facts.forwardedFor(), facts.forwarded())
-                : -1;
-        long[] bits = ipv4 >= 0 ? null : BITS.get();
-        int hop = bits == null ? ClientAddressResolver.GENERAL
-                : proxy.clientAddresses().resolveBits(peer, facts.forwardedFor(), facts.forwarded(), bits);
-        if (ipv4 >= 0) {
-            clientAddress = IpAddresses.ipv4((int) ipv4);
-            clientIp = ClientAddressResolver.sourceOfIpv4(ipv4, facts.peerSource());
-            decision = config.snapshot().decideIpv4((int) ipv4, facts.userId(), facts.host(), facts.path());
-        } else if (hop != ClientAddressResolver.GENERAL) {
-            clientAddress = IpAddresses.ipv6(bits[0], bits[1]);
-            clientIp = hop == ClientAddressResolver.PEER ? facts.peerSource() : ClientIp.xForwardedFor(hop);
-            decision = IpAddresses.isIpv4Mapped(bits[0], bits[1])
-                    ? config.snapshot().decideIpv4((int) bits[1], facts.userId(), facts.host(), facts.path())
-                    : config.snapshot().decideIpv6(bits[0], bits[1], facts.userId(), facts.host(), facts.path());
-        } else {
-            ClientAddressResolver.Resolved resolved = proxy.clientAddresses().resolve(peer, facts.peerSource(),
-                    facts.forwardedFor(), facts.forwarded());
-            clientAddress = resolved.address();
-            clientIp = resolved.source();
-            decision = config.snapshot().decide(new RoutingRequest(clientAddress, facts.userId(), facts.host(), facts.path()));
-        }
+        ClientDecision.Client client = CLIENT.get();
+        decision = ClientDecision.decide(config.snapshot(), proxy.clientAddresses(), facts.peer(), facts.peerSource(),
+                facts.forwardedFor(), facts.forwarded(), facts.userId(), facts.host(), facts.path(), client);
+        clientAddress = client.address(facts.peer());
+        clientIp = client.source(facts.peerSource());
         proxy.metrics().decision(decision.reason());
         proxy.metrics().clientIpSource(clientIp.source());
     }

@@ -76,8 +76,21 @@ public final class RoutingSnapshot {
      * clients. Allocates nothing when the address is in the GeoIP cache.
      */
     public Decision decideIpv4(int clientAddress, CharSequence userId, String host, String path) {
-        CountryLookup lookup = IpAddresses.isNonPublicIpv4(clientAddress) ? CountryLookup.NON_PUBLIC : geo.lookupIpv4(clientAddress);
+        return decideIpv4(clientAddress, lookupIpv4(clientAddress), userId, host, path);
+    }
+
+    /**
+     * {@link #decideIpv4(int, CharSequence, String, String)} with the address's country already
+     * known: {@code lookup} must be what {@link #lookupIpv4} answers for it (or answered, under
+     * this snapshot's database: the gateway remembers answers for repeated clients).
+     */
+    public Decision decideIpv4(int clientAddress, CountryLookup lookup, CharSequence userId, String host, String path) {
         return decideFast(null, clientAddress, 0, 0, false, userId, host, path, lookup);
+    }
+
+    /** What this snapshot's database says of an IPv4 client: {@link CountryLookup#NON_PUBLIC} for a non-public one. */
+    public CountryLookup lookupIpv4(int clientAddress) {
+        return IpAddresses.isNonPublicIpv4(clientAddress) ? CountryLookup.NON_PUBLIC : geo.lookupIpv4(clientAddress);
     }
 
     /**
@@ -85,8 +98,17 @@ public final class RoutingSnapshot {
      * #decideIpv4}) given as its 128 bits. Allocates nothing when the address is in the GeoIP cache.
      */
     public Decision decideIpv6(long high, long low, CharSequence userId, String host, String path) {
-        CountryLookup lookup = IpAddresses.isNonPublicIpv6(high, low) ? CountryLookup.NON_PUBLIC : geo.lookupIpv6(high, low);
+        return decideIpv6(high, low, lookupIpv6(high, low), userId, host, path);
+    }
+
+    /** {@link #decideIpv6(long, long, CharSequence, String, String)} with the country known, as {@link #decideIpv4(int, CountryLookup, CharSequence, String, String)}. */
+    public Decision decideIpv6(long high, long low, CountryLookup lookup, CharSequence userId, String host, String path) {
         return decideFast(null, 0, high, low, true, userId, host, path, lookup);
+    }
+
+    /** What this snapshot's database says of an IPv6 client (not IPv4-mapped): {@link CountryLookup#NON_PUBLIC} for a non-public one. */
+    public CountryLookup lookupIpv6(long high, long low) {
+        return IpAddresses.isNonPublicIpv6(high, low) ? CountryLookup.NON_PUBLIC : geo.lookupIpv6(high, low);
     }
 
     /** The decision for a request whose country is already known (rule tests without a database). */
