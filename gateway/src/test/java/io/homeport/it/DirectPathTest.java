@@ -41,7 +41,10 @@ class DirectPathTest {
                 "/in-pieces", new RawBackend.Answer(List.of("HTTP/1.1 200 OK\r\nConte", "nt-Length: 6\r\n\r\npie", "ces"), false),
                 "/no-content", RawBackend.Answer.of("HTTP/1.1 204 No Content\r\n\r\n"),
                 "/two-lengths", RawBackend.Answer.of("HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nxx"),
-                "/bad-chunk", RawBackend.Answer.of("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n")));
+                "/bad-chunk", RawBackend.Answer.of("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n"),
+                "/big-head", RawBackend.Answer.of("HTTP/1.1 200 OK\r\n" + BIG_HEAD_FIELDS + "Content-Length: " + BIG_BODY.length()
+                        + "\r\n\r\n" + BIG_BODY),
+                "/big-body", RawBackend.Answer.of("HTTP/1.1 200 OK\r\nContent-Length: " + BIG_BODY.length() + "\r\n\r\n" + BIG_BODY)));
         gateway = new TestGateway(directory, new TestGateway.Extras(null, Map.of("us", raw.endpoint())));
     }
 
@@ -95,6 +98,31 @@ class DirectPathTest {
         assertThat(raw.heads).hasSize(8);
         assertThat(raw.heads.get(0)).startsWith("GET /length HTTP/1.1\r\n").contains("x-homeport-region: us\r\n")
                 .contains("X-Forwarded-For".toLowerCase() + ": 8.8.8.8, 127.0.0.1\r\n");
+    }
+
+    /** 20 KB of fields: the head is parsed out of a copy that grows while the head goes on. */
+    private static final String BIG_HEAD_FIELDS = java.util.stream.IntStream.range(0, 200)
+            .mapToObj(i -> "X-Field-" + i + ": " + "v".repeat(90) + i + "\r\n").collect(java.util.stream.Collectors.joining());
+    private static final String BIG_BODY = java.util.stream.IntStream.range(0, 2_000)
+            .mapToObj(i -> String.format("%07d\n", i)).collect(java.util.stream.Collectors.joining());
+
+    @Test
+    void answersWithLongHeadsAndBodiesArriveWhole() throws Exception {
+        try (RawHttp client = new RawHttp(gateway.uri("/").getPort())) {
+            for (int i = 0; i < 3; i++) {
+                client.send("GET /big-head HTTP/1.1\r\nHost: a\r\n" + US_CLIENT + "\r\n");
+                RawHttp.Response bigHead = client.read();
+                assertThat(bigHead.status()).isEqualTo(200);
+                assertThat(bigHead.header("X-Field-0")).isEqualTo("v".repeat(90) + 0);
+                assertThat(bigHead.header("X-Field-199")).isEqualTo("v".repeat(90) + 199);
+                assertThat(bigHead.body()).isEqualTo(BIG_BODY);
+
+                client.send("GET /big-body HTTP/1.1\r\nHost: a\r\n" + US_CLIENT + "\r\n");
+                RawHttp.Response bigBody = client.read();
+                assertThat(bigBody.status()).isEqualTo(200);
+                assertThat(bigBody.body()).isEqualTo(BIG_BODY);
+            }
+        }
     }
 
     @Test

@@ -61,6 +61,8 @@ public final class DirectHttp1Handler extends ChannelInboundHandlerAdapter imple
     static final String HANDOVER_HEAD_TOO_LARGE = "head_too_large";
     /** Pipelined bytes held while an exchange is in flight; beyond this the client is not read. */
     private static final int MAX_PENDING_BYTES = 64 * 1024;
+    /** Bytes copied for a head's first parse (request or answer): most heads are a few hundred bytes. */
+    static final int FIRST_HEAD_COPY = 2048;
 
     private final ProxyContext proxy;
     private final ProxySettings settings;
@@ -175,9 +177,19 @@ public final class DirectHttp1Handler extends ChannelInboundHandlerAdapter imple
         head.limits(settings.maxRequestLineBytes(), settings.maxHeaderBytes(), settings.maxHeaderCount());
         head.underscores(settings.headersWithUnderscores());
         byte[] bytes = scratch.bytes(head.maxHeadBytes());
-        int copied = Math.min(pending.readableBytes(), head.maxHeadBytes());
+        byte[] identity = scratch.identity(rules);
+        // Copied a little first and more only while the head goes on: a request read together with
+        // its body is not copied whole to find its head.
+        int available = Math.min(pending.readableBytes(), head.maxHeadBytes());
+        int copied = Math.min(available, FIRST_HEAD_COPY);
         pending.getBytes(pending.readerIndex(), bytes, 0, copied);
-        RequestHead.Outcome outcome = head.parse(bytes, copied, scratch.identity(rules));
+        RequestHead.Outcome outcome = head.parse(bytes, copied, identity);
+        while (outcome == RequestHead.Outcome.INCOMPLETE && copied < available) {
+            int more = Math.min(available, copied * 4);
+            pending.getBytes(pending.readerIndex() + copied, bytes, copied, more - copied);
+            copied = more;
+            outcome = head.parse(bytes, copied, identity);
+        }
         if (outcome == RequestHead.Outcome.INCOMPLETE && copied < head.maxHeadBytes()) {
             // A plain head so far, in pieces: wait for the rest, within the head timeout and the size limits.
             awaitingHead = true;

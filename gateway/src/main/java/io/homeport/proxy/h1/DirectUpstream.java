@@ -89,10 +89,20 @@ final class DirectUpstream extends ChannelInboundHandlerAdapter {
         while (true) {
             DirectHttp1Handler.Scratch scratch = DirectHttp1Handler.scratch();
             byte[] bytes = scratch.bytes(ResponseHead.MAX_HEAD_BYTES);
-            int copied = Math.min(in.readableBytes(), ResponseHead.MAX_HEAD_BYTES);
-            in.getBytes(in.readerIndex(), bytes, 0, copied);
             ResponseHead head = scratch.response;
-            ResponseHead.Outcome outcome = head.parse(bytes, copied, RequestHead.HEAD.equals(current.facts().method()));
+            boolean bodiless = RequestHead.HEAD.equals(current.facts().method());
+            // The head is parsed out of a copy: copy a little first and more only while the head goes on,
+            // so that a 16 KB answer read whole is not copied whole to find its few hundred bytes of head.
+            int available = Math.min(in.readableBytes(), ResponseHead.MAX_HEAD_BYTES);
+            int copied = Math.min(available, DirectHttp1Handler.FIRST_HEAD_COPY);
+            in.getBytes(in.readerIndex(), bytes, 0, copied);
+            ResponseHead.Outcome outcome = head.parse(bytes, copied, bodiless);
+            while (outcome == ResponseHead.Outcome.INCOMPLETE && copied < available) {
+                int more = Math.min(available, copied * 4);
+                in.getBytes(in.readerIndex() + copied, bytes, copied, more - copied);
+                copied = more;
+                outcome = head.parse(bytes, copied, bodiless);
+            }
             if (outcome == ResponseHead.Outcome.INCOMPLETE) {
                 partialHead = ctx.alloc().buffer(Math.max(1024, in.readableBytes() * 2));
                 partialHead.writeBytes(in);
