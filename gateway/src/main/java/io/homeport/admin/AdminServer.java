@@ -1,5 +1,6 @@
 package io.homeport.admin;
 
+import io.homeport.netty.Buffers;
 import io.homeport.canary.TrafficSample;
 import io.homeport.metrics.GatewayMetrics;
 import io.homeport.net.HostAndPort;
@@ -63,6 +64,7 @@ public final class AdminServer implements AutoCloseable {
         ChannelFuture bind = new ServerBootstrap()
                 .group(group)
                 .channel(transports.serverChannel())
+                .childOption(ChannelOption.ALLOCATOR, Buffers.ALLOCATOR)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(new AdminChannelInitializer(endpoints, token))
                 .bind(listen.toSocketAddress())

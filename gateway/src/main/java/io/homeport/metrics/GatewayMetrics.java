@@ -1,5 +1,6 @@
 package io.homeport.metrics;
 
+import io.homeport.netty.Buffers;
 import io.homeport.geoip.CachingGeoLookup;
 import io.homeport.geoip.LookupErrors;
 import io.homeport.proxy.ClientIp;
@@ -61,7 +62,7 @@ public final class GatewayMetrics {
         new ClassLoaderMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
         new UptimeMetrics().bindTo(registry);
-        bindNettyMemory(ByteBufAllocator.DEFAULT);
+        bindNettyMemory(Buffers.ALLOCATOR);
         upstreamConnect = Timer.builder("homeport.upstream.connect.duration")
                 .description("Time to open a new connection to an upstream endpoint")
                 .publishPercentileHistogram()

@@ -1,5 +1,6 @@
 package io.homeport.server;
 
+import io.homeport.netty.Buffers;
 import io.homeport.config.GatewayConfig;
 import io.homeport.netty.Transports;
 import io.homeport.proxy.ClientAddressResolver;
@@ -70,6 +71,8 @@ public final class ProxyServer {
                     .channel(transports.serverChannel())
                     .option(ChannelOption.SO_BACKLOG, 4096)
                     .option(ChannelOption.SO_REUSEADDR, true)
+                    .option(ChannelOption.ALLOCATOR, Buffers.ALLOCATOR)
+                    .childOption(ChannelOption.ALLOCATOR, Buffers.ALLOCATOR)
                     .childOption(ChannelOption.AUTO_READ, false)
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childHandler(new ProxyInitializer(forListener(listener), settings, listener, clients,

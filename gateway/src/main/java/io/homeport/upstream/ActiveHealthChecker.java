@@ -1,5 +1,6 @@
 package io.homeport.upstream;
 
+import io.homeport.netty.Buffers;
 import io.homeport.netty.Transports;
 import io.homeport.rules.Endpoint;
 import io.netty.bootstrap.Bootstrap;
@@ -80,6 +81,7 @@ public final class ActiveHealthChecker implements AutoCloseable {
         Bootstrap bootstrap = new Bootstrap()
                 .group(group)
                 .channel(transports.socketChannel())
+                .option(ChannelOption.ALLOCATOR, Buffers.ALLOCATOR)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) settings.timeout().toMillis())
                 .handler(new ChannelInitializer<Channel>() {
                     @Override

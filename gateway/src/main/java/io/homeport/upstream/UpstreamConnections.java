@@ -1,5 +1,6 @@
 package io.homeport.upstream;
 
+import io.homeport.netty.Buffers;
 import io.homeport.netty.ActivityIdleHandler;
 import io.homeport.netty.Transports;
 import io.homeport.rules.Endpoint;
@@ -81,6 +82,7 @@ public final class UpstreamConnections {
         Bootstrap bootstrap = new Bootstrap()
                 .group(loop)
                 .channel(transports.socketChannel())
+                .option(ChannelOption.ALLOCATOR, Buffers.ALLOCATOR)
                 .option(ChannelOption.AUTO_READ, false)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) timeouts.connect().toMillis())

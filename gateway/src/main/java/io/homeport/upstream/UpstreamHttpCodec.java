@@ -1,6 +1,7 @@
 package io.homeport.upstream;
 
 import io.netty.channel.CombinedChannelDuplexHandler;
+import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequestEncoder;
@@ -15,6 +16,12 @@ import io.netty.handler.codec.http.HttpResponseDecoder;
  * direct path does.
  */
 public final class UpstreamHttpCodec extends CombinedChannelDuplexHandler<UpstreamHttpCodec.ResponseDecoder, HttpRequestEncoder> {
+
+    /**
+     * The largest answer head either framing reads from a backend (the direct path's too): Netty's
+     * default of 8 KB of fields would make the two framings answer one backend differently.
+     */
+    public static final int MAX_RESPONSE_HEAD_BYTES = 64 * 1024;
 
     public UpstreamHttpCodec() {
         init(new ResponseDecoder(), new HttpRequestEncoder());
@@ -33,6 +40,10 @@ public final class UpstreamHttpCodec extends CombinedChannelDuplexHandler<Upstre
     static final class ResponseDecoder extends HttpResponseDecoder {
 
         private HttpMethod method = HttpMethod.GET;
+
+        ResponseDecoder() {
+            super(new HttpDecoderConfig().setMaxHeaderSize(MAX_RESPONSE_HEAD_BYTES));
+        }
 
         @Override
         protected boolean isContentAlwaysEmpty(HttpMessage msg) {

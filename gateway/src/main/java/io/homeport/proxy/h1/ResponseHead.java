@@ -19,7 +19,7 @@ final class ResponseHead {
     /** How the body that follows this head ends. */
     enum Framing { NONE, LENGTH, CHUNKED, CLOSE }
 
-    static final int MAX_HEAD_BYTES = 64 * 1024;
+    static final int MAX_HEAD_BYTES = io.homeport.upstream.UpstreamHttpCodec.MAX_RESPONSE_HEAD_BYTES;
     private static final int MAX_FIELDS = 256;
 
     private static final byte[] HTTP_1_1_PREFIX = ascii("HTTP/1.1 ");
