@@ -1,9 +1,9 @@
 package io.homeport.admin;
 
-import io.homeport.netty.Buffers;
 import io.homeport.canary.TrafficSample;
 import io.homeport.metrics.GatewayMetrics;
 import io.homeport.net.HostAndPort;
+import io.homeport.netty.Buffers;
 import io.homeport.netty.Transports;
 import io.homeport.proxy.ClientAddressResolver;
 import io.homeport.reload.ConfigReloader;

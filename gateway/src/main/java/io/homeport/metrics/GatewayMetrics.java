@@ -1,8 +1,8 @@
 package io.homeport.metrics;
 
-import io.homeport.netty.Buffers;
 import io.homeport.geoip.CachingGeoLookup;
 import io.homeport.geoip.LookupErrors;
+import io.homeport.netty.Buffers;
 import io.homeport.proxy.ClientIp;
 import io.homeport.routing.Reason;
 import io.micrometer.core.instrument.Counter;

@@ -1,7 +1,7 @@
 package io.homeport.server;
 
-import io.homeport.netty.Buffers;
 import io.homeport.config.GatewayConfig;
+import io.homeport.netty.Buffers;
 import io.homeport.netty.Transports;
 import io.homeport.proxy.ClientAddressResolver;
 import io.homeport.proxy.ProxyContext;

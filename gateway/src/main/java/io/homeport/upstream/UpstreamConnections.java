@@ -1,7 +1,7 @@
 package io.homeport.upstream;
 
-import io.homeport.netty.Buffers;
 import io.homeport.netty.ActivityIdleHandler;
+import io.homeport.netty.Buffers;
 import io.homeport.netty.Transports;
 import io.homeport.rules.Endpoint;
 import io.netty.bootstrap.Bootstrap;

@@ -2,6 +2,7 @@ package io.homeport.proxy.h1;
 
 import static io.homeport.proxy.h1.RequestHead.Names.ascii;
 
+import io.homeport.upstream.UpstreamHttpCodec;
 import io.netty.buffer.ByteBuf;
 import java.nio.charset.StandardCharsets;
 
@@ -19,7 +20,7 @@ final class ResponseHead {
     /** How the body that follows this head ends. */
     enum Framing { NONE, LENGTH, CHUNKED, CLOSE }
 
-    static final int MAX_HEAD_BYTES = io.homeport.upstream.UpstreamHttpCodec.MAX_RESPONSE_HEAD_BYTES;
+    static final int MAX_HEAD_BYTES = UpstreamHttpCodec.MAX_RESPONSE_HEAD_BYTES;
     private static final int MAX_FIELDS = 256;
 
     private static final byte[] HTTP_1_1_PREFIX = ascii("HTTP/1.1 ");
