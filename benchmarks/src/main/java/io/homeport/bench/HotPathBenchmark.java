@@ -133,6 +133,12 @@ public class HotPathBenchmark {
         return cached.decideIpv4(hot[i], userIds[i], null, "/");
     }
 
+    /** The same without a user id: what the user's pin and bucket add to {@link #residencyResolution} is the difference. */
+    @Benchmark
+    public Decision residencyResolutionWithoutUser() {
+        return cached.decideIpv4(hot[nextHot()], null, null, "/");
+    }
+
     @Benchmark
     public Route routeMatch() {
         return fixture.rules.routeFor((next++ & 1) == 0 ? "push.example.com" : "api.example.com", "/v2/sync/items");
