@@ -2,24 +2,25 @@ package io.homeport.proxy;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 
 /**
  * The clients of X-Forwarded-For values seen before, and their countries: behind a load balancer
  * the same values come again and again (a phone's keep-alive connection, a busy edge's hot set),
  * and a repeated one costs one table read instead of a parse and a GeoIP cache read, which were
- * two thirds of the cached decision's time (benchmarks/BUDGET.md).
+ * about half of the cached IPv6 decision's time (benchmarks/BUDGET.md).
  *
  * <p>An entry is keyed by the value's text itself, up to {@link #MAX_LENGTH} characters (any IPv6
- * literal, two IPv4 hops), read eight ASCII characters a word, and compared whole on a hit: a hit
- * is the very text that was resolved before, never a look-alike. The text is read as the bytes
- * it was made from: header values are Latin-1, one character a byte, whichever framing decoded
- * them (Netty's decoders and {@code RequestHead} make them from the wire's bytes), so a String's
- * bytes are copied whole instead of read a character at a time — for an IPv6 value that halves
- * the lookup. A value with a byte outside ASCII is never an address list and is never kept. It holds only answers that depend
- * on that text and the trusted blocks alone — an X-Forwarded-For hop that {@link
- * ClientAddressResolver#resolveBits} found for a trusted peer — so one memo serves one resolver,
- * whichever of its trusted peers sent the value. Values the parser leaves to the general path are
- * never kept, and neither is "the peer itself" (it depends on the peer).
+ * literal, two IPv4 hops), eight characters a word, and compared whole on a hit: a hit is the
+ * very text that was resolved before, never a look-alike. The text is read as the bytes it was
+ * made from, copied whole (half the lookup's time for an IPv6 value, against reading it a
+ * character at a time): header values are Latin-1, one character a byte, whichever framing
+ * decoded them (Netty's decoders and {@code RequestHead} make them from the wire's bytes). A value
+ * with a byte outside ASCII is never an address list and is never kept. An entry holds only
+ * answers that depend on that text and the trusted blocks alone — an X-Forwarded-For hop that
+ * {@link ClientAddressResolver#resolveBits} found for a trusted peer — so one memo serves one
+ * resolver, whichever of its trusted peers sent the value. Values the parser leaves to the general
+ * path are never kept, and neither is "the peer itself" (it depends on the peer).
  *
  * <p>The country is kept with the {@link #epochOf epoch} of the GeoIP lookup that answered it: a
  * new database is a new epoch, and an entry of another epoch still gives the address but not the
@@ -27,10 +28,10 @@ import java.lang.invoke.VarHandle;
  * never kept, so they are retried.
  *
  * <p>Only values longer than a dotted quad are kept: an IPv6 client, or several hops. A value of
- * up to 15 characters (one IPv4 address, the commonest) is parsed as quickly as it would be found
- * here — packing its characters into words costs what parsing them does, and the table's read is
- * a miss of the CPU's cache as the GeoIP cache's is — so keeping it would only cost memory
- * (benchmarks/BUDGET.md). The table is two-way set-associative, 65,536 entries of 64 bytes (4 MB,
+ * up to 15 characters (one IPv4 address, the commonest) is left to the parser: with such values
+ * kept here the IPv4 decision was slower (the table's read misses the CPU's cache as often as the
+ * GeoIP cache's denser 8-byte entries do, and a dotted quad parses about as fast as it is found;
+ * benchmarks/BUDGET.md). The table is two-way set-associative, 65,536 entries of 64 bytes (4 MB,
  * allocated when the resolver trusts anyone); a set keeps its two most recent values. Shared by
  * the event loops: each entry is guarded by a sequence like a {@link
  * java.util.concurrent.locks.StampedLock}'s optimistic read, as the GeoIP cache's IPv6 entries
@@ -64,7 +65,7 @@ public final class ForwardedForMemo {
     private static final long WRITING = 1L << SEQUENCE_SHIFT;
 
     private static final VarHandle LONGS = MethodHandles.arrayElementVarHandle(long[].class);
-    private static final VarHandle BYTES = MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle BYTES = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
     private final long[] table = new long[(1 << SET_BITS) * WAYS * STRIDE];
 
