@@ -8,7 +8,8 @@ import io.netty.buffer.PooledByteBufAllocator;
  * arenas, a cache per event loop), not Netty 4.2's default adaptive one. Under the peers benchmark's
  * 16 KB answers the adaptive allocator kept making new direct chunks — each one zeroed by the JDK,
  * 3% of the event loop's time in a profile — and the pooled one served 6% more requests (30.1/30.3
- * against 32.0/31.8 k req/s, interleaved; the same with 100 B answers: benchmarks/RESULTS.md).
+ * against 32.0/31.8 k req/s, interleaved by hand); with 100 B answers the two were even
+ * (benchmarks/RESULTS.md).
  */
 public final class Buffers {
 

@@ -205,7 +205,7 @@ public final class ClientAddressResolver {
     public int resolveBits(InetAddress peer, CharSequence xForwardedFor, CharSequence forwarded, long[] out) {
         if (peer instanceof Inet4Address v4) {
             out[0] = 0;
-            out[1] = IPV4_MAPPED | (IpAddresses.bitsOf(v4) & 0xffff_ffffL);
+            out[1] = IpAddresses.ipv4MappedLow(IpAddresses.bitsOf(v4));
         } else {
             IpAddresses.bitsOf((Inet6Address) peer, out);
         }
@@ -245,7 +245,6 @@ public final class ClientAddressResolver {
         return found;
     }
 
-    private static final long IPV4_MAPPED = 0x0000_ffff_0000_0000L;
 
     /** The index of the last comma before {@code end}, or -1: a String searches its own bytes. */
     private static int lastComma(CharSequence text, int end) {
@@ -279,7 +278,7 @@ public final class ClientAddressResolver {
             return false;
         }
         out[0] = 0;
-        out[1] = IPV4_MAPPED | v4;
+        out[1] = IpAddresses.ipv4MappedLow((int) v4);
         return true;
     }
 

@@ -21,8 +21,6 @@ import java.net.InetAddress;
  */
 public final class ClientDecision {
 
-    private static final long IPV4_MAPPED = 0x0000_ffff_0000_0000L;
-
     private ClientDecision() {}
 
     /** One event loop's scratch, and who {@link #decide} found the client to be. */
@@ -86,7 +84,7 @@ public final class ClientDecision {
                 int hopPlusOne = (int) (ipv4 >>> 32);
                 client.hop = hopPlusOne == 0 ? ClientAddressResolver.PEER : hopPlusOne - 1;
                 bits[0] = 0;
-                bits[1] = IPV4_MAPPED | (ipv4 & 0xffff_ffffL);
+                bits[1] = IpAddresses.ipv4MappedLow((int) ipv4);
                 return snapshot.decideIpv4((int) ipv4, userId, host, path);
             }
             hop = resolver.resolveBits(peer, forwardedFor, forwarded, bits);

@@ -113,6 +113,7 @@ public final class ForwardedForMemo {
      * kept under {@code epoch} (else no code: look it up). {@link #MISS} otherwise; then {@code
      * probe} is ready for {@link #remember}.
      */
+    @SuppressWarnings("deprecation") // String.getBytes(int, int, byte[], int): the low bytes, which are the text's (see above)
     public int find(String value, int epoch, Probe probe) {
         int length = value.length();
         probe.length = 0;

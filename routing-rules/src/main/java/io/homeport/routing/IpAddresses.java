@@ -143,6 +143,11 @@ public final class IpAddresses {
     /** The upper 64 bits of an IPv4-mapped address ({@code ::ffff:a.b.c.d}) are 0; these are its next 32. */
     private static final long IPV4_MAPPED = 0x0000_ffff_0000_0000L;
 
+    /** The lower 64 bits of the IPv4-mapped form of an IPv4 address (its upper 64 are 0). */
+    public static long ipv4MappedLow(int address) {
+        return IPV4_MAPPED | (address & 0xffff_ffffL);
+    }
+
     /**
      * Parses an IPv6 literal in {@code text[start, end)} (RFC 4291 text: groups of one to four hex
      * digits, at most one {@code ::}, a dotted quad in the last 32 bits; no brackets, no zone) into

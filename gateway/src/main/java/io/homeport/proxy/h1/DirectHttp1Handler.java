@@ -62,7 +62,18 @@ public final class DirectHttp1Handler extends ChannelInboundHandlerAdapter imple
     /** Pipelined bytes held while an exchange is in flight; beyond this the client is not read. */
     private static final int MAX_PENDING_BYTES = 64 * 1024;
     /** Bytes copied for a head's first parse (request or answer): most heads are a few hundred bytes. */
-    static final int FIRST_HEAD_COPY = 2048;
+    private static final int FIRST_HEAD_COPY = 2048;
+
+    /**
+     * Copies more of {@code from}'s readable bytes into {@code to}, after the {@code copied} already
+     * there, for a head's next parse: {@link #FIRST_HEAD_COPY} first, then four times as many, never
+     * more than {@code available}. Returns how many are copied now.
+     */
+    static int copyMoreOfHead(ByteBuf from, byte[] to, int copied, int available) {
+        int more = Math.min(available, copied == 0 ? FIRST_HEAD_COPY : copied * 4);
+        from.getBytes(from.readerIndex() + copied, to, copied, more - copied);
+        return more;
+    }
 
     private final ProxyContext proxy;
     private final ProxySettings settings;
@@ -181,13 +192,10 @@ public final class DirectHttp1Handler extends ChannelInboundHandlerAdapter imple
         // Copied a little first and more only while the head goes on: a request read together with
         // its body is not copied whole to find its head.
         int available = Math.min(pending.readableBytes(), head.maxHeadBytes());
-        int copied = Math.min(available, FIRST_HEAD_COPY);
-        pending.getBytes(pending.readerIndex(), bytes, 0, copied);
+        int copied = copyMoreOfHead(pending, bytes, 0, available);
         RequestHead.Outcome outcome = head.parse(bytes, copied, identity);
         while (outcome == RequestHead.Outcome.INCOMPLETE && copied < available) {
-            int more = Math.min(available, copied * 4);
-            pending.getBytes(pending.readerIndex() + copied, bytes, copied, more - copied);
-            copied = more;
+            copied = copyMoreOfHead(pending, bytes, copied, available);
             outcome = head.parse(bytes, copied, identity);
         }
         if (outcome == RequestHead.Outcome.INCOMPLETE && copied < head.maxHeadBytes()) {

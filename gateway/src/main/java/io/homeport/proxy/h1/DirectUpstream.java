@@ -94,13 +94,10 @@ final class DirectUpstream extends ChannelInboundHandlerAdapter {
             // The head is parsed out of a copy: copy a little first and more only while the head goes on,
             // so that a 16 KB answer read whole is not copied whole to find its few hundred bytes of head.
             int available = Math.min(in.readableBytes(), ResponseHead.MAX_HEAD_BYTES);
-            int copied = Math.min(available, DirectHttp1Handler.FIRST_HEAD_COPY);
-            in.getBytes(in.readerIndex(), bytes, 0, copied);
+            int copied = DirectHttp1Handler.copyMoreOfHead(in, bytes, 0, available);
             ResponseHead.Outcome outcome = head.parse(bytes, copied, bodiless);
             while (outcome == ResponseHead.Outcome.INCOMPLETE && copied < available) {
-                int more = Math.min(available, copied * 4);
-                in.getBytes(in.readerIndex() + copied, bytes, copied, more - copied);
-                copied = more;
+                copied = DirectHttp1Handler.copyMoreOfHead(in, bytes, copied, available);
                 outcome = head.parse(bytes, copied, bodiless);
             }
             if (outcome == ResponseHead.Outcome.INCOMPLETE) {
