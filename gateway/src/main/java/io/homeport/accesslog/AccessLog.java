@@ -33,11 +33,18 @@ public final class AccessLog implements ExchangeListener, AutoCloseable {
     static final int MAX_PENDING_BYTES = 32 * 1024 * 1024;
 
     /**
-     * How often the writer wakes to drain; requests never wake it (a wake-up per line costs a
-     * syscall). Short, so that each drain is short: on a core it shares with the event loop, a
+     * How often the writer wakes to drain while there is traffic; requests do not wake it (a
+     * wake-up per line costs a syscall), except the first after it fell asleep on an idle spell. Short, so that each drain is short: on a core it shares with the event loop, a
      * 20 ms batch held the loop off for long enough to show in the 95th percentile latency.
      */
     static final long DRAIN_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
+
+    /**
+     * Drains in a row that found nothing (a second's worth) before the writer sleeps until a line
+     * comes: an idle gateway should not wake 200 times a second (measured: some of those wake-ups
+     * held a CPU it shares with the event loop for milliseconds; benchmarks/RESULTS.md).
+     */
+    static final int EMPTY_DRAINS_BEFORE_SLEEP = 200;
 
     private final OutputStream out;
     /** The key user ids are hashed with, or null where the operator decided ids may be logged. */
@@ -52,6 +59,13 @@ public final class AccessLog implements ExchangeListener, AutoCloseable {
     });
     private final Thread writer;
     private volatile boolean closed;
+    /**
+     * Set by the writer before its last look for lines and an untimed park; the thread whose line
+     * finds it set wakes the writer. A line appended under a {@link Pending}'s lock that the
+     * writer's last look missed is appended after the writer took that lock, so its thread sees
+     * the flag; no line waits for the next line to be written.
+     */
+    private volatile boolean sleeping;
     private SecondText lastSecond;
 
     /** @param userHashKey the key of the user-id hash; null only where the operator has decided user ids may be logged */
@@ -69,6 +83,10 @@ public final class AccessLog implements ExchangeListener, AutoCloseable {
         format(exchange, mine.line);
         if (!mine.appendLine()) {
             dropped.incrementAndGet();
+        }
+        if (sleeping) { // once per idle spell: traffic keeps the writer on its timer
+            sleeping = false;
+            LockSupport.unpark(writer);
         }
     }
 
@@ -176,8 +194,8 @@ public final class AccessLog implements ExchangeListener, AutoCloseable {
             return true;
         }
 
-        /** Writer only: writes what was pending at the swap. */
-        void writeTo(OutputStream out) throws IOException {
+        /** Writer only: writes what was pending at the swap; false when nothing was. */
+        boolean writeTo(OutputStream out) throws IOException {
             byte[] lines;
             int length;
             synchronized (this) {
@@ -190,6 +208,7 @@ public final class AccessLog implements ExchangeListener, AutoCloseable {
             if (length > 0) {
                 out.write(lines, 0, length);
             }
+            return length > 0;
         }
     }
 
@@ -264,12 +283,15 @@ public final class AccessLog implements ExchangeListener, AutoCloseable {
     }
 
     private void drain() {
+        int emptyDrains = 0;
         while (true) {
             boolean finishing = closed; // read before draining, so nothing logged before close is left
+            boolean wrote = false;
             for (Pending each : pendings) {
                 try {
-                    each.writeTo(out);
+                    wrote |= each.writeTo(out);
                 } catch (IOException e) {
+                    wrote = true;
                     dropped.incrementAndGet(); // lines of unknown number: at least one was lost
                 }
             }
@@ -281,8 +303,25 @@ public final class AccessLog implements ExchangeListener, AutoCloseable {
             if (finishing) {
                 return;
             }
-            LockSupport.parkNanos(this, DRAIN_INTERVAL_NANOS);
+            if (wrote) {
+                emptyDrains = 0;
+                sleeping = false; // set before a drain that found lines after all: traffic is back
+            } else {
+                emptyDrains++;
+            }
+            if (emptyDrains < EMPTY_DRAINS_BEFORE_SLEEP) {
+                LockSupport.parkNanos(this, DRAIN_INTERVAL_NANOS);
+            } else if (!sleeping) {
+                sleeping = true; // then one more drain: a line appended before this is written by it
+            } else {
+                LockSupport.park(this); // until a line (or close) unparks it; a spurious return just drains
+            }
         }
+    }
+
+    /** Whether the writer sleeps until the next line: for tests. */
+    boolean sleeping() {
+        return sleeping && writer.getState() == Thread.State.WAITING;
     }
 
     /** Writes what is pending, then stops. */

@@ -15,6 +15,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 
 class AccessLogTest {
@@ -125,6 +126,34 @@ class AccessLogTest {
         assertThat(json.get("user").asText()).isEqualTo("u-1001");
         assertThat(json.has("user_hash")).isFalse();
         assertThat(line).doesNotContain("1.2.4.8"); // the address is truncated regardless
+    }
+
+    @Test
+    void anIdleWriterSleepsUntilTheNextLineAndWritesIt() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        AccessLog accessLog = new AccessLog(out, UserHashKey.DEMO);
+        try {
+            for (int round = 0; round < 3; round++) {
+                awaitTrue(accessLog::sleeping); // about a second of empty drains, then an untimed park
+                accessLog.completed(exchange("1.2.4." + round, "user-" + round, null));
+                int expectedLines = round + 1;
+                // Written by the writer, not by close(): the line woke it.
+                awaitTrue(() -> out.toString(StandardCharsets.UTF_8).lines().count() == expectedLines);
+            }
+        } finally {
+            accessLog.close();
+        }
+        assertThat(out.toString(StandardCharsets.UTF_8).lines()).hasSize(3);
+        assertThat(accessLog.dropped()).isZero();
+    }
+
+    /** Polls {@code condition} for at most ten seconds. */
+    private static void awaitTrue(BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!condition.getAsBoolean()) {
+            assertThat(System.nanoTime()).as("condition within 10 s").isLessThan(deadline);
+            Thread.sleep(10);
+        }
     }
 
     @Test
