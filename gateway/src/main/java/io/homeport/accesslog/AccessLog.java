@@ -34,8 +34,9 @@ public final class AccessLog implements ExchangeListener, AutoCloseable {
 
     /**
      * How often the writer wakes to drain while there is traffic; requests do not wake it (a
-     * wake-up per line costs a syscall), except the first after it fell asleep on an idle spell. Short, so that each drain is short: on a core it shares with the event loop, a
-     * 20 ms batch held the loop off for long enough to show in the 95th percentile latency.
+     * wake-up per line costs a syscall), except the first after an idle spell put it to sleep.
+     * Short, so that each drain is short: on a core it shares with the event loop, a 20 ms batch
+     * held the loop off for long enough to show in the 95th percentile latency.
      */
     static final long DRAIN_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
 

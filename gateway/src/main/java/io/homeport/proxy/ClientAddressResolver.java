@@ -245,7 +245,6 @@ public final class ClientAddressResolver {
         return found;
     }
 
-
     /** The index of the last comma before {@code end}, or -1: a String searches its own bytes. */
     private static int lastComma(CharSequence text, int end) {
         if (text instanceof String string) {
