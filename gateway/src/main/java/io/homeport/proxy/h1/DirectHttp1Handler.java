@@ -256,7 +256,7 @@ public final class DirectHttp1Handler extends ChannelInboundHandlerAdapter imple
                 head.forwardedFor,
                 head.forwarded,
                 rules.residency().users().isPresent() ? head.userId : null,
-                ProxyHandler.hostWithoutPort(head.host),
+                head.hostWithoutPort,
                 ProxyHandler.pathOf(head.uri),
                 head.method,
                 ForwardedHeaders.requestId(head.requestId),

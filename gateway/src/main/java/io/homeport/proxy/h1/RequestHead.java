@@ -2,6 +2,7 @@ package io.homeport.proxy.h1;
 
 import io.homeport.proxy.ForwardedHeaders;
 import io.homeport.proxy.HeaderPolicy;
+import io.homeport.proxy.ProxyHandler;
 import io.homeport.proxy.ProxySettings;
 import io.homeport.proxy.guard.RequestChecks;
 import io.netty.buffer.ByteBuf;
@@ -55,6 +56,8 @@ final class RequestHead {
     int[] lineEnd;
     byte[] action;
     String host;
+    /** {@link #host} as the decision takes it (no port, lower case). */
+    String hostWithoutPort;
     String forwardedFor;
     String forwarded;
     String requestId;
@@ -63,6 +66,14 @@ final class RequestHead {
     boolean hasForwardedProto;
     boolean hasForwardedHost;
     private boolean sawContentLength;
+
+    // The last request target and Host this parser turned into text. A connection, and mostly a
+    // whole event loop, sends the same Host and often the same path again: the same bytes reuse the
+    // same strings, which is three fewer objects for every such request (a measured share of the
+    // garbage whose collections pause the loop).
+    private String lastUri;
+    private String lastHost;
+    private String lastHostWithoutPort;
 
     RequestHead(int maxRequestLineBytes, int maxHeaderBytes, int maxHeaderCount) {
         limits(maxRequestLineBytes, maxHeaderBytes, maxHeaderCount);
@@ -134,7 +145,7 @@ final class RequestHead {
             return Outcome.NOT_PLAIN;
         }
         requestLineEnd = i;
-        uri = new String(b, targetStart, targetEnd - targetStart, StandardCharsets.ISO_8859_1);
+        uri = lastUri = reused(lastUri, b, targetStart, targetEnd);
 
         int headerLimit = Math.min(end, requestLineEnd + maxHeaderBytes + 2);
         int hosts = 0;
@@ -203,7 +214,13 @@ final class RequestHead {
                 if (++hosts > 1 || !isValidHost(b, valueStart, valueEnd)) {
                     return Outcome.NOT_PLAIN;
                 }
-                host = text(b, valueStart, valueEnd);
+                String last = lastHost;
+                host = reused(last, b, valueStart, valueEnd);
+                if (host != last) {
+                    lastHost = host;
+                    lastHostWithoutPort = ProxyHandler.hostWithoutPort(host);
+                }
+                hostWithoutPort = lastHostWithoutPort;
                 what = COPY;
             }
             action[field] = what;
@@ -227,6 +244,7 @@ final class RequestHead {
         uri = null;
         fieldCount = 0;
         host = null;
+        hostWithoutPort = null;
         forwardedFor = null;
         forwarded = null;
         requestId = null;
@@ -497,6 +515,21 @@ final class RequestHead {
             }
         }
         return true;
+    }
+
+    /** {@code last} when it holds exactly the characters of {@code b[start, end)}, else a new string of them. */
+    static String reused(String last, byte[] b, int start, int end) {
+        int length = end - start;
+        if (last != null && last.length() == length) {
+            int i = 0;
+            while (i < length && last.charAt(i) == (b[start + i] & 0xff)) {
+                i++;
+            }
+            if (i == length) {
+                return last;
+            }
+        }
+        return text(b, start, end);
     }
 
     private static String text(byte[] b, int start, int end) {

@@ -40,6 +40,42 @@ class RequestHeadTest {
     }
 
     @Test
+    void theSameTargetAndHostReuseTheirStringsAndADifferentOneIsReadAfresh() {
+        assertThat(parse("GET /a HTTP/1.1\r\nHost: Api.Example.com:8080\r\n\r\n")).isEqualTo(RequestHead.Outcome.COMPLETE);
+        String uri = head.uri;
+        String host = head.host;
+        assertThat(head.hostWithoutPort).isEqualTo("api.example.com");
+
+        assertThat(parse("GET /a HTTP/1.1\r\nHost: Api.Example.com:8080\r\nX-A: b\r\n\r\n"))
+                .isEqualTo(RequestHead.Outcome.COMPLETE);
+        assertThat(head.uri).isSameAs(uri);
+        assertThat(head.host).isSameAs(host);
+        assertThat(head.hostWithoutPort).isEqualTo("api.example.com");
+
+        assertThat(parse("GET /b HTTP/1.1\r\nHost: api.example.com:8081\r\n\r\n")).isEqualTo(RequestHead.Outcome.COMPLETE);
+        assertThat(head.uri).isEqualTo("/b");
+        assertThat(head.host).isEqualTo("api.example.com:8081");
+        assertThat(head.hostWithoutPort).isEqualTo("api.example.com");
+
+        assertThat(parse("GET /b HTTP/1.1\r\nHost: [::1]:80\r\n\r\n")).isEqualTo(RequestHead.Outcome.COMPLETE);
+        assertThat(head.host).isEqualTo("[::1]:80");
+        assertThat(head.hostWithoutPort).isEqualTo("[::1]");
+        assertThat(parse("GET /b HTTP/1.1\r\n\r\n")).isEqualTo(RequestHead.Outcome.NOT_PLAIN);
+        assertThat(head.host).isNull();
+        assertThat(head.hostWithoutPort).isNull();
+    }
+
+    @Test
+    void aReusedStringMustHoldExactlyTheBytes() {
+        byte[] bytes = "/ab/".getBytes(StandardCharsets.ISO_8859_1);
+        assertThat(RequestHead.reused("/ab", bytes, 0, 4)).isEqualTo("/ab/");
+        assertThat(RequestHead.reused("/ac/", bytes, 0, 4)).isEqualTo("/ab/");
+        String same = "/ab/";
+        assertThat(RequestHead.reused(same, bytes, 0, 4)).isSameAs(same);
+        assertThat(RequestHead.reused(null, bytes, 1, 3)).isEqualTo("ab");
+    }
+
+    @Test
     void classifiesTheFieldsItRewrites() {
         String text = "HEAD / HTTP/1.1\r\nhost: a\r\nForwarded: for=1.2.3.4\r\nX-Forwarded-Proto: https\r\n"
                 + "X-Forwarded-Host: b\r\nX-Homeport-Region: us\r\nX-Homeport-Country: CN\r\nTE: trailers\r\n"
