@@ -12,10 +12,15 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.List;
+import java.util.SplittableRandom;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.LongFunction;
 import org.junit.jupiter.api.Test;
 
 class AccessLogTest {
@@ -313,5 +318,27 @@ class AccessLogTest {
         StringBuilder text = new StringBuilder();
         AccessLog.appendMillis(text, nanos);
         assertThat(text).hasToString(expected);
+    }
+
+    @Test
+    void theSecondsTextIsTheIsoFormattersForEverySecondItMeets() {
+        LongFunction<String> iso = second -> {
+            String text = DateTimeFormatter.ISO_LOCAL_DATE_TIME.format(
+                    LocalDateTime.ofEpochSecond(second, 0, ZoneOffset.UTC));
+            return text.length() == 16 ? text + ":00" : text;
+        };
+        long[] seconds = {0, -1, 59, 60, 86_399, 86_400, Instant.parse("2024-02-29T23:59:59Z").getEpochSecond(),
+                Instant.parse("2026-06-18T10:15:00Z").getEpochSecond(), Instant.parse("9999-12-31T23:59:59Z").getEpochSecond(),
+                Instant.parse("0000-01-01T00:00:00Z").getEpochSecond()};
+        for (long second : seconds) {
+            assertThat(AccessLog.isoSecond(second)).as("second %d", second).isEqualTo(iso.apply(second));
+        }
+        SplittableRandom random = new SplittableRandom(13);
+        for (int i = 0; i < 20_000; i++) {
+            long second = random.nextLong(-62_167_219_200L, 253_402_300_800L); // years 0 to 9999
+            assertThat(AccessLog.isoSecond(second)).as("second %d", second).isEqualTo(iso.apply(second));
+        }
+        assertThat(AccessLog.isoSecond(Instant.parse("+10000-01-01T00:00:00Z").getEpochSecond()))
+                .isEqualTo("+10000-01-01T00:00:00");
     }
 }
