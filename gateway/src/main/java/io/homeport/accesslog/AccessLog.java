@@ -265,8 +265,9 @@ public final class AccessLog implements ExchangeListener, AutoCloseable {
 
     /**
      * {@code 2026-06-18T10:15:30}, by arithmetic. The event loop formats each line, so it meets every
-     * new second, and code run once a second stays interpreted: there {@code DateTimeFormatter} took
-     * 35-60 microseconds of the loop each second, this 2-3 (benchmarks/RESULTS.md, ninth session).
+     * new second, and code run once a second stays interpreted: there {@code DateTimeFormatter} takes
+     * 35-60 microseconds a call, this 2-3 (interpreted, measured apart from the gateway;
+     * benchmarks/RESULTS.md, ninth session).
      */
     static String isoSecond(long epochSecond) {
         LocalDate date = LocalDate.ofEpochDay(Math.floorDiv(epochSecond, 86_400));
