@@ -71,7 +71,8 @@ public final class CachingGeoLookup implements GeoLookup {
     private final long[] ipv6;
     private final int ipv6Sets;
 
-    private final LongAdder hits = new LongAdder();
+    /** Counted on the hit path, which must not wait for its table read to return (a compare-and-set would). */
+    private final StripedCounter hits = new StripedCounter();
     private final LongAdder misses = new LongAdder();
     private final LongAdder evictions = new LongAdder();
     private final LongAdder entries = new LongAdder();

@@ -33,6 +33,8 @@ public final class RoutingSnapshot {
     private final ResidencyTable pins;
     /** For each region index of {@link #pins}, the decision table's region index, or -1. */
     private final int[] pinRegions;
+    /** Whether a user id's hash can matter: for its pin, or for a migration's bucket. */
+    private final boolean hashesUserIds;
     /** Per route index, the decision that refuses a request whose GeoIP lookup failed: no region. */
     private final Decision[] lookupErrorRejections;
 
@@ -50,6 +52,7 @@ public final class RoutingSnapshot {
         for (int i = 0; i < pinRegions.length; i++) {
             pinRegions[i] = regions.indexOf(pinned.get(i));
         }
+        this.hashesUserIds = pins != null || migrations.length > 0;
         List<Route> routes = new ArrayList<>(rules.routes());
         routes.add(Route.DEFAULT);
         this.lookupErrorRejections = new Decision[routes.size()];
@@ -207,29 +210,27 @@ public final class RoutingSnapshot {
      */
     private Decision decideFast(InetAddress address, int ipv4, long ipv6High, long ipv6Low, boolean ipv6,
             CharSequence userId, String host, String path, CountryLookup lookup) {
+        // What does not depend on the country first: the CPU works on it while the read that gave
+        // the country (a GeoIP cache or memo line, often a miss of the CPU's caches) is on its way,
+        // instead of after it (benchmarks/BUDGET.md). One hash of the user id serves both the pin
+        // and the migration bucket.
+        int route = routeMatcher.indexFor(host, path);
+        long userHash = userId != null && hashesUserIds ? StableHash.of(userId) : 0;
+        int pinned = userId != null && pins != null ? pins.regionIndexOf(userId, userHash) : -1;
+
         String country = lookup.country();
         int countryIndex = lookup.countryIndex();
         if (countryIndex < 0 || !plans.indexable(countryIndex) || lookup.outcome() == CountryLookup.Outcome.FAILED) {
             return decide(ipv6 ? IpAddresses.ipv6(ipv6High, ipv6Low) : address, ipv4, userId, host, path, lookup, Trace.NONE);
         }
-        int route = routeMatcher.indexFor(host, path);
-        int basisPoints = plans.basisPoints(countryIndex);
-
-        // One hash of the user id serves both the pin lookup and the migration bucket.
-        long userHash = 0;
-        if (userId != null && (pins != null || basisPoints > 0)) {
-            userHash = StableHash.of(userId);
-            if (pins != null) {
-                int pinned = pins.regionIndexOf(userId, userHash);
-                if (pinned >= 0) {
-                    int region = pinRegions[pinned];
-                    return region >= 0
-                            ? decisions.get(route, region, Reason.PIN, countryIndex, country, null)
-                            : decide(ipv6 ? IpAddresses.ipv6(ipv6High, ipv6Low) : address, ipv4, userId, host, path, lookup,
-                                    Trace.NONE);
-                }
-            }
+        if (pinned >= 0) {
+            int region = pinRegions[pinned];
+            return region >= 0
+                    ? decisions.get(route, region, Reason.PIN, countryIndex, country, null)
+                    : decide(ipv6 ? IpAddresses.ipv6(ipv6High, ipv6Low) : address, ipv4, userId, host, path, lookup,
+                            Trace.NONE);
         }
+        int basisPoints = plans.basisPoints(countryIndex);
         if (basisPoints > 0) { // a migration at 0 basis points moves no bucket
             int bucket = userId != null ? MigrationBucket.ofHash(userHash)
                     : ipv6 ? MigrationBucket.ofIpv6(ipv6High, ipv6Low)
