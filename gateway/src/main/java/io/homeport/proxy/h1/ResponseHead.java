@@ -122,6 +122,7 @@ final class ResponseHead {
                 i++;
             }
             int valueStart = i;
+            i = RequestHead.skipVisibleWords(b, i, limit); // only bytes the loop below accepts
             while (i < limit && b[i] != '\r' && b[i] != '\n') {
                 if (b[i] >= 0 && b[i] < 0x20 && b[i] != '\t') {
                     return malformed("control character in a header value");

@@ -170,4 +170,38 @@ class RequestHeadTest {
             assertThat(RequestHead.isTokenChar((byte) value)).as("byte %d", value).isEqualTo(tchar);
         }
     }
+
+    /**
+     * The word-at-a-time skip takes only whole words of bytes 0x20 to 0x7e and stops at the first
+     * word with any other byte, whatever it is and wherever it sits in the word.
+     */
+    @Test
+    void theWordSkipTakesExactlyTheWholeWordsOfVisibleBytes() {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(13);
+        byte[] b = new byte[64];
+        for (int round = 0; round < 200_000; round++) {
+            for (int i = 0; i < b.length; i++) {
+                b[i] = (byte) (0x20 + random.nextInt(0x5f)); // visible ASCII and space
+            }
+            int odd = random.nextInt(4); // how many bytes of any value to plant
+            for (int k = 0; k < odd; k++) {
+                b[random.nextInt(b.length)] = (byte) random.nextInt(256);
+            }
+            int start = random.nextInt(b.length);
+            int limit = start + random.nextInt(b.length - start + 1);
+            int stop = RequestHead.skipVisibleWords(b, start, limit);
+            assertThat((stop - start) % 8).isZero();
+            assertThat(stop).isBetween(start, limit);
+            for (int i = start; i < stop; i++) {
+                assertThat(b[i] >= 0x20 && b[i] < 0x7f).as("byte %d skipped at %d", b[i], i).isTrue();
+            }
+            if (stop + 8 <= limit) {
+                boolean allVisible = true;
+                for (int i = stop; i < stop + 8; i++) {
+                    allVisible &= b[i] >= 0x20 && b[i] < 0x7f;
+                }
+                assertThat(allVisible).as("stopped before a word of visible bytes at %d", stop).isFalse();
+            }
+        }
+    }
 }
