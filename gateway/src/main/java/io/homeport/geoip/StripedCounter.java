@@ -12,8 +12,8 @@ import java.lang.invoke.VarHandle;
  * (benchmarks/BUDGET.md).
  *
  * <p>Exact when the threads that count at the same time have different ids modulo {@link
- * #STRIPES}, as a gateway's event loops, started together, do; two threads that share a stripe
- * and add at the same instant can lose a count, never invent one. {@link #sum} may miss the
+ * #STRIPES}, as a gateway's few event loops, made one after another, do; two threads that share
+ * a stripe and add at the same instant can lose a count, never invent one. {@link #sum} may miss the
  * counts of the last instant, like {@code LongAdder.sum}.
  */
 final class StripedCounter {

@@ -258,7 +258,6 @@ final class RequestHead {
         return i;
     }
 
-
     private void reset() {
         underscoreFields = 0;
         length = 0;
