@@ -501,10 +501,9 @@ final class RequestHead {
 
     /** RFC 9110 tchar, by table: a field name's '-' no longer takes a search of the punctuation. */
     static boolean isTokenChar(byte c) {
-        return c >= 0 && TOKEN_CHARS[c];
+        return NAME_BYTES[c & 0xff] != 0;
     }
 
-    private static final boolean[] TOKEN_CHARS = new boolean[128];
     /** A field name's bytes by class: 0 not a token character, {@link #TOKEN}, or {@link #UNDERSCORE} (also a token character). */
     private static final byte[] NAME_BYTES = new byte[256];
     private static final byte TOKEN = 1;
@@ -512,9 +511,9 @@ final class RequestHead {
 
     static {
         for (int c = 0; c < 128; c++) {
-            TOKEN_CHARS[c] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+            boolean token = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
                     || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
-            NAME_BYTES[c] = c == '_' ? UNDERSCORE : TOKEN_CHARS[c] ? TOKEN : 0;
+            NAME_BYTES[c] = c == '_' ? UNDERSCORE : token ? TOKEN : 0;
         }
     }
 
