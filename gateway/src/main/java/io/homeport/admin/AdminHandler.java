@@ -1,6 +1,8 @@
 package io.homeport.admin;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -56,16 +58,18 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         QueryStringDecoder uri = new QueryStringDecoder(request.uri());
         String path = uri.path();
         HttpMethod allowed = ROUTES.get(path);
+        // HEAD is GET without the body (RFC 9110 §9.3.2), for every GET endpoint.
+        boolean head = HttpMethod.HEAD.equals(request.method()) && HttpMethod.GET.equals(allowed);
         if (allowed == null) {
             write(ctx, keepAlive, AdminResponse.error(404, "no admin endpoint " + path
                     + " (expected one of: GET /healthz, /readyz, /metrics, /explain, /config, /traffic-sample; POST /reload)"));
-        } else if (!allowed.equals(request.method())) {
+        } else if (!allowed.equals(request.method()) && !head) {
             write(ctx, keepAlive, AdminResponse.methodNotAllowed(request.method().name(), path, allowed.name()));
         } else if (path.equals("/reload")) {
             boolean force = uri.parameters().getOrDefault("force", List.of()).contains("true");
             answerLater(ctx, keepAlive, endpoints.reload(force));
         } else {
-            write(ctx, keepAlive, answer(path, uri));
+            write(ctx, keepAlive, answer(path, uri), head);
         }
     }
 
@@ -107,11 +111,22 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     }
 
     static void write(ChannelHandlerContext ctx, boolean keepAlive, AdminResponse answer) {
+        write(ctx, keepAlive, answer, false);
+    }
+
+    /** With {@code headOnly}, the headers GET would send (its Content-Length too) and no body. */
+    static void write(ChannelHandlerContext ctx, boolean keepAlive, AdminResponse answer, boolean headOnly) {
+        ByteBuf body = ByteBufUtil.writeUtf8(ctx.alloc(), answer.body());
+        int length = body.readableBytes();
+        if (headOnly) {
+            body.release();
+            body = Unpooled.EMPTY_BUFFER;
+        }
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
-                HttpResponseStatus.valueOf(answer.status()), ByteBufUtil.writeUtf8(ctx.alloc(), answer.body()));
+                HttpResponseStatus.valueOf(answer.status()), body);
         response.headers()
                 .set(HttpHeaderNames.CONTENT_TYPE, answer.contentType())
-                .setInt(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes())
+                .setInt(HttpHeaderNames.CONTENT_LENGTH, length)
                 .set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE);
         answer.headers().forEach(response.headers()::set);
         HttpUtil.setKeepAlive(response, keepAlive);

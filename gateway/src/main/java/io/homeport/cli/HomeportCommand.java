@@ -1,5 +1,6 @@
 package io.homeport.cli;
 
+import io.homeport.metrics.BuildInfo;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -39,8 +40,7 @@ public final class HomeportCommand implements Runnable {
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            String version = HomeportCommand.class.getPackage().getImplementationVersion();
-            return new String[] {"homeport " + (version == null ? "development build" : version)};
+            return new String[] {"homeport " + BuildInfo.version() + " (" + BuildInfo.revision() + ")"};
         }
     }
 }

@@ -10,7 +10,9 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -22,13 +24,18 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufAllocatorMetricProvider;
+import java.lang.management.ManagementFactory;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.DoubleSupplier;
+import java.util.function.Supplier;
 
 /**
  * Homeport's metrics (SPEC §6), in Prometheus names. Meters are created once per tag combination
@@ -41,8 +48,11 @@ public final class GatewayMetrics {
     private final Map<String, Timer> durations = new ConcurrentHashMap<>();
     private final Map<Reason, Counter> decisions = new ConcurrentHashMap<>();
     private final Map<String, Counter> labelled = new ConcurrentHashMap<>();
-    private final Timer upstreamConnect;
-    private final Timer upstreamResponse;
+    private final Map<String, Timer> upstreamConnect = new ConcurrentHashMap<>();
+    private final Map<String, Timer> upstreamResponse = new ConcurrentHashMap<>();
+    private final List<Runnable> beforeScrape = new CopyOnWriteArrayList<>();
+    private volatile double lastReloadSuccessful = 1;
+    private volatile double lastReloadSuccessSeconds = Instant.now().toEpochMilli() / 1000.0;
     private final List<Meter> geoCacheMeters = new ArrayList<>();
     private final LongAdder residencyViolations = new LongAdder();
     private volatile double lastRegionChange;
@@ -56,6 +66,12 @@ public final class GatewayMetrics {
 
     public GatewayMetrics(PrometheusMeterRegistry registry) {
         this.registry = registry;
+        // Prometheus conventions (promtool check metrics): base units, and no "_count" suffix on a gauge.
+        // Micrometer's process CPU time is in nanoseconds and its CPU count a gauge named *.count; the
+        // gateway publishes them as process_cpu_seconds_total (the name every Prometheus client uses)
+        // and system_cpus.
+        registry.config().meterFilter(MeterFilter.denyNameStartsWith("process.cpu.time"));
+        registry.config().meterFilter(MeterFilter.denyNameStartsWith("system.cpu.count"));
         new JvmMemoryMetrics().bindTo(registry);
         new JvmGcMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
@@ -63,13 +79,24 @@ public final class GatewayMetrics {
         new ProcessorMetrics().bindTo(registry);
         new UptimeMetrics().bindTo(registry);
         bindNettyMemory(Buffers.ALLOCATOR);
-        upstreamConnect = Timer.builder("homeport.upstream.connect.duration")
-                .description("Time to open a new connection to an upstream endpoint")
-                .publishPercentileHistogram()
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+            FunctionCounter.builder("process.cpu", os, bean -> bean.getProcessCpuTime() / 1e9)
+                    .baseUnit("seconds").description("CPU time used by the gateway's process").register(registry);
+        }
+        Gauge.builder("system.cpus", Runtime.getRuntime(), Runtime::availableProcessors)
+                .description("Processors available to the gateway's JVM (its affinity and cgroup limits)").register(registry);
+        Gauge.builder("homeport.build.info", () -> 1)
+                .description("The gateway's version and source revision (value 1)")
+                .tags("version", BuildInfo.version(), "revision", BuildInfo.revision(),
+                        "java_version", System.getProperty("java.version", "unknown"))
                 .register(registry);
-        upstreamResponse = Timer.builder("homeport.upstream.response.duration")
-                .description("Time from sending a request upstream to its response head")
-                .publishPercentileHistogram()
+        Gauge.builder("homeport.config.last.reload.successful", this, metrics -> metrics.lastReloadSuccessful)
+                .description("1 when the last reload that changed something was applied, 0 when it was refused"
+                        + " (the previous configuration keeps serving)")
+                .register(registry);
+        Gauge.builder("homeport.config.last.reload.success.timestamp", this, metrics -> metrics.lastReloadSuccessSeconds)
+                .baseUnit("seconds")
+                .description("When the serving configuration was last loaded or reloaded successfully (Unix time)")
                 .register(registry);
         FunctionCounter.builder("homeport.geoip.lookup.errors", this, metrics -> LookupErrors.total())
                 .description("GeoIP lookups that failed at run time (a damaged database); each request is decided by"
@@ -91,11 +118,45 @@ public final class GatewayMetrics {
 
     private void bindNettyMemory(ByteBufAllocator allocator) {
         if (allocator instanceof ByteBufAllocatorMetricProvider provider) {
-            registry.gauge("homeport.netty.memory.used.direct", Tags.empty(), provider,
-                    p -> p.metric().usedDirectMemory());
-            registry.gauge("homeport.netty.memory.used.heap", Tags.empty(), provider,
-                    p -> p.metric().usedHeapMemory());
+            Gauge.builder("homeport.netty.memory.used", provider, p -> p.metric().usedDirectMemory()).baseUnit("bytes")
+                    .tag("area", "direct").description("Memory held by the gateway's Netty buffer pool").register(registry);
+            Gauge.builder("homeport.netty.memory.used", provider, p -> p.metric().usedHeapMemory()).baseUnit("bytes")
+                    .tag("area", "heap").description("Memory held by the gateway's Netty buffer pool").register(registry);
         }
+    }
+
+    /** Open client connections and requests in flight, read at each scrape. */
+    public void bindTraffic(DoubleSupplier clientConnections, DoubleSupplier requestsInFlight) {
+        // Strong references: Micrometer holds a gauge's object weakly, and these suppliers have no other holder.
+        Gauge.builder("homeport.client.connections", clientConnections, DoubleSupplier::getAsDouble).strongReference(true)
+                .description("Open client connections, all listeners").register(registry);
+        Gauge.builder("homeport.requests.in.flight", requestsInFlight, DoubleSupplier::getAsDouble).strongReference(true)
+                .description("Requests received and not yet answered").register(registry);
+    }
+
+    /** The serving GeoIP database's build time (Unix seconds), read at each scrape. */
+    public void bindGeoIpBuildTime(DoubleSupplier epochSeconds) {
+        Gauge.builder("homeport.geoip.database.build.timestamp", epochSeconds, DoubleSupplier::getAsDouble)
+                .strongReference(true).baseUnit("seconds")
+                .description("When the serving GeoIP database was built (its metadata's build epoch, Unix time)")
+                .register(registry);
+    }
+
+    /** One row of {@code homeport_upstream_endpoint_up}: an endpoint the rules name, and whether it may take requests. */
+    public record EndpointState(String region, String endpoint, boolean up) {}
+
+    /**
+     * Endpoint health by region and endpoint ({@code homeport_upstream_endpoint_up}, 1 or 0): the rows
+     * are taken again before each scrape, so endpoints a reload removed disappear.
+     */
+    public void bindEndpointHealth(Supplier<List<EndpointState>> endpoints) {
+        MultiGauge gauge = MultiGauge.builder("homeport.upstream.endpoint.up")
+                .description("1 when the endpoint may take requests (active checks pass, not ejected), else 0")
+                .register(registry);
+        beforeScrape.add(() -> gauge.register(endpoints.get().stream()
+                .map(state -> MultiGauge.Row.of(Tags.of("region", state.region(), "endpoint", state.endpoint()),
+                        state.up() ? 1 : 0))
+                .toList(), true));
     }
 
     public MeterRegistry registry() {
@@ -104,6 +165,7 @@ public final class GatewayMetrics {
 
     /** The Prometheus text exposition. */
     public String scrape() {
+        beforeScrape.forEach(Runnable::run);
         return registry.scrape();
     }
 
@@ -152,6 +214,10 @@ public final class GatewayMetrics {
 
     public void configReload(String kind, boolean success) {
         count("homeport.config.reloads", "kind", kind, "result", success ? "success" : "failure");
+        lastReloadSuccessful = success ? 1 : 0;
+        if (success) {
+            lastReloadSuccessSeconds = Instant.now().toEpochMilli() / 1000.0;
+        }
     }
 
     public void failover(String from, String to) {
@@ -196,12 +262,30 @@ public final class GatewayMetrics {
         count("homeport.residency.denied", "region", region);
     }
 
-    public void upstreamConnected(long nanos) {
-        upstreamConnect.record(nanos, TimeUnit.NANOSECONDS);
+    /** A new connection to an endpoint of {@code region} opened in {@code nanos}. */
+    public void upstreamConnected(String region, long nanos) {
+        upstreamTimer(upstreamConnect, "homeport.upstream.connect.duration",
+                "Time to open a new connection to an upstream endpoint, by region", region)
+                .record(nanos, TimeUnit.NANOSECONDS);
     }
 
-    public void upstreamResponded(long nanos) {
-        upstreamResponse.record(nanos, TimeUnit.NANOSECONDS);
+    /** A response head from {@code region} came {@code nanos} after its request was sent. */
+    public void upstreamResponded(String region, long nanos) {
+        upstreamTimer(upstreamResponse, "homeport.upstream.response.duration",
+                "Time from sending a request upstream to its response head, by region", region)
+                .record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    private Timer upstreamTimer(Map<String, Timer> timers, String name, String description, String region) {
+        Timer timer = timers.get(region);
+        if (timer == null) {
+            timer = timers.computeIfAbsent(region, r -> Timer.builder(name).description(description).tag("region", r)
+                    .publishPercentileHistogram()
+                    .minimumExpectedValue(Duration.ofMillis(1))
+                    .maximumExpectedValue(Duration.ofSeconds(60))
+                    .register(registry));
+        }
+        return timer;
     }
 
     private void count(String name, String... tags) {

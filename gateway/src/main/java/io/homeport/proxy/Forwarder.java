@@ -101,7 +101,7 @@ public final class Forwarder {
             if (exchange.finished) {
                 future.channel().close();
             } else if (future.isSuccess()) {
-                proxy.metrics().upstreamConnected(System.nanoTime() - connectStart);
+                proxy.metrics().upstreamConnected(exchange.servingRegion, System.nanoTime() - connectStart);
                 attach(exchange, future.channel(), false);
             } else {
                 onConnectFailure(exchange, future.cause());
@@ -148,7 +148,7 @@ public final class Forwarder {
         exchange.responseStarted = true;
         exchange.status = status;
         proxy.regions().health().recordSuccess(exchange.endpoint);
-        proxy.metrics().upstreamResponded(System.nanoTime() - exchange.upstreamSentNanos);
+        proxy.metrics().upstreamResponded(exchange.servingRegion, System.nanoTime() - exchange.upstreamSentNanos);
     }
 
     /**

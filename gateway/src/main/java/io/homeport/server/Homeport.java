@@ -115,6 +115,18 @@ public final class Homeport implements AutoCloseable {
                 options.reloadPollInterval());
         this.adminServer = new AdminServer(config.admin().listen(), config.admin().token(), transports, acceptors, holder, metrics, reloader, readiness,
                 trafficSample, clientAddresses);
+        metrics.bindTraffic(proxyServer::clientConnections, inFlight::count);
+        metrics.bindGeoIpBuildTime(() -> holder.current().database().buildTime().toEpochMilli() / 1000.0);
+        metrics.bindEndpointHealth(this::endpointStates);
+    }
+
+    /** Every endpoint the current rules name, by region, and whether it may take requests now. */
+    private List<GatewayMetrics.EndpointState> endpointStates() {
+        long now = System.nanoTime();
+        return holder.current().snapshot().rules().regions().values().stream()
+                .flatMap(region -> region.endpoints().stream().map(endpoint -> new GatewayMetrics.EndpointState(
+                        region.name(), endpoint.toString(), upstreamHealth.of(endpoint).isAvailable(now))))
+                .toList();
     }
 
     /** The access log the options ask for: their stream, else the configuration's destination; null when off. */

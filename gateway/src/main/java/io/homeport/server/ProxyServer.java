@@ -118,6 +118,11 @@ public final class ProxyServer {
         }
     }
 
+    /** Client connections open now, all listeners. */
+    public int clientConnections() {
+        return clients.size();
+    }
+
     /** Closes every client connection. */
     public void closeClients() {
         clients.close().awaitUninterruptibly();
