@@ -46,7 +46,7 @@ class MetricsExpositionTest {
             }
             String metrics = scrape(gateway);
 
-            Promtool.Result check = Promtool.run(metrics, "check", "metrics");
+            OperatorTool.Result check = OperatorTool.PROMTOOL.run(metrics, "check", "metrics");
             assertThat(check.output()).as("promtool check metrics").isEmpty();
             assertThat(check.exitCode()).isZero();
 

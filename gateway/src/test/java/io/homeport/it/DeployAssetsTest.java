@@ -1,0 +1,138 @@
+package io.homeport.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.homeport.config.Durations;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The operator assets in {@code deploy/}, checked with the tools operators use: the Prometheus
+ * alert rules with {@code promtool check rules} and their unit tests with {@code promtool test
+ * rules}; every query of the Grafana dashboard parsed by promtool; every metric the rules and the
+ * dashboard name exists in the gateway's exposition (or is one of its counters that appear on their
+ * first event); the systemd unit with {@code systemd-analyze verify}, its stop timeout longer than
+ * the drain.
+ */
+class DeployAssetsTest {
+
+    static final Path DEPLOY = Path.of("../deploy");
+    static final Path ALERTS = DEPLOY.resolve("prometheus/homeport-alerts.yml");
+    static final Path ALERT_TESTS = DEPLOY.resolve("prometheus/homeport-alerts.test.yml");
+    static final Path DASHBOARD = DEPLOY.resolve("grafana/homeport-dashboard.json");
+    static final Path UNIT = DEPLOY.resolve("systemd/homeport.service");
+    static final Path METRICS_SOURCE = Path.of("src/main/java/io/homeport/metrics/GatewayMetrics.java");
+
+    /** homeport_… and process_… names in a PromQL expression. */
+    static final Pattern METRIC = Pattern.compile("\\b((?:homeport|process)_[a-z_]+)\\b");
+    static final Pattern SUFFIX = Pattern.compile("_(bucket|count|sum)$");
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void theAlertRulesParseAndTheirUnitTestsPass() throws Exception {
+        OperatorTool.Result check = OperatorTool.PROMTOOL.run("", "check", "rules", ALERTS.toString());
+        assertThat(check.exitCode()).as(check.output()).isZero();
+        assertThat(check.output()).contains("SUCCESS: 7 rules found");
+        OperatorTool.Result tests = OperatorTool.PROMTOOL.run("", "test", "rules", ALERT_TESTS.toString());
+        assertThat(tests.exitCode()).as(tests.output()).isZero();
+        assertThat(tests.output()).contains("SUCCESS").doesNotContain("FAILED");
+    }
+
+    @Test
+    void everyDashboardQueryParses() throws Exception {
+        List<String> queries = dashboardQueries();
+        assertThat(queries).hasSizeGreaterThan(15);
+        // promtool parses PromQL in rule files: each query becomes a recording rule, Grafana's
+        // variables replaced by what they expand to.
+        StringBuilder rules = new StringBuilder("groups:\n  - name: dashboard\n    rules:\n");
+        for (int i = 0; i < queries.size(); i++) {
+            String expr = queries.get(i).replace("$__rate_interval", "5m").replace("$__range", "1h")
+                    .replace("$instance", ".*");
+            rules.append("      - record: dashboard:query").append(i).append("\n        expr: '")
+                    .append(expr.replace("'", "''")).append("'\n");
+        }
+        Path file = Files.writeString(dir.resolve("dashboard-queries.yml"), rules);
+        OperatorTool.Result check = OperatorTool.PROMTOOL.run("", "check", "rules", file.toString());
+        assertThat(check.exitCode()).as(check.output() + "\n" + rules).isZero();
+    }
+
+    @Test
+    void everyMetricTheRulesAndTheDashboardNameIsOneTheGatewayExposes() throws Exception {
+        Set<String> named = new TreeSet<>();
+        List<String> expressions = new ArrayList<>(dashboardQueries());
+        expressions.add(Files.readString(ALERTS));
+        for (String expression : expressions) {
+            Matcher matcher = METRIC.matcher(expression);
+            while (matcher.find()) {
+                named.add(SUFFIX.matcher(matcher.group(1)).replaceFirst(""));
+            }
+        }
+        assertThat(named).contains("homeport_residency_violations_total", "homeport_requests_total",
+                "homeport_upstream_endpoint_up", "homeport_geoip_database_build_timestamp_seconds");
+        String source = Files.readString(METRICS_SOURCE);
+        try (TestGateway gateway = new TestGateway(dir)) {
+            assertThat(gateway.get("/", "1.2.4.8").statusCode()).isEqualTo(200);
+            String exposition = gateway.client.send(HttpRequest.newBuilder(gateway.admin("/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            for (String name : named) {
+                if (exposition.contains("# TYPE " + name + " ")) {
+                    continue;
+                }
+                // Counters that appear on their first event (a violation, a fail-over, a denial):
+                // the dotted name Micrometer is given must be in GatewayMetrics.
+                String dotted = name.replaceFirst("_total$", "").replace('_', '.');
+                assertThat(source).as("%s: not in the exposition, and no meter %s in GatewayMetrics", name, dotted)
+                        .contains("\"" + dotted + "\"");
+            }
+        }
+    }
+
+    @Test
+    void theSystemdUnitVerifiesAndOutwaitsTheDrain() throws Exception {
+        OperatorTool.Result verify = OperatorTool.SYSTEMD_ANALYZE.run("", "verify", UNIT.toString());
+        // systemd-analyze exits 0 on keys it ignores, but says so: any output is a problem.
+        assertThat(verify.output()).as("systemd-analyze verify").isEmpty();
+        assertThat(verify.exitCode()).isZero();
+        String unit = Files.readString(UNIT);
+        assertThat(unit).contains("DynamicUser=yes", "ProtectSystem=strict", "CapabilityBoundingSet=CAP_NET_BIND_SERVICE",
+                "ExecReload=/bin/kill -HUP $MAINPID", "NoNewPrivileges=yes");
+        Matcher stop = Pattern.compile("(?m)^TimeoutStopSec=(\\d+)s$").matcher(unit);
+        assertThat(stop.find()).isTrue();
+        Duration drain = Durations.parse(yamlValue(Files.readString(DEPLOY.resolve("gateway.example.yaml")), "drain_timeout")).orElseThrow();
+        assertThat(Duration.ofSeconds(Long.parseLong(stop.group(1)))).isGreaterThanOrEqualTo(drain.plusSeconds(10));
+        assertThat(Duration.ofSeconds(Long.parseLong(stop.group(1))))
+                .isGreaterThanOrEqualTo(io.homeport.proxy.ProxySettings.DEFAULTS.drainTimeout().plusSeconds(10));
+    }
+
+    private static String yamlValue(String yaml, String key) {
+        Matcher matcher = Pattern.compile("(?m)^\\s*" + key + ":\\s*(\\S+)").matcher(yaml);
+        assertThat(matcher.find()).as(key).isTrue();
+        return matcher.group(1);
+    }
+
+    private static List<String> dashboardQueries() throws Exception {
+        JsonNode dashboard = new ObjectMapper().readTree(DASHBOARD.toFile());
+        List<String> queries = new ArrayList<>();
+        for (JsonNode panel : dashboard.path("panels")) {
+            for (JsonNode target : panel.path("targets")) {
+                queries.add(target.path("expr").asText());
+            }
+        }
+        return queries;
+    }
+}
