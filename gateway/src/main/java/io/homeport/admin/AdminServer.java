@@ -4,6 +4,7 @@ import io.homeport.canary.TrafficSample;
 import io.homeport.metrics.GatewayMetrics;
 import io.homeport.net.HostAndPort;
 import io.homeport.netty.Buffers;
+import io.homeport.netty.Listeners;
 import io.homeport.netty.Transports;
 import io.homeport.proxy.ClientAddressResolver;
 import io.homeport.reload.ConfigReloader;
@@ -61,19 +62,12 @@ public final class AdminServer implements AutoCloseable {
         if (serverChannel != null) {
             throw new IllegalStateException("admin server already started on " + serverChannel.localAddress());
         }
-        ChannelFuture bind = new ServerBootstrap()
+        serverChannel = Listeners.bind(new ServerBootstrap()
                 .group(group)
                 .channel(transports.serverChannel())
                 .childOption(ChannelOption.ALLOCATOR, Buffers.ALLOCATOR)
                 .childOption(ChannelOption.TCP_NODELAY, true)
-                .childHandler(new AdminChannelInitializer(endpoints, token))
-                .bind(listen.toSocketAddress())
-                .awaitUninterruptibly();
-        if (!bind.isSuccess()) {
-            Throwable cause = bind.cause();
-            throw new IOException("admin: cannot listen on " + listen + ": " + cause.getMessage(), cause);
-        }
-        serverChannel = bind.channel();
+                .childHandler(new AdminChannelInitializer(endpoints, token)), listen.toSocketAddress(), "admin.listen");
         InetSocketAddress bound = address();
         logger.info("admin listening on {}", bound);
         return bound;

@@ -7,6 +7,7 @@ import io.homeport.demo.DemoGeoIp;
 import io.homeport.geoip.InvalidGeoIpDatabaseException;
 import io.homeport.net.Cidr;
 import io.homeport.net.HostAndPort;
+import io.homeport.netty.Listeners;
 import io.homeport.netty.Transports;
 import io.homeport.rules.Endpoint;
 import io.homeport.rules.InvalidRulesException;
@@ -29,6 +30,7 @@ import picocli.CommandLine;
 @Command(
         name = "demo",
         mixinStandardHelpOptions = true,
+        header = "Runs the embedded demo: three demo regions behind the gateway.",
         description = {
             "Starts three demo backends (beijing, singapore, us) on loopback, the demo rules and a bundled",
             "demo GeoIP database, trusting X-Forwarded-For from loopback, and prints curl lines to try.",
@@ -45,6 +47,11 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--admin", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:9901", description = "Admin address (default: ${DEFAULT-VALUE}).")
     String admin;
 
+    @Option(names = "--backend-ports", paramLabel = "FIRST", defaultValue = "" + DemoFiles.FIRST_BACKEND_PORT,
+            description = "Port of the beijing demo backend on 127.0.0.1; singapore and us take the next two"
+                    + " (default: ${DEFAULT-VALUE}). Another value runs the demo on a copy of its rules.")
+    int firstBackendPort;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
@@ -54,7 +61,11 @@ final class DemoCommand implements Callable<Integer> {
         HostAndPort adminAddress = HostAndPort.parse(admin).orElseThrow(() -> new CommandLine.ParameterException(
                 spec.commandLine(), "--admin " + admin + " (expected: host:port)"));
 
-        Path rules = DemoFiles.rules();
+        if (firstBackendPort < 1 || firstBackendPort > 65533) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--backend-ports " + firstBackendPort + " (expected: 1..65533, the first of three ports)");
+        }
+        Path rules = DemoFiles.withBackendPorts(DemoFiles.rules(), firstBackendPort);
         Transports transports = Transports.best();
         EventLoopGroup backendLoop = transports.newGroup(1, "demo-backends");
         List<DemoBackend> backends = new ArrayList<>();
@@ -75,7 +86,7 @@ final class DemoCommand implements Callable<Integer> {
                     .withHealth(new HealthSettings(java.util.Optional.of("/healthz"), Duration.ofSeconds(2),
                             Duration.ofSeconds(1), 2, 2, 3, Duration.ofSeconds(10)));
             homeport = Homeport.start(Homeport.Options.forDemo(config, Duration.ofSeconds(2), null));
-            printWelcome(out, homeport, rules);
+            printWelcome(out, homeport, rules, firstBackendPort);
             new Shutdown().await();
             return 0;
         } catch (InvalidRulesException e) {
@@ -84,6 +95,10 @@ final class DemoCommand implements Callable<Integer> {
             return 1;
         } catch (InvalidGeoIpDatabaseException e) {
             err.println("homeport demo: " + e.getMessage());
+            err.flush();
+            return 1;
+        } catch (Listeners.BindFailedException e) {
+            err.println("homeport demo: " + e.getMessage() + " (--listen, --admin and --backend-ports move the demo)");
             err.flush();
             return 1;
         } finally {
@@ -95,7 +110,7 @@ final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    private static void printWelcome(PrintWriter out, Homeport homeport, Path rules) {
+    private static void printWelcome(PrintWriter out, Homeport homeport, Path rules, int firstBackendPort) {
         InetSocketAddress proxy = homeport.proxyAddresses().get(0);
         String base = "http://" + hostPort(proxy);
         String adminBase = "http://" + hostPort(homeport.adminAddress());
@@ -104,7 +119,7 @@ final class DemoCommand implements Callable<Integer> {
         out.println("  proxy  " + base + "   (trusts X-Forwarded-For from loopback)");
         out.println("  admin  " + adminBase);
         out.println("  rules  " + rules + "   (edit it: the gateway reloads it)");
-        out.println("  regions: beijing, singapore and us demo backends on 127.0.0.1:9101-9103");
+        out.println("  regions: beijing, singapore and us demo backends on 127.0.0.1:" + firstBackendPort + "-" + (firstBackendPort + 2));
         out.println();
         out.println("Try:");
         out.println("  curl -H 'X-Forwarded-For: 1.2.4.8' " + base + "/          # China -> beijing");

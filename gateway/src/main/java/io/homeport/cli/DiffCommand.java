@@ -33,6 +33,7 @@ import picocli.CommandLine.Option;
 @Command(
         name = "diff",
         mixinStandardHelpOptions = true,
+        header = "Shows whose home region two rules files or databases change.",
         description = {
             "Shows which countries, networks and pinned users change home region between two rules files",
             "(and GeoIP databases), and how much of a traffic sample that is. Starts no server.",

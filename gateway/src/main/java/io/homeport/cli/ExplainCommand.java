@@ -31,6 +31,7 @@ import picocli.CommandLine;
 @Command(
         name = "explain",
         mixinStandardHelpOptions = true,
+        header = "Prints where a request goes and why; starts no server.",
         description = {
             "Prints where a request goes and why: client address, country and the database that said so,",
             "user pin or migration bucket, route, home region and its fail-over order. Starts no server.",

@@ -4,6 +4,7 @@ import io.homeport.accesslog.UserHashKey;
 import io.homeport.config.GatewayConfig;
 import io.homeport.config.GatewayConfigLoader;
 import io.homeport.geoip.InvalidGeoIpDatabaseException;
+import io.homeport.netty.Listeners;
 import io.homeport.rules.InvalidRulesException;
 import io.homeport.server.Homeport;
 import io.homeport.tls.InvalidCertificateException;
@@ -19,6 +20,7 @@ import picocli.CommandLine;
 @Command(
         name = "run",
         mixinStandardHelpOptions = true,
+        header = "Runs the gateway as configured in a deployment file (gateway.yaml).",
         description = {
             "Runs the gateway as configured in a deployment file (gateway.yaml).",
             "SIGHUP reloads the rules and GeoIP database; SIGTERM drains and stops.",
@@ -64,6 +66,10 @@ final class RunCommand implements Callable<Integer> {
             return 1;
         } catch (InvalidCertificateException e) {
             err.println(config + ": TLS certificate refused: " + e.getMessage());
+            err.flush();
+            return 1;
+        } catch (Listeners.BindFailedException e) {
+            err.println(config + ": " + e.getMessage());
             err.flush();
             return 1;
         }

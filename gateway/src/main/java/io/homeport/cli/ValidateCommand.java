@@ -21,6 +21,7 @@ import picocli.CommandLine.Parameters;
 @Command(
         name = "validate",
         mixinStandardHelpOptions = true,
+        header = "Checks rules files and runs the tests in them.",
         description = {
             "Checks rules files and runs the tests in them. Prints every problem as file:line:col: message.",
             "Exit codes: 0 valid and tests pass, 1 invalid or a test failed, 2 usage."

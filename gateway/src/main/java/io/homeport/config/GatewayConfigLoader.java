@@ -60,8 +60,11 @@ public final class GatewayConfigLoader {
         String text;
         try {
             text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (java.nio.file.NoSuchFileException e) {
+            problems.atLine(1, 1, "no such file");
+            throw new InvalidRulesException(problems.list());
         } catch (IOException e) {
-            problems.atLine(1, 1, "cannot read: " + e);
+            problems.atLine(1, 1, "cannot read: " + e.getMessage());
             throw new InvalidRulesException(problems.list());
         }
         Node root = SafeYaml.parse(text, problems).orElse(null);

@@ -1,6 +1,7 @@
 package io.homeport.demo;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.homeport.netty.Listeners;
 import io.homeport.netty.Transports;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
@@ -45,8 +46,8 @@ public final class DemoBackend {
     }
 
     public InetSocketAddress start(InetSocketAddress address, Transports transports, EventLoopGroup group)
-            throws InterruptedException {
-        serverChannel = new ServerBootstrap()
+            throws Listeners.BindFailedException {
+        serverChannel = Listeners.bind(new ServerBootstrap()
                 .group(group)
                 .channel(transports.serverChannel())
                 .childHandler(new ChannelInitializer<Channel>() {
@@ -55,9 +56,7 @@ public final class DemoBackend {
                         channel.pipeline().addLast(new HttpServerCodec(), new HttpServerExpectContinueHandler(), new EchoHandler());
                     }
                 })
-                .bind(address)
-                .sync()
-                .channel();
+                , address, "demo backend " + region);
         return (InetSocketAddress) serverChannel.localAddress();
     }
 

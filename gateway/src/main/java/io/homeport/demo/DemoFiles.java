@@ -32,6 +32,35 @@ public final class DemoFiles {
         return extractBundled();
     }
 
+    /** The demo backends' first port in the demo rules (beijing; singapore and us follow). */
+    public static final int FIRST_BACKEND_PORT = 9101;
+
+    /**
+     * A copy of the demo rules (and their users file) whose three backends listen from {@code
+     * firstPort} on, so that two demos can run side by side; {@code rules} itself when the ports
+     * are the usual ones.
+     */
+    public static Path withBackendPorts(Path rules, int firstPort) {
+        if (firstPort == FIRST_BACKEND_PORT) {
+            return rules;
+        }
+        try {
+            Path directory = Files.createTempDirectory("homeport-demo-");
+            directory.toFile().deleteOnExit();
+            String text = Files.readString(rules);
+            for (int i = 0; i < 3; i++) {
+                text = text.replace("127.0.0.1:" + (FIRST_BACKEND_PORT + i), "127.0.0.1:" + (firstPort + i));
+            }
+            Path copy = Files.writeString(directory.resolve("demo.yaml"), text);
+            Path users = Files.copy(rules.resolveSibling("demo-users.csv"), directory.resolve("demo-users.csv"));
+            copy.toFile().deleteOnExit();
+            users.toFile().deleteOnExit();
+            return copy;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the demo rules for ports " + firstPort + "-" + (firstPort + 2), e);
+        }
+    }
+
     public static Collection<Region> regions(Path rules) throws InvalidRulesException {
         return new RulesLoader().load(rules).regions().values();
     }

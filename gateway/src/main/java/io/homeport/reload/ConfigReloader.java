@@ -72,6 +72,10 @@ public final class ConfigReloader implements AutoCloseable {
     // Guarded by this (reload is synchronized): fingerprints of what is serving.
     private String databaseSha;
     private String usersSha;
+    // Guarded by this: whether the last reload refused the rules or the database and nothing has
+    // been applied since, so that a file put back as it was is logged and counted as good again.
+    private boolean rulesRefused;
+    private boolean databaseRefused;
 
     private final ReloadTriggers triggers;
 
@@ -217,7 +221,27 @@ public final class ConfigReloader implements AutoCloseable {
         plan.loadRules();
         plan.loadDatabase();
         if (!plan.hasErrors() && !plan.rulesChanged && !plan.databaseChanged) {
-            logger.debug("reload ({}): nothing changed", trigger);
+            if (rulesRefused || databaseRefused) {
+                // A refused file was put back as it was: what is on disk serves again.
+                List<String> recovered = new ArrayList<>();
+                if (rulesRefused) {
+                    recovered.add("rules: " + rulesFile + " is the serving rules file again");
+                    metrics.configReload("rules", true);
+                }
+                if (databaseRefused) {
+                    recovered.add("geoip: " + geoipFile + " is the serving database again");
+                    metrics.configReload("geoip", true);
+                }
+                rulesRefused = false;
+                databaseRefused = false;
+                logger.info("reload ({}) applied: {}; the earlier refusal no longer applies", trigger, String.join("; ", recovered));
+                return ReloadResult.applied(recovered);
+            }
+            if (!ReloadTriggers.isOperatorAction(trigger)) {
+                logger.debug("reload ({}): nothing changed", trigger);
+            } else {
+                logger.info("reload ({}): nothing changed in {} and {}; the serving configuration stays", trigger, rulesFile, geoipFile);
+            }
             return ReloadResult.applied(List.of());
         }
         RoutingSnapshot snapshot = plan.hasErrors() ? null : plan.runRuleTests();
@@ -248,10 +272,12 @@ public final class ConfigReloader implements AutoCloseable {
         if (plan.databaseChanged) {
             metrics.bindGeoCache(plan.geo);
             databaseSha = plan.databaseSha;
+            databaseRefused = false;
             metrics.configReload("geoip", true);
         }
         if (plan.rulesChanged) {
             usersSha = plan.loadedUsersSha;
+            rulesRefused = false;
             metrics.configReload("rules", true);
         }
         triggers.filesChanged();
@@ -285,9 +311,11 @@ public final class ConfigReloader implements AutoCloseable {
 
     private void countFailures(ReloadPlan plan) {
         if (plan.rulesFailed) {
+            rulesRefused = true;
             metrics.configReload("rules", false);
         }
         if (plan.databaseFailed) {
+            databaseRefused = true;
             metrics.configReload("geoip", false);
         }
     }
@@ -393,9 +421,10 @@ public final class ConfigReloader implements AutoCloseable {
         String afterSha = after.source().sha256();
         if (beforeSha.equals(afterSha)) {
             return "rules: users file " + after.residency().users().map(UserPins::file).map(Path::toString).orElse("-")
-                    + " changed (rules sha256 " + Sha256.abbreviate(afterSha) + " unchanged)";
+                    + " changed: " + RulesChange.describe(before, after) + " (rules sha256 " + Sha256.abbreviate(afterSha) + " unchanged)";
         }
-        return "rules: sha256 " + Sha256.abbreviate(beforeSha) + " -> " + Sha256.abbreviate(afterSha) + " (" + rulesFile + ")";
+        return "rules: " + RulesChange.describe(before, after) + "; sha256 " + Sha256.abbreviate(beforeSha) + " -> "
+                + Sha256.abbreviate(afterSha) + " (" + rulesFile + ")";
     }
 
     private static String describeDatabaseChange(GeoIpDatabase before, String beforeSha, GeoIpDatabase after, String afterSha) {

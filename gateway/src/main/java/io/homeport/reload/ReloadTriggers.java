@@ -22,6 +22,18 @@ import org.slf4j.LoggerFactory;
  */
 final class ReloadTriggers implements AutoCloseable {
 
+    static final String POLL = "poll";
+    static final String FILE_CHANGE = "file change";
+    static final String SIGHUP = "SIGHUP";
+
+    /**
+     * Whether a reload was asked for by someone (SIGHUP, the admin API) rather than started by a
+     * file's stamp: only those log that nothing changed, as an answer to the operator.
+     */
+    static boolean isOperatorAction(String trigger) {
+        return !trigger.equals(POLL) && !trigger.equals(FILE_CHANGE);
+    }
+
     /** How long file events must be quiet before a reload: one reload per editor save. */
     static final Duration DEBOUNCE = Duration.ofMillis(200);
 
@@ -67,7 +79,7 @@ final class ReloadTriggers implements AutoCloseable {
         poller = reloadThread.scheduleWithFixedDelay(this::poll, millis, millis, TimeUnit.MILLISECONDS);
         List<Path> watched = files.get();
         try {
-            watcher = DirectoryWatcher.start(watched, () -> reloadDebounced("file change"));
+            watcher = DirectoryWatcher.start(watched, () -> reloadDebounced(FILE_CHANGE));
         } catch (IOException | RuntimeException e) {
             logger.warn("cannot watch {} for changes ({}); polling every {} instead", watched, e.toString(), pollInterval);
         }
@@ -114,7 +126,7 @@ final class ReloadTriggers implements AutoCloseable {
     /** Runs on the JVM's signal thread: hands the reload to the reload thread. */
     private void reloadOnSignal() {
         try {
-            reloadThread.execute(() -> reload.accept("SIGHUP"));
+            reloadThread.execute(() -> reload.accept(SIGHUP));
         } catch (RejectedExecutionException e) {
             logger.info("SIGHUP ignored: the config reloader is closed");
         }
@@ -125,7 +137,7 @@ final class ReloadTriggers implements AutoCloseable {
         Map<Path, FileStamp> now = stamps();
         if (!now.equals(seen)) {
             seen = now;
-            reload.accept("poll");
+            reload.accept(POLL);
         }
     }
 

@@ -2,6 +2,7 @@ package io.homeport.server;
 
 import io.homeport.config.GatewayConfig;
 import io.homeport.netty.Buffers;
+import io.homeport.netty.Listeners;
 import io.homeport.netty.Transports;
 import io.homeport.proxy.ClientAddressResolver;
 import io.homeport.proxy.ProxyContext;
@@ -56,7 +57,7 @@ public final class ProxyServer {
      * Loads TLS listeners' certificates (failing on the first that cannot serve), binds every
      * listener, and starts watching the certificate files; returns the bound addresses, in listener order.
      */
-    public List<InetSocketAddress> start() throws InterruptedException, InvalidCertificateException {
+    public List<InetSocketAddress> start() throws InterruptedException, InvalidCertificateException, Listeners.BindFailedException {
         List<SniCertificates> certificatesByListener = loadCertificates();
         List<SniCertificates> tlsListeners = certificatesByListener.stream().filter(Objects::nonNull).toList();
         if (!tlsListeners.isEmpty()) {
@@ -77,7 +78,8 @@ public final class ProxyServer {
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childHandler(new ProxyInitializer(forListener(listener), settings, listener, clients,
                             certificatesByListener.get(i)));
-            Channel channel = bootstrap.bind(listener.address().toSocketAddress()).sync().channel();
+            Channel channel = Listeners.bind(bootstrap, listener.address().toSocketAddress(),
+                    listeners.size() == 1 ? "listen" : "listen[" + i + "]");
             serverChannels.add(channel);
             bound.add((InetSocketAddress) channel.localAddress());
         }

@@ -18,7 +18,7 @@ public record CommandRun(int exitCode, String out, String err) {
     }
 
     /** stderr split into lines, without the trailing empty line. */
-    java.util.List<String> errLines() {
+    public java.util.List<String> errLines() {
         return err.lines().toList();
     }
 

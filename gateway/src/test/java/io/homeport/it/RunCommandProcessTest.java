@@ -82,6 +82,35 @@ class RunCommandProcessTest {
         assertThat(errors).contains("gateway.yaml:3:31: unknown key \"cahce\" in geoip (did you mean \"cache\"?)");
     }
 
+    @Test
+    void aMissingConfigFileSaysNoSuchFile() {
+        Path missing = directory.resolve("missing.yaml");
+        CommandRun run = CommandRun.of("run", "--config", missing.toString());
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.errLines()).containsExactly(missing + ":1:1: no such file");
+    }
+
+    @Test
+    void aPortInUseIsOneLineNamingTheListenerAndAddress() throws Exception {
+        Path config = writeConfig("http://127.0.0.1:9");
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            int port = taken.getLocalPort();
+            Files.writeString(config, Files.readString(config).replace("listen: 127.0.0.1:0\nadmin",
+                    "listen: 127.0.0.1:" + port + "\nadmin"));
+            CommandRun run = CommandRun.of("run", "--config", config.toString());
+            assertThat(run.exitCode()).isEqualTo(1);
+            assertThat(run.errLines()).containsExactly(config + ": listen 127.0.0.1:" + port
+                    + ": cannot listen: address already in use (another process listens there; choose another port)");
+
+            Files.writeString(config, Files.readString(config).replace("listen: 127.0.0.1:" + port + "\nadmin: {listen: 127.0.0.1:0}",
+                    "listen: 127.0.0.1:0\nadmin: {listen: 127.0.0.1:" + port + "}"));
+            CommandRun admin = CommandRun.of("run", "--config", config.toString());
+            assertThat(admin.exitCode()).isEqualTo(1);
+            assertThat(admin.errLines()).singleElement().asString()
+                    .startsWith(config + ": admin.listen 127.0.0.1:" + port + ": cannot listen: address already in use");
+        }
+    }
+
     private Path writeConfig(String endpoint) throws Exception {
         Files.writeString(directory.resolve("rules.yaml"), """
                 version: 1

@@ -104,8 +104,8 @@ class ConfigReloaderTest {
         assertThat(result.errors()).isEmpty();
         ServingConfig after = holder.current();
         String newSha = after.snapshot().rules().source().sha256();
-        assertThat(result.changes()).containsExactly(
-                "rules: sha256 " + oldSha.substring(0, 12) + " -> " + newSha.substring(0, 12) + " (" + rules + ")");
+        assertThat(result.changes()).containsExactly("rules: regions 3, countries 3 (MY (default) -> singapore), migrations 0,"
+                + " pins 0; sha256 " + oldSha.substring(0, 12) + " -> " + newSha.substring(0, 12) + " (" + rules + ")");
         assertThat(after).isNotSameAs(before);
         assertThat(after.snapshot()).isNotSameAs(before.snapshot());
         assertThat(after.database()).isSameAs(before.database());
@@ -245,6 +245,37 @@ class ConfigReloaderTest {
         assertThat(fixed.success()).isTrue();
         assertThat(fixed.changes()).singleElement().asString().startsWith("geoip: GeoLite2-Country");
         assertThat(holder.current().database().databaseType()).isEqualTo("GeoIP2-City");
+    }
+
+    @Test
+    void aRefusedDatabasePutBackAsItWasIsCountedAndReportedAsServingAgain() {
+        ServingConfig before = holder.current();
+        copyDatabase(TRUNCATED_DB, db);
+        assertThat(reloader.reload("test").success()).isFalse();
+        assertThat(metrics.scrape()).contains("homeport_config_last_reload_successful 0.0");
+
+        copyDatabase(COUNTRY_DB, db); // the serving file again: nothing to swap, but the refusal is over
+        ReloadResult restored = reloader.reload("test");
+
+        assertThat(restored.success()).isTrue();
+        assertThat(restored.changes()).containsExactly("geoip: " + db + " is the serving database again");
+        assertThat(holder.current()).isSameAs(before);
+        assertThat(metrics.scrape()).contains("homeport_config_last_reload_successful 1.0")
+                .contains("homeport_config_reloads_total{kind=\"geoip\",result=\"success\"} 1.0");
+        assertThat(reloader.reload("test").changes()).as("said once").isEmpty();
+    }
+
+    @Test
+    void aRefusedRulesFilePutBackAsItWasIsReportedAsServingAgain() {
+        writeRules(rules, RULES_SYNTAX_ERROR);
+        assertThat(reloader.reload("test").success()).isFalse();
+
+        writeRules(rules, RULES);
+        ReloadResult restored = reloader.reload("test");
+
+        assertThat(restored.success()).isTrue();
+        assertThat(restored.changes()).containsExactly("rules: " + rules + " is the serving rules file again");
+        assertThat(metrics.scrape()).contains("homeport_config_last_reload_successful 1.0");
     }
 
     @Test
