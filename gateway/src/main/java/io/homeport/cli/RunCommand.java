@@ -40,6 +40,7 @@ final class RunCommand implements Callable<Integer> {
         Homeport homeport;
         try {
             GatewayConfig gateway = GatewayConfigLoader.load(config);
+            OperationalLog.use(gateway.logFormat());
             if (gateway.audit().userHashKeyFile().isEmpty()) {
                 err.println(config + ": audit.user_hash_key_file is required: the key of the user-id hash in the access"
                         + " log (the same file on every gateway, so logs join across the fleet; make one with"

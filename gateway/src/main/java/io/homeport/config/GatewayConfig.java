@@ -33,7 +33,8 @@ public record GatewayConfig(
         Audit audit,
         int workers,
         AccessLog accessLog,
-        Transport transport) {
+        Transport transport,
+        LogFormat logFormat) {
 
     public static final HostAndPort DEFAULT_LISTEN = new HostAndPort("0.0.0.0", 8080);
     public static final HostAndPort DEFAULT_ADMIN = new HostAndPort("127.0.0.1", 9901);
@@ -54,7 +55,7 @@ public record GatewayConfig(
                 new Admin(DEFAULT_ADMIN, Optional.empty()), rules,
                 new GeoIp(geoipDatabase, io.homeport.geoip.CachingGeoLookup.DEFAULT_MAX_ENTRIES), new ClientIp(List.of()),
                 ProxySettings.DEFAULTS, UpstreamTimeouts.DEFAULTS, HealthSettings.DEFAULTS, ReloadSettings.DEFAULTS, Audit.NONE,
-                autoWorkers(), AccessLog.STDOUT, Transport.AUTO);
+                autoWorkers(), AccessLog.STDOUT, Transport.AUTO, LogFormat.TEXT);
     }
 
     /**
@@ -67,52 +68,69 @@ public record GatewayConfig(
 
     public GatewayConfig withListeners(List<Listener> listeners) {
         return new GatewayConfig(source, listeners, admin, rules, geoip, clientIp, proxy, upstream, health, reload, audit,
-                workers, accessLog, transport);
+                workers, accessLog, transport, logFormat);
     }
 
     public GatewayConfig withAdmin(Admin admin) {
         return new GatewayConfig(source, listeners, admin, rules, geoip, clientIp, proxy, upstream, health, reload, audit,
-                workers, accessLog, transport);
+                workers, accessLog, transport, logFormat);
     }
 
     public GatewayConfig withGeoIp(GeoIp geoip) {
         return new GatewayConfig(source, listeners, admin, rules, geoip, clientIp, proxy, upstream, health, reload, audit,
-                workers, accessLog, transport);
+                workers, accessLog, transport, logFormat);
     }
 
     public GatewayConfig withClientIp(ClientIp clientIp) {
         return new GatewayConfig(source, listeners, admin, rules, geoip, clientIp, proxy, upstream, health, reload, audit,
-                workers, accessLog, transport);
+                workers, accessLog, transport, logFormat);
     }
 
     public GatewayConfig withProxy(ProxySettings proxy) {
         return new GatewayConfig(source, listeners, admin, rules, geoip, clientIp, proxy, upstream, health, reload, audit,
-                workers, accessLog, transport);
+                workers, accessLog, transport, logFormat);
     }
 
     public GatewayConfig withUpstream(UpstreamTimeouts upstream) {
         return new GatewayConfig(source, listeners, admin, rules, geoip, clientIp, proxy, upstream, health, reload, audit,
-                workers, accessLog, transport);
+                workers, accessLog, transport, logFormat);
     }
 
     public GatewayConfig withHealth(HealthSettings health) {
         return new GatewayConfig(source, listeners, admin, rules, geoip, clientIp, proxy, upstream, health, reload, audit,
-                workers, accessLog, transport);
+                workers, accessLog, transport, logFormat);
     }
 
     public GatewayConfig withWorkers(int workers) {
         return new GatewayConfig(source, listeners, admin, rules, geoip, clientIp, proxy, upstream, health, reload, audit,
-                workers, accessLog, transport);
+                workers, accessLog, transport, logFormat);
     }
 
     public GatewayConfig withAccessLog(AccessLog accessLog) {
         return new GatewayConfig(source, listeners, admin, rules, geoip, clientIp, proxy, upstream, health, reload, audit,
-                workers, accessLog, transport);
+                workers, accessLog, transport, logFormat);
     }
 
     public GatewayConfig withTransport(Transport transport) {
         return new GatewayConfig(source, listeners, admin, rules, geoip, clientIp, proxy, upstream, health, reload, audit,
-                workers, accessLog, transport);
+                workers, accessLog, transport, logFormat);
+    }
+
+    public GatewayConfig withLogFormat(LogFormat logFormat) {
+        return new GatewayConfig(source, listeners, admin, rules, geoip, clientIp, proxy, upstream, health, reload, audit,
+                workers, accessLog, transport, logFormat);
+    }
+
+    /**
+     * {@code logging: {format: text | json}}: the operational log (stderr) as lines for people, or
+     * as one JSON object a line for container log pipelines. The access log is JSON either way.
+     */
+    public enum LogFormat {
+        TEXT, JSON;
+
+        public String label() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
     }
 
     /**

@@ -31,7 +31,8 @@ import org.yaml.snakeyaml.nodes.Tag;
 public final class GatewayConfigLoader {
 
     static final Set<String> ROOT_KEYS = Set.of("listen", "admin", "rules", "geoip", "client_ip", "proxy", "upstream", "health",
-            "reload", "audit", "workers", "access_log", "transport");
+            "reload", "audit", "workers", "access_log", "transport", "logging");
+    static final Set<String> LOGGING_KEYS = Set.of("format");
     static final Set<String> ACCESS_LOG_KEYS = Set.of("path");
     static final Set<String> AUDIT_KEYS = Set.of("user_hash_key_file");
     static final Set<String> RELOAD_KEYS = Set.of("max_region_change", "max_rules_region_change");
@@ -87,10 +88,31 @@ public final class GatewayConfigLoader {
         int workers = readWorkers(top, problems);
         GatewayConfig.AccessLog accessLog = readAccessLog(top, base, problems);
         GatewayConfig.Transport transport = readTransport(top, problems);
+        GatewayConfig.LogFormat logFormat = readLogFormat(top, problems);
 
         problems.throwIfAny();
         return new GatewayConfig(file, listeners, admin, rules.orElseThrow(), geoip, clientIp, proxy, upstream, health, reload,
-                audit, workers, accessLog, transport);
+                audit, workers, accessLog, transport, logFormat);
+    }
+
+    /** {@code logging: {format: text | json}}. */
+    private static GatewayConfig.LogFormat readLogFormat(YamlMap top, Problems problems) {
+        Optional<Node> node = top.value("logging");
+        if (node.isEmpty()) {
+            return GatewayConfig.LogFormat.TEXT;
+        }
+        YamlMap logging = YamlMap.read("logging", node.get(), LOGGING_KEYS, problems);
+        Optional<String> format = logging.string("format");
+        if (format.isEmpty()) {
+            return GatewayConfig.LogFormat.TEXT;
+        }
+        for (GatewayConfig.LogFormat candidate : GatewayConfig.LogFormat.values()) {
+            if (candidate.label().equals(format.get().trim())) {
+                return candidate;
+            }
+        }
+        problems.at(logging.value("format").get(), "logging.format: \"" + format.get() + "\" (expected: text or json)");
+        return GatewayConfig.LogFormat.TEXT;
     }
 
     /** {@code transport: auto | io_uring | epoll | nio}. */

@@ -210,6 +210,17 @@ class GatewayConfigLoaderTest {
     }
 
     @Test
+    void readsTheLogFormat() throws Exception {
+        String base = "rules: rules.yaml\ngeoip: {database: GeoLite2-Country.mmdb}\n";
+        assertThat(load(base).logFormat()).isEqualTo(GatewayConfig.LogFormat.TEXT);
+        assertThat(load(base + "logging: {format: text}\n").logFormat()).isEqualTo(GatewayConfig.LogFormat.TEXT);
+        assertThat(load(base + "logging: {format: json}\n").logFormat()).isEqualTo(GatewayConfig.LogFormat.JSON);
+        assertThat(problems(base + "logging: {format: xml}\n")).containsExactly(
+                at(3, 19, "logging.format: \"xml\" (expected: text or json)"));
+        assertThat(problems(base + "logging: {fromat: json}\n")).singleElement().asString().contains("unknown key \"fromat\"");
+    }
+
+    @Test
     void readsTheRequestBodyLimit() throws Exception {
         assertThat(load("rules: rules.yaml\ngeoip: {database: GeoLite2-Country.mmdb}\n").proxy().maxRequestBodyBytes())
                 .isEqualTo(ProxySettings.DEFAULT_MAX_REQUEST_BODY_BYTES).isEqualTo(1024L * 1024 * 1024);

@@ -83,6 +83,34 @@ class RunCommandProcessTest {
     }
 
     @Test
+    void operationalLogsCanBeJsonLines() throws Exception {
+        Path config = writeConfig("http://127.0.0.1:9");
+        Files.writeString(config, Files.readString(config) + "logging: {format: json}\n");
+        Process process = start(config);
+        try (BufferedReader log = new BufferedReader(new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8))) {
+            com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            com.fasterxml.jackson.databind.JsonNode serving = null;
+            for (String line; serving == null && System.nanoTime() < deadline && (line = log.readLine()) != null; ) {
+                com.fasterxml.jackson.databind.JsonNode event = json.readTree(line); // every line is one JSON object
+                assertThat(event.path("level").asText()).isNotEmpty();
+                assertThat(event.path("timestamp").asLong()).isPositive();
+                if (event.path("formattedMessage").asText().startsWith("homeport serving on")) {
+                    serving = event;
+                }
+            }
+            assertThat(serving).as("a JSON line saying the gateway serves").isNotNull();
+            assertThat(serving.path("level").asText()).isEqualTo("INFO");
+            assertThat(serving.path("loggerName").asText()).isEqualTo("io.homeport.server.Homeport");
+            process.destroy(); // SIGTERM
+            assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(process.exitValue()).isZero();
+        } finally {
+            process.destroyForcibly();
+        }
+    }
+
+    @Test
     void aMissingConfigFileSaysNoSuchFile() {
         Path missing = directory.resolve("missing.yaml");
         CommandRun run = CommandRun.of("run", "--config", missing.toString());
