@@ -1,5 +1,6 @@
 package io.homeport.cli;
 
+import io.homeport.loadtest.LoadTestCommand;
 import io.homeport.metrics.BuildInfo;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -10,7 +11,8 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = HomeportCommand.Version.class,
         description = "A residency-aware edge gateway: routes every request to its user's home region.",
-        subcommands = {DemoCommand.class, RunCommand.class, ValidateCommand.class, ExplainCommand.class, DiffCommand.class})
+        subcommands = {DemoCommand.class, RunCommand.class, ValidateCommand.class, ExplainCommand.class, DiffCommand.class,
+                LoadTestCommand.class})
 public final class HomeportCommand implements Runnable {
 
     @CommandLine.Spec
@@ -37,7 +39,7 @@ public final class HomeportCommand implements Runnable {
         throw new CommandLine.ParameterException(spec.commandLine(), "missing command");
     }
 
-    static final class Version implements CommandLine.IVersionProvider {
+    public static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
             return new String[] {"homeport " + BuildInfo.version() + " (" + BuildInfo.revision() + ")"};

@@ -23,7 +23,7 @@ class OperatorMessagesTest {
         assertThat(help.exitCode()).isZero();
         List<String> commands = help.out().lines().dropWhile(line -> !line.equals("Commands:")).skip(1).toList();
         assertThat(commands).extracting(line -> line.trim().split("\\s+")[0])
-                .contains("demo", "run", "validate", "explain", "diff");
+                .contains("demo", "run", "validate", "explain", "diff", "loadtest");
         for (String line : commands) {
             assertThat(line).as("one line per command, ending its sentence").startsWith("  ").endsWith(".");
         }

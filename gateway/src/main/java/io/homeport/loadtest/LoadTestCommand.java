@@ -20,8 +20,10 @@ import picocli.CommandLine.Option;
 
 /** {@code homeport loadtest}: the regional load tester's command line. */
 @Command(
-        name = "homeport loadtest",
+        name = "loadtest",
         mixinStandardHelpOptions = true,
+        versionProvider = io.homeport.cli.HomeportCommand.Version.class,
+        header = "Load-tests a gateway with clients from a mix of markets.",
         sortOptions = false,
         description = {
             "Sends traffic to a gateway as clients from a market mix, with real client",
@@ -105,10 +107,6 @@ public final class LoadTestCommand implements Callable<Integer> {
 
     @Option(names = "--html", paramLabel = "FILE", defaultValue = "loadtest-report.html", description = "HTML report (default: ${DEFAULT-VALUE}).")
     Path html;
-
-    public static void main(String[] args) {
-        System.exit(commandLine().execute(args));
-    }
 
     /** The configured command line, for tests that run it in-process. */
     public static CommandLine commandLine() {
