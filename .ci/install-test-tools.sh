@@ -1,19 +1,30 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the test suite runs for real (Debian 12), when they are missing:
+# Installs what the test suite runs for real (Debian 12), when it is missing:
 #   promtool (package prometheus)   — checks /metrics, the alert rules and their unit tests
 #   systemd-analyze (package systemd) — verifies the systemd unit in deploy/systemd/
+#   kubectl (its kustomize) and node — render and validate deploy/kubernetes, with the npm
+#     packages pinned in deploy/kubernetes/package-lock.json (installed beside it)
 # Run as root, or with sudo available. The tests that need a tool fail under CI=true when it is
 # missing, and are skipped (with the reason) on a developer's machine without it.
 set -euo pipefail
 
+cd "$(dirname "$0")/.."
+
 need=()
 command -v promtool >/dev/null 2>&1 || need+=(prometheus)
 command -v systemd-analyze >/dev/null 2>&1 || need+=(systemd)
-[ ${#need[@]} -eq 0 ] && exit 0
+command -v kubectl >/dev/null 2>&1 || need+=(kubectl)
+command -v node >/dev/null 2>&1 || need+=(nodejs npm)
+if [ ${#need[@]} -gt 0 ]; then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  echo "installing ${need[*]} for the tests" >&2
+  $sudo apt-get update -qq
+  # --no-install-recommends: promtool is what the tests use; the Prometheus server is not started.
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
 
-sudo=""
-[ "$(id -u)" -eq 0 ] || sudo="sudo"
-echo "installing ${need[*]} for the tests" >&2
-$sudo apt-get update -qq
-# --no-install-recommends: promtool is what the tests use; the Prometheus server is not started.
-DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+# The Kubernetes validator's packages, exactly as locked.
+if [ ! -d deploy/kubernetes/node_modules ]; then
+  (cd deploy/kubernetes && npm ci --silent --no-audit --no-fund)
+fi

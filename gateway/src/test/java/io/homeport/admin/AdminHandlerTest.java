@@ -178,7 +178,7 @@ class AdminHandlerTest {
 
         assertThat(answer.status()).isEqualTo(200);
         assertThat(answer.json().get("success").asBoolean()).isTrue();
-        assertThat(answer.json().get("changes").get(0).asText()).startsWith("rules: sha256 ");
+        assertThat(answer.json().get("changes").get(0).asText()).startsWith("rules: regions 3, countries 3 (MY (default) -> singapore)").contains("; sha256 ");
         assertThat(channel.config().isAutoRead()).as("reads resume after the answer").isTrue();
     }
 

@@ -25,7 +25,9 @@ import org.junit.jupiter.api.io.TempDir;
  * rules}; every query of the Grafana dashboard parsed by promtool; every metric the rules and the
  * dashboard name exists in the gateway's exposition (or is one of its counters that appear on their
  * first event); the systemd unit with {@code systemd-analyze verify}, its stop timeout longer than
- * the drain.
+ * the drain; each Kubernetes overlay rendered by {@code kubectl kustomize} and validated against the
+ * API's schemas and models, its deployment file loaded, its rules validated, its grace period
+ * longer than the drain.
  */
 class DeployAssetsTest {
 
@@ -87,15 +89,20 @@ class DeployAssetsTest {
         String source = Files.readString(METRICS_SOURCE);
         try (TestGateway gateway = new TestGateway(dir)) {
             assertThat(gateway.get("/", "1.2.4.8").statusCode()).isEqualTo(200);
-            String exposition = gateway.client.send(HttpRequest.newBuilder(gateway.admin("/metrics")).build(),
-                    HttpResponse.BodyHandlers.ofString()).body();
+            // A request is counted just after its answer is sent: wait for it.
+            String exposition = "";
+            for (long deadline = System.nanoTime() + 10_000_000_000L;
+                    !exposition.contains("homeport_request_duration_seconds_count") && System.nanoTime() < deadline; ) {
+                exposition = gateway.client.send(HttpRequest.newBuilder(gateway.admin("/metrics")).build(),
+                        HttpResponse.BodyHandlers.ofString()).body();
+            }
             for (String name : named) {
                 if (exposition.contains("# TYPE " + name + " ")) {
                     continue;
                 }
                 // Counters that appear on their first event (a violation, a fail-over, a denial):
                 // the dotted name Micrometer is given must be in GatewayMetrics.
-                String dotted = name.replaceFirst("_total$", "").replace('_', '.');
+                String dotted = name.replaceFirst("_total$", "").replaceFirst("_(seconds|bytes)$", "").replace('_', '.');
                 assertThat(source).as("%s: not in the exposition, and no meter %s in GatewayMetrics", name, dotted)
                         .contains("\"" + dotted + "\"");
             }
@@ -117,6 +124,60 @@ class DeployAssetsTest {
         assertThat(Duration.ofSeconds(Long.parseLong(stop.group(1)))).isGreaterThanOrEqualTo(drain.plusSeconds(10));
         assertThat(Duration.ofSeconds(Long.parseLong(stop.group(1))))
                 .isGreaterThanOrEqualTo(io.homeport.proxy.ProxySettings.DEFAULTS.drainTimeout().plusSeconds(10));
+    }
+
+    @Test
+    void theKubernetesOverlaysRenderAndValidateAgainstTheApi() throws Exception {
+        Path kubernetes = DEPLOY.resolve("kubernetes");
+        OperatorTool.requireInstalled(kubernetes.resolve("node_modules/kubernetes-models"), "the Kubernetes validator's npm packages");
+        for (String region : new String[] {"beijing", "singapore", "us"}) {
+            OperatorTool.Result rendered = OperatorTool.KUBECTL.run("", "kustomize", kubernetes.resolve("overlays/" + region).toString());
+            assertThat(rendered.exitCode()).as(rendered.output()).isZero();
+            assertThat(rendered.output()).contains("namespace: homeport-" + region, "homeport.io/edge: " + region,
+                    "kind: Deployment", "kind: PodDisruptionBudget", "kind: HorizontalPodAutoscaler", "kind: Service",
+                    "name: homeport-rules");
+            OperatorTool.Result valid = OperatorTool.NODE.run(rendered.output(), kubernetes.resolve("validate.mjs").toString());
+            assertThat(valid.output()).as(region).contains("6 manifests valid, 0 problems");
+            assertThat(valid.exitCode()).isZero();
+        }
+        // The validator is not a rubber stamp: a misspelt field and a wrong type are problems.
+        String rendered = OperatorTool.KUBECTL.run("", "kustomize", kubernetes.resolve("overlays/us").toString()).output();
+        OperatorTool.Result misspelt = OperatorTool.NODE.run(rendered.replace("maxUnavailable: 1", "maxUnavailabel: 1")
+                .replace("terminationGracePeriodSeconds: 40", "terminationGracePeriodSeconds: forty"), kubernetes.resolve("validate.mjs").toString());
+        assertThat(misspelt.exitCode()).isEqualTo(1);
+        assertThat(misspelt.output()).contains("PodDisruptionBudget.spec.maxUnavailabel: unknown field")
+                .contains("terminationGracePeriodSeconds must be integer");
+    }
+
+    @Test
+    void theKubernetesDeploymentFitsTheGatewaysOwnSettings() throws Exception {
+        Path kubernetes = DEPLOY.resolve("kubernetes");
+        String deployment = Files.readString(kubernetes.resolve("base/deployment.yaml"));
+        String gatewayYaml = Files.readString(kubernetes.resolve("gateway.yaml"));
+        // The deployment file loads (every key known, every value valid), and asks for what the manifests assume.
+        // Its files where the Pod mounts them, here under a temporary directory.
+        Files.copy(TestGateway.FIXTURE_DB, dir.resolve("GeoLite2-Country.mmdb"));
+        Files.write(dir.resolve("user-hash.key"), new byte[32]);
+        Path copy = Files.writeString(dir.resolve("gateway.yaml"), gatewayYaml
+                .replace("/var/lib/homeport/geoip/GeoLite2-Country.mmdb", dir.resolve("GeoLite2-Country.mmdb").toString())
+                .replace("/etc/homeport-rules/rules.yaml", kubernetes.resolve("base/rules.yaml").toAbsolutePath().toString()));
+        io.homeport.config.GatewayConfig config = io.homeport.config.GatewayConfigLoader.load(copy);
+        assertThat(config.logFormat()).isEqualTo(io.homeport.config.GatewayConfig.LogFormat.JSON);
+        assertThat(config.admin().listen().port()).isEqualTo(9901);
+        assertThat(config.listeners()).singleElement().satisfies(listener -> assertThat(listener.address().port()).isEqualTo(8080));
+        assertThat(yamlValue(gatewayYaml, "workers")).isEqualTo("auto");
+        // Kubernetes waits longer than the drain, the preStop pause and the JVM's stop.
+        Matcher grace = Pattern.compile("terminationGracePeriodSeconds: (\\d+)").matcher(deployment);
+        Matcher pause = Pattern.compile("command: \\[\"sleep\", \"(\\d+)\"\\]").matcher(deployment);
+        assertThat(grace.find()).isTrue();
+        assertThat(pause.find()).isTrue();
+        assertThat(Duration.ofSeconds(Long.parseLong(grace.group(1))))
+                .isGreaterThanOrEqualTo(config.proxy().drainTimeout().plusSeconds(Long.parseLong(pause.group(1))).plusSeconds(10));
+        // The rules the ConfigMap carries are valid and their tests pass.
+        io.homeport.cli.CommandRun validate = io.homeport.cli.CommandRun.of("validate", kubernetes.resolve("base/rules.yaml").toString());
+        assertThat(validate.exitCode()).as(validate.toString()).isZero();
+        // (prometheus-scrape.yaml is not run through promtool: Debian's Prometheus is built without
+        // Kubernetes service discovery, so its promtool refuses kubernetes_sd_configs.)
     }
 
     private static String yamlValue(String yaml, String key) {

@@ -18,7 +18,9 @@ import org.junit.jupiter.api.Assumptions;
  */
 enum OperatorTool {
     PROMTOOL("promtool", "prometheus"),
-    SYSTEMD_ANALYZE("systemd-analyze", "systemd");
+    SYSTEMD_ANALYZE("systemd-analyze", "systemd"),
+    KUBECTL("kubectl", "kubectl"),
+    NODE("node", "nodejs");
 
     record Result(int exitCode, String output) {}
 
@@ -43,6 +45,18 @@ enum OperatorTool {
         }
         Assumptions.abort(missing);
         return null;
+    }
+
+    /** Fails under CI, or skips, unless {@code path} exists (an installed package directory, say). */
+    static void requireInstalled(Path path, String what) {
+        if (Files.exists(path)) {
+            return;
+        }
+        String missing = what + " is not installed (" + path + "; .ci/install-test-tools.sh installs it)";
+        if (System.getenv("CI") != null) {
+            fail(missing);
+        }
+        Assumptions.abort(missing);
     }
 
     /** Runs the tool with {@code args} and {@code stdin}; output and errors together; up to 60 s. */
