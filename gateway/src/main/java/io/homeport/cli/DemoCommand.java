@@ -70,6 +70,7 @@ final class DemoCommand implements Callable<Integer> {
         EventLoopGroup backendLoop = transports.newGroup(1, "demo-backends");
         List<DemoBackend> backends = new ArrayList<>();
         Homeport homeport = null;
+        Shutdown shutdown = new Shutdown(); // before anything serves: an early Ctrl-C still stops cleanly
         try {
             for (Region region : DemoFiles.regions(rules)) {
                 Endpoint endpoint = region.endpoints().get(0);
@@ -87,7 +88,7 @@ final class DemoCommand implements Callable<Integer> {
                             Duration.ofSeconds(1), 2, 2, 3, Duration.ofSeconds(10)));
             homeport = Homeport.start(Homeport.Options.forDemo(config, Duration.ofSeconds(2), null));
             printWelcome(out, homeport, rules, firstBackendPort);
-            new Shutdown().await();
+            shutdown.await();
             return 0;
         } catch (InvalidRulesException e) {
             e.problems().forEach(err::println);

@@ -38,6 +38,7 @@ final class RunCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter err = spec.commandLine().getErr();
         Homeport homeport;
+        Shutdown shutdown;
         try {
             GatewayConfig gateway = GatewayConfigLoader.load(config);
             OperationalLog.use(gateway.logFormat());
@@ -56,6 +57,8 @@ final class RunCommand implements Callable<Integer> {
                 err.flush();
                 return 1;
             }
+            // The signals are taken before the gateway serves: a SIGTERM right after the start still drains.
+            shutdown = new Shutdown();
             homeport = Homeport.start(Homeport.Options.from(gateway, userHashKey));
         } catch (InvalidRulesException e) {
             e.problems().forEach(err::println);
@@ -74,7 +77,6 @@ final class RunCommand implements Callable<Integer> {
             err.flush();
             return 1;
         }
-        Shutdown shutdown = new Shutdown();
         shutdown.await();
         homeport.close();
         return 0;

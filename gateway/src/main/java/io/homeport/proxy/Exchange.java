@@ -147,9 +147,14 @@ public final class Exchange {
         this.requestComplete = true;
     }
 
-    /** Whether the connection must end with this answer: the client asked, or its body was not read whole. */
+    /** Whether the connection must end with this answer: the client asked, the gateway drains, or its body was not read whole. */
     boolean closesClient() {
-        return facts.closes() || (!requestComplete && !facts.replayable());
+        return answerSaysClose() || (!requestComplete && !facts.replayable());
+    }
+
+    /** Whether the answer tells the client to close: it asked, or the gateway is draining (reconnect elsewhere). */
+    public boolean answerSaysClose() {
+        return facts.closes() || forwarder.proxy().drain().isDraining();
     }
 
     void tried(Endpoint failed) {

@@ -312,6 +312,16 @@ public final class Forwarder {
         return false;
     }
 
+    /**
+     * The gateway started draining ({@link Drain}): a connection idle between exchanges closes now;
+     * one with an exchange closes after its answer, which says {@code Connection: close}.
+     */
+    public void drainStarted() {
+        if (current == null) {
+            ctx.close();
+        }
+    }
+
     /** The framing left the connection (a hand-over, an upgrade): no timer may fire for it. */
     public void stopTimer() {
         if (responseTimer != null) {

@@ -22,7 +22,8 @@ public record ProxyContext(
         RetryBudget retryBudget,
         UpstreamConnections upstreams,
         GatewayMetrics metrics,
-        ExchangeListener listener) implements Refusals {
+        ExchangeListener listener,
+        Drain drain) implements Refusals {
 
     public ProxyContext {
         Objects.requireNonNull(config, "config");
@@ -32,11 +33,12 @@ public record ProxyContext(
         Objects.requireNonNull(upstreams, "upstreams");
         Objects.requireNonNull(metrics, "metrics");
         Objects.requireNonNull(listener, "listener");
+        Objects.requireNonNull(drain, "drain");
     }
 
     /** This context with another client address resolver: a listener's own trusted proxies. */
     public ProxyContext withClientAddresses(ClientAddressResolver resolver) {
-        return new ProxyContext(config, resolver, regions, retryBudget, upstreams, metrics, listener);
+        return new ProxyContext(config, resolver, regions, retryBudget, upstreams, metrics, listener, drain);
     }
 
     /**

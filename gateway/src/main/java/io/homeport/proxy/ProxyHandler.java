@@ -252,6 +252,10 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
         if (event instanceof IdleStateEvent && forwarder.idle()) {
             return;
         }
+        if (event == Drain.Event.STARTED) {
+            forwarder.drainStarted();
+            return;
+        }
         ctx.fireUserEventTriggered(event);
     }
 

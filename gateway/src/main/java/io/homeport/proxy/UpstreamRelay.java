@@ -96,7 +96,7 @@ final class UpstreamRelay extends ChannelInboundHandlerAdapter {
         if (!headers.contains(ForwardedHeaders.X_REQUEST_ID)) {
             headers.set(ForwardedHeaders.X_REQUEST_ID, current.requestId());
         }
-        boolean keepClient = !current.facts.closes();
+        boolean keepClient = !current.answerSaysClose();
         boolean mayHaveBody = !isBodiless(current, response.status());
         if (mayHaveBody && !lengthKnown) {
             if (request.clientVersion.equals(HttpVersion.HTTP_1_0)) {

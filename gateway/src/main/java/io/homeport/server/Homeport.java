@@ -10,6 +10,7 @@ import io.homeport.geoip.InvalidGeoIpDatabaseException;
 import io.homeport.metrics.GatewayMetrics;
 import io.homeport.netty.Transports;
 import io.homeport.proxy.ClientAddressResolver;
+import io.homeport.proxy.Drain;
 import io.homeport.proxy.ExchangeListener;
 import io.homeport.proxy.ProxyContext;
 import io.homeport.reload.ConfigReloader;
@@ -77,6 +78,7 @@ public final class Homeport implements AutoCloseable {
     private final ConfigReloader reloader;
     private final AccessLog accessLog;
     private final InFlightRequests inFlight;
+    private final Drain drain = new Drain();
     private final TrafficSample trafficSample;
     /** How often the traffic sample's counts are halved: a request weighs half after a minute. */
     static final Duration SAMPLE_AGING = Duration.ofMinutes(1);
@@ -110,7 +112,7 @@ public final class Homeport implements AutoCloseable {
         ClientAddressResolver clientAddresses = new ClientAddressResolver(config.clientIp().trustedProxies());
         ProxyContext proxy = new ProxyContext(holder, clientAddresses,
                 new RegionSelector(upstreamHealth), new RetryBudget(0.2, 10),
-                new UpstreamConnections(transports, config.upstream()), metrics, inFlight);
+                new UpstreamConnections(transports, config.upstream()), metrics, inFlight, drain);
         this.proxyServer = new ProxyServer(config.listeners(), proxy, config.proxy(), transports, acceptors, workers,
                 options.reloadPollInterval());
         this.adminServer = new AdminServer(config.admin().listen(), config.admin().token(), transports, acceptors, holder, metrics, reloader, readiness,
@@ -222,6 +224,10 @@ public final class Homeport implements AutoCloseable {
         stopped = true;
         readiness.markDraining();
         proxyServer.stopAccepting();
+        // Keep-alive clients are told to reconnect (elsewhere): answers say Connection: close,
+        // idle connections close now, HTTP/2 connections get GOAWAY.
+        drain.start();
+        proxyServer.drainClients();
         try {
             if (!inFlight.awaitDrained(options.config().proxy().drainTimeout())) {
                 logger.warn("{} requests still in flight after {}; closing them", inFlight.count(),

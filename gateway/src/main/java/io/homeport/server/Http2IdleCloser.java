@@ -1,5 +1,6 @@
 package io.homeport.server;
 
+import io.homeport.proxy.Drain;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http2.Http2FrameCodec;
@@ -18,6 +19,11 @@ final class Http2IdleCloser extends ChannelInboundHandlerAdapter {
             if (codec == null || codec.connection().numActiveStreams() == 0) {
                 ctx.close();
             }
+            return;
+        }
+        if (event == Drain.Event.STARTED) {
+            // Netty's HTTP/2 handler closes gracefully: GOAWAY, then the streams in flight finish.
+            ctx.close();
             return;
         }
         ctx.fireUserEventTriggered(event);

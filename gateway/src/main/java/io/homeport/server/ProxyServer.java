@@ -120,6 +120,11 @@ public final class ProxyServer {
         }
     }
 
+    /** Tells every client connection that the gateway drains ({@link io.homeport.proxy.Drain.Event#STARTED}). */
+    public void drainClients() {
+        clients.forEach(channel -> channel.pipeline().fireUserEventTriggered(io.homeport.proxy.Drain.Event.STARTED));
+    }
+
     /** Client connections open now, all listeners. */
     public int clientConnections() {
         return clients.size();

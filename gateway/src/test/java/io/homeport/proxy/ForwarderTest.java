@@ -88,7 +88,8 @@ class ForwarderTest {
                     public void completed(CompletedExchange exchange) {
                         completed.add(exchange);
                     }
-                });
+                },
+                new Drain());
         Holder holder = new Holder();
         clientChannel = newClientChannel(holder);
         return new Forwarder(proxy, client, holder.ctx);

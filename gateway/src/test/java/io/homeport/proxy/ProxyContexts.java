@@ -35,6 +35,7 @@ public final class ProxyContexts {
                 new RetryBudget(0.2, 10),
                 new UpstreamConnections(Transports.best(), UpstreamTimeouts.DEFAULTS),
                 metrics,
-                listener);
+                listener,
+                new Drain());
     }
 }

@@ -165,7 +165,8 @@ class ProxyHandlerTest {
                 new RetryBudget(0.2, 10),
                 new UpstreamConnections(Transports.best(), UpstreamTimeouts.DEFAULTS),
                 metrics,
-                completed::add);
+                completed::add,
+                new Drain());
         InetSocketAddress remote = new InetSocketAddress(peer, 40000);
         EmbeddedChannel channel = new EmbeddedChannel() {
             @Override

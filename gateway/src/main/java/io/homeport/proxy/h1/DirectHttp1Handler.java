@@ -7,6 +7,7 @@ import io.homeport.proxy.ClientSide;
 import io.homeport.proxy.ErrorResponses;
 import io.homeport.proxy.Exchange;
 import io.homeport.proxy.ForwardedHeaders;
+import io.homeport.proxy.Drain;
 import io.homeport.proxy.Forwarder;
 import io.homeport.proxy.ProxyContext;
 import io.homeport.proxy.ProxyHandler;
@@ -358,6 +359,12 @@ public final class DirectHttp1Handler extends ChannelInboundHandlerAdapter imple
     public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
         if (event instanceof IdleStateEvent) {
             forwarder.idle(); // while the response head is awaited, the response timer governs
+            return;
+        }
+        if (event == Drain.Event.STARTED) {
+            if (pending == null || !pending.isReadable()) {
+                forwarder.drainStarted(); // part of a head already here: its answer will say close
+            }
             return;
         }
         ctx.fireUserEventTriggered(event);

@@ -130,7 +130,7 @@ final class DirectUpstream extends ChannelInboundHandlerAdapter {
         framing = head.framing;
         remaining = head.contentLength;
         upstreamCloses = head.upstreamCloses;
-        closeClient = current.facts().closes();
+        closeClient = current.answerSaysClose();
         ChannelHandlerContext clientContext = current.client();
         int inline = head.framing == ResponseHead.Framing.LENGTH ? (int) Math.min(head.contentLength, MAX_INLINE_BODY) : 0;
         ByteBuf out = clientContext.alloc().directBuffer(head.length + 128 + inline);
