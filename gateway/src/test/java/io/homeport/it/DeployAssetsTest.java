@@ -180,6 +180,59 @@ class DeployAssetsTest {
         // Kubernetes service discovery, so its promtool refuses kubernetes_sd_configs.)
     }
 
+    @Test
+    void theGeoIpUpdateReplacesTheDatabaseOnlyWithOneThatPassesTheGatewaysChecks() throws Exception {
+        OperatorTool.SYSTEMD_ANALYZE.require();
+        OperatorTool.Result units = OperatorTool.SYSTEMD_ANALYZE.run("", "verify",
+                DEPLOY.resolve("systemd/homeport-geoip-update.service").toString(), DEPLOY.resolve("systemd/homeport-geoip-update.timer").toString());
+        assertThat(units.output()).as("systemd-analyze verify").isEmpty();
+        assertThat(units.exitCode()).isZero();
+
+        Path rules = Files.writeString(dir.resolve("rules.yaml"), """
+                version: 1
+                regions:
+                  beijing: {endpoints: ["http://127.0.0.1:9"]}
+                  us: {endpoints: ["http://127.0.0.1:10"]}
+                residency: {default_region: us, countries: {CN: beijing}}
+                tests:
+                  - {ip: 1.2.4.8, expect: beijing}
+                """);
+        Path target = dir.resolve("country.mmdb");
+        Files.writeString(target, "the old database");
+        Path truncated = dir.resolve("truncated.mmdb");
+        Files.write(truncated, java.util.Arrays.copyOf(Files.readAllBytes(TestGateway.FIXTURE_DB), 5000));
+        Path movesChina = new io.homeport.geoip.MmdbWriter().addAll(CanaryTest.NETWORKS, java.util.Map.of("CN", "US"))
+                        .write(dir.resolve("moves-china.mmdb"));
+
+        assertThat(update(target, rules, truncated).exitCode()).isEqualTo(1);
+        assertThat(Files.readString(target)).as("a broken file never replaces the old one").isEqualTo("the old database");
+        OperatorTool.Result failingTests = update(target, rules, movesChina);
+        assertThat(failingTests.exitCode()).isEqualTo(1);
+        assertThat(failingTests.output()).contains("refused").contains("expected beijing");
+        assertThat(Files.readString(target)).isEqualTo("the old database");
+
+        OperatorTool.Result good = update(target, rules, TestGateway.FIXTURE_DB);
+        assertThat(good.exitCode()).as(good.output()).isZero();
+        assertThat(Files.mismatch(target, TestGateway.FIXTURE_DB)).isEqualTo(-1L);
+        try (var leftovers = Files.list(dir)) {
+            assertThat(leftovers.map(path -> path.getFileName().toString())).noneMatch(name -> name.startsWith(".country.mmdb"));
+        }
+    }
+
+    /** deploy/geoip/update-db.sh installing {@code source}, checked by this build's CLI. */
+    private static OperatorTool.Result update(Path target, Path rules, Path source) throws Exception {
+        String javaBinary = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        ProcessBuilder builder = new ProcessBuilder("bash", DEPLOY.resolve("geoip/update-db.sh").toString(), target.toString(),
+                rules.toString()).redirectErrorStream(true);
+        builder.environment().put("HOMEPORT_CMD", javaBinary + " -cp " + System.getProperty("java.class.path")
+                + " io.homeport.cli.HomeportCommand");
+        builder.environment().put("GEOIP_DB_SOURCE", source.toString());
+        Process process = builder.start();
+        String output = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(process.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        return new OperatorTool.Result(process.exitValue(), output);
+    }
+
     private static String yamlValue(String yaml, String key) {
         Matcher matcher = Pattern.compile("(?m)^\\s*" + key + ":\\s*(\\S+)").matcher(yaml);
         assertThat(matcher.find()).as(key).isTrue();
