@@ -21,21 +21,42 @@ public final class JsonReport {
     private JsonReport() {}
 
     public static void write(LoadReport report, Path file) throws IOException {
-        Files.writeString(file, render(report) + "\n");
+        write(report, List.of(), file);
+    }
+
+    public static void write(LoadReport report, List<Threshold.Verdict> thresholds, Path file) throws IOException {
+        Files.writeString(file, render(report, thresholds) + "\n");
     }
 
     public static String render(LoadReport report) {
+        return render(report, List.of());
+    }
+
+    public static String render(LoadReport report, List<Threshold.Verdict> thresholds) {
         LoadReport.Run run = report.run();
         ObjectNode root = JSON.createObjectNode();
         root.put("started_at", run.startedAt().toString());
         root.put("url", run.url());
-        root.put("model", run.model());
+        ObjectNode model = root.putObject("model");
+        if (run.loadModel() instanceof LoadModel.FixedRate rate) {
+            model.put("kind", "open");
+            model.put("rate_per_second", rate.perSecond());
+        } else if (run.loadModel() instanceof LoadModel.FixedConcurrency closed) {
+            model.put("kind", "closed");
+            model.put("users", closed.users());
+        }
+        model.put("description", run.model());
+        model.put("stopped_early", run.stoppedEarly());
         root.put("warmup_seconds", run.warmupSeconds());
         root.put("planned_seconds", run.plannedSeconds());
         root.put("elapsed_seconds", report.elapsedSeconds());
         root.put("achieved_rate", report.achievedRate());
         root.put("connections", run.connections());
-        root.put("mix", run.mix());
+        ObjectNode mix = root.putObject("mix");
+        run.marketMix().weights().forEach(mix::put);
+        ObjectNode priming = root.putObject("priming");
+        priming.put("requests", run.primingRequests());
+        priming.put("in_figures", false); // sent before the warm-up to open the connections
         root.put("user_ids", run.userIds());
         root.put("rules", run.rules());
         root.put("geoip", run.geoip());
@@ -43,6 +64,26 @@ public final class JsonReport {
         root.set("total", group(report.total()));
         root.set("markets", groups(report.markets()));
         root.set("regions", groups(report.regions()));
+        if (!thresholds.isEmpty()) {
+            ArrayNode verdicts = root.putArray("thresholds");
+            for (Threshold.Verdict verdict : thresholds) {
+                ObjectNode node = verdicts.addObject();
+                node.put("threshold", verdict.threshold().text());
+                node.put("group", verdict.threshold().group());
+                node.put("metric", verdict.threshold().metric().label());
+                node.put("limit", verdict.threshold().limit());
+                node.put("unit", verdict.threshold().metric().isLatency() ? "ms" : "share");
+                if (Double.isNaN(verdict.value())) {
+                    node.putNull("value");
+                } else {
+                    node.put("value", verdict.value());
+                }
+                node.put("met", verdict.met());
+                if (!verdict.note().isEmpty()) {
+                    node.put("note", verdict.note());
+                }
+            }
+        }
         try {
             return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root);
         } catch (IOException e) {

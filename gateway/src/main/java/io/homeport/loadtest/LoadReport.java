@@ -11,9 +11,15 @@ import java.util.List;
 public record LoadReport(Run run, double elapsedSeconds, GroupReport total, List<GroupReport> markets,
         List<GroupReport> regions) {
 
-    /** What was run: the settings as people read them. */
+    /**
+     * What was run: the settings as people read them ({@code model}, {@code mix}) and as programs
+     * do ({@code loadModel}, {@code marketMix}).
+     *
+     * @param primingRequests requests sent before the warm-up to open every connection, in no figure
+     */
     public record Run(Instant startedAt, String url, String model, double warmupSeconds, double plannedSeconds, int connections,
-            String mix, boolean userIds, String rules, String geoip) {}
+            String mix, boolean userIds, String rules, String geoip, LoadModel loadModel, MarketMix marketMix,
+            boolean stoppedEarly, int primingRequests) {}
 
     /** Requests completed per second over the whole run. */
     public double achievedRate() {

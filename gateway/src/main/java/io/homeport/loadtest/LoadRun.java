@@ -152,10 +152,15 @@ public final class LoadRun {
      */
     private void prime(ClientPopulation population, RequestDispatcher dispatcher) throws InterruptedException {
         SplittableRandom random = new SplittableRandom(~config.traffic().seed());
-        for (int i = 0; i < 2 * config.client().connections(); i++) {
+        for (int i = 0; i < primingRequests(); i++) {
             dispatcher.submit(new PlannedRequest(System.nanoTime(), population.next(random)));
         }
         awaitOutstanding(dispatcher, System.nanoTime() + config.client().timeout().toNanos() + TimeUnit.SECONDS.toNanos(1));
+    }
+
+    /** Two a connection: enough to open each one and pass a request both ways on it. */
+    private int primingRequests() {
+        return 2 * config.client().connections();
     }
 
     /** The warm-up and the measured load, then the stragglers: each request gets its timeout to end. */
@@ -190,7 +195,7 @@ public final class LoadRun {
                 config.model().describe() + (stopRequested ? ", stopped early" : ""),
                 config.warmup().toMillis() / 1000.0, config.duration().toMillis() / 1000.0, config.client().connections(),
                 config.traffic().mix().toString(), config.traffic().userIds(), config.expectation().rules().toString(),
-                databaseDescription);
+                databaseDescription, config.model(), config.traffic().mix(), stopRequested, primingRequests());
         return new LoadReport(run, (last - start) / 1e9, recorder.total(), recorder.markets(), recorder.regions());
     }
 

@@ -30,7 +30,8 @@ import picocli.CommandLine.Option;
             "addresses per country in X-Forwarded-For (the gateway must trust this machine,",
             "as `homeport demo` trusts loopback). Reports latency, errors and the share",
             "routed to the expected region, per market and per serving region.",
-            "Exit codes: 0 the run completed, 1 bad input or target unreachable, 2 usage."
+            "Exit codes: 0 the run completed (and met every --threshold), 1 bad input or target unreachable,",
+            "2 usage, 99 a --threshold not met."
         })
 public final class LoadTestCommand implements Callable<Integer> {
 
@@ -102,6 +103,11 @@ public final class LoadTestCommand implements Callable<Integer> {
     @Option(names = "--io-threads", paramLabel = "N", description = "Netty I/O threads (default: half the cores, 1 to 4).")
     Integer ioThreads;
 
+    @Option(names = "--threshold", paramLabel = "GROUP:METRIC<LIMIT", description = "Fail the run (exit "
+            + Threshold.EXIT_CODE + ") unless it holds, e.g. IN:p99<400ms, all:errors<1%, singapore:wrong_region<0.1%;"
+            + " GROUP is a market, a serving region or all. Repeatable.")
+    List<String> thresholds = new ArrayList<>();
+
     @Option(names = "--json", paramLabel = "FILE", defaultValue = "loadtest-report.json", description = "JSON report (default: ${DEFAULT-VALUE}).")
     Path json;
 
@@ -118,7 +124,11 @@ public final class LoadTestCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         LoadTestConfig config;
+        List<Threshold> checks = new ArrayList<>();
         try {
+            for (String threshold : thresholds) {
+                checks.add(Threshold.parse(threshold));
+            }
             config = config(err);
         } catch (IllegalArgumentException e) {
             err.println("homeport loadtest: " + e.getMessage());
@@ -130,13 +140,15 @@ public final class LoadTestCommand implements Callable<Integer> {
         try {
             LoadReport report = run.run();
             out.print(TextReport.render(report));
+            List<Threshold.Verdict> verdicts = Threshold.evaluate(checks, report);
+            verdicts.forEach(verdict -> out.println(describe(verdict)));
             out.flush();
-            JsonReport.write(report, json);
+            JsonReport.write(report, verdicts, json);
             HtmlReport.write(report, html);
             err.println("reports: " + json + ", " + html);
             noteMismatches(report, config, err);
             err.flush();
-            return 0;
+            return verdicts.stream().allMatch(Threshold.Verdict::met) ? 0 : Threshold.EXIT_CODE;
         } catch (InvalidRulesException e) {
             e.problems().forEach(err::println);
             err.flush();
@@ -172,6 +184,15 @@ public final class LoadTestCommand implements Callable<Integer> {
                 duration("--warmup", warmup),
                 duration("--duration", duration),
                 new LoadTestConfig.ClientSettings(pool, threads, duration("--timeout", timeout)));
+    }
+
+    private static String describe(Threshold.Verdict verdict) {
+        Threshold threshold = verdict.threshold();
+        String value = Double.isNaN(verdict.value()) ? "no value"
+                : threshold.metric().isLatency() ? Reports.millis(verdict.value()) + " ms"
+                : String.format(java.util.Locale.ROOT, "%.3f%%", verdict.value() * 100);
+        return "threshold " + threshold.text() + ": " + value + (verdict.met() ? " — met" : " — NOT met")
+                + (verdict.note().isEmpty() ? "" : " (" + verdict.note() + ")");
     }
 
     /** {@code --geoip}: a file, {@code demo}, or by default the world database when it was fetched, else demo. */

@@ -15,6 +15,8 @@ public final class TextReport {
         text.append("Homeport load test of ").append(run.url()).append('\n');
         text.append(String.format(Locale.ROOT, "  %s for %s s%s over %d connections; mix %s; user ids %s%n", run.model(),
                 Reports.number(run.plannedSeconds()), warmup(run), run.connections(), run.mix(), run.userIds() ? "yes" : "no"));
+        text.append(String.format(Locale.ROOT, "  %d priming requests opened the connections first (in no figure)%n",
+                run.primingRequests()));
         text.append(String.format(Locale.ROOT,
                 "  %d requests in %.2f s (%s req/s); errors %d (%d non-2xx, %d timeouts, %d connection); routed as expected %s%n",
                 total.requests(), report.elapsedSeconds(), Reports.number(Math.round(report.achievedRate())), total.errors(),

@@ -109,13 +109,22 @@ class LoadTestEndToEndTest {
                 "--connections", "8",
                 "--user-ids",
                 "--clients-per-market", "200",
+                "--threshold", "all:wrong_region<0.1%",
+                "--threshold", "US:p99<0.001ms", // no answer comes back within a microsecond: fails the run
                 "--json", json.toString(),
                 "--html", html.toString());
 
-        assertThat(exit).as("exit code; stderr:%n%s", err).isZero();
+        assertThat(exit).as("exit code; stderr:%n%s", err).isEqualTo(Threshold.EXIT_CODE);
+        assertThat(out.toString()).contains("threshold all:wrong_region<0.1%: 0.000% — met")
+                .containsPattern("threshold US:p99<0.001ms: [0-9.]+ ms — NOT met");
         JsonNode report = new ObjectMapper().readTree(json.toFile());
         JsonNode total = report.get("total");
         assertThat(total.get("requests").asLong()).isEqualTo(500);
+        assertThat(report.at("/priming/requests").asInt()).as("two a connection, in no figure").isEqualTo(16);
+        assertThat(report.at("/model/kind").asText()).isEqualTo("open");
+        assertThat(report.at("/mix/CN").asInt()).isEqualTo(40);
+        assertThat(report.at("/thresholds")).hasSize(2);
+        assertThat(report.at("/thresholds/1/met").asBoolean()).isFalse();
         assertThat(total.get("errors").get("total").asLong()).as(err.toString()).isZero();
         assertThat(total.get("expected_region_share").asDouble()).isEqualTo(1.0);
         assertThat(report.get("markets")).hasSize(7);

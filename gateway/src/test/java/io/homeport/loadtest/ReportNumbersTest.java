@@ -45,7 +45,8 @@ class ReportNumbersTest {
         recorder.accept(Completion.response(new PlannedRequest(START - 1, CN), 500, null, START + 10));
 
         LoadReport.Run run = new LoadReport.Run(Instant.parse("2026-01-01T00:00:00Z"), "http://127.0.0.1:8080/",
-                "open model, 1101 req/s", 0, 1, 4, "CN=60,US=40", false, "demo.yaml", "demo db");
+                "open model, 1101 req/s", 0, 1, 4, "CN=60,US=40", false, "demo.yaml", "demo db",
+                new LoadModel.FixedRate(1101), MarketMix.parse("CN=60,US=40"), false, 8);
         report = new LoadReport(run, 1.0, recorder.total(), recorder.markets(), recorder.regions());
     }
 
