@@ -34,7 +34,8 @@ public record GatewayConfig(
         int workers,
         AccessLog accessLog,
         Transport transport,
-        LogFormat logFormat) {
+        LogFormat logFormat,
+        Resolver resolver) {
 
     public static final HostAndPort DEFAULT_LISTEN = new HostAndPort("0.0.0.0", 8080);
     public static final HostAndPort DEFAULT_ADMIN = new HostAndPort("127.0.0.1", 9901);
@@ -55,7 +56,7 @@ public record GatewayConfig(
                 new Admin(DEFAULT_ADMIN, Optional.empty()), rules,
                 new GeoIp(geoipDatabase, io.homeport.geoip.CachingGeoLookup.DEFAULT_MAX_ENTRIES), new ClientIp(List.of()),
                 ProxySettings.DEFAULTS, UpstreamTimeouts.DEFAULTS, HealthSettings.DEFAULTS, ReloadSettings.DEFAULTS, Audit.NONE,
-                autoWorkers(), AccessLog.STDOUT, Transport.AUTO, LogFormat.TEXT);
+                autoWorkers(), AccessLog.STDOUT, Transport.AUTO, LogFormat.TEXT, Resolver.SYSTEM);
     }
 
     /**
@@ -68,57 +69,74 @@ public record GatewayConfig(
 
     public GatewayConfig withListeners(List<Listener> listeners) {
         return new GatewayConfig(source, listeners, admin, rules, geoip, clientIp, proxy, upstream, health, reload, audit,
-                workers, accessLog, transport, logFormat);
+                workers, accessLog, transport, logFormat, resolver);
     }
 
     public GatewayConfig withAdmin(Admin admin) {
         return new GatewayConfig(source, listeners, admin, rules, geoip, clientIp, proxy, upstream, health, reload, audit,
-                workers, accessLog, transport, logFormat);
+                workers, accessLog, transport, logFormat, resolver);
     }
 
     public GatewayConfig withGeoIp(GeoIp geoip) {
         return new GatewayConfig(source, listeners, admin, rules, geoip, clientIp, proxy, upstream, health, reload, audit,
-                workers, accessLog, transport, logFormat);
+                workers, accessLog, transport, logFormat, resolver);
     }
 
     public GatewayConfig withClientIp(ClientIp clientIp) {
         return new GatewayConfig(source, listeners, admin, rules, geoip, clientIp, proxy, upstream, health, reload, audit,
-                workers, accessLog, transport, logFormat);
+                workers, accessLog, transport, logFormat, resolver);
     }
 
     public GatewayConfig withProxy(ProxySettings proxy) {
         return new GatewayConfig(source, listeners, admin, rules, geoip, clientIp, proxy, upstream, health, reload, audit,
-                workers, accessLog, transport, logFormat);
+                workers, accessLog, transport, logFormat, resolver);
     }
 
     public GatewayConfig withUpstream(UpstreamTimeouts upstream) {
         return new GatewayConfig(source, listeners, admin, rules, geoip, clientIp, proxy, upstream, health, reload, audit,
-                workers, accessLog, transport, logFormat);
+                workers, accessLog, transport, logFormat, resolver);
     }
 
     public GatewayConfig withHealth(HealthSettings health) {
         return new GatewayConfig(source, listeners, admin, rules, geoip, clientIp, proxy, upstream, health, reload, audit,
-                workers, accessLog, transport, logFormat);
+                workers, accessLog, transport, logFormat, resolver);
     }
 
     public GatewayConfig withWorkers(int workers) {
         return new GatewayConfig(source, listeners, admin, rules, geoip, clientIp, proxy, upstream, health, reload, audit,
-                workers, accessLog, transport, logFormat);
+                workers, accessLog, transport, logFormat, resolver);
     }
 
     public GatewayConfig withAccessLog(AccessLog accessLog) {
         return new GatewayConfig(source, listeners, admin, rules, geoip, clientIp, proxy, upstream, health, reload, audit,
-                workers, accessLog, transport, logFormat);
+                workers, accessLog, transport, logFormat, resolver);
     }
 
     public GatewayConfig withTransport(Transport transport) {
         return new GatewayConfig(source, listeners, admin, rules, geoip, clientIp, proxy, upstream, health, reload, audit,
-                workers, accessLog, transport, logFormat);
+                workers, accessLog, transport, logFormat, resolver);
     }
 
     public GatewayConfig withLogFormat(LogFormat logFormat) {
         return new GatewayConfig(source, listeners, admin, rules, geoip, clientIp, proxy, upstream, health, reload, audit,
-                workers, accessLog, transport, logFormat);
+                workers, accessLog, transport, logFormat, resolver);
+    }
+
+    public GatewayConfig withResolver(Resolver resolver) {
+        return new GatewayConfig(source, listeners, admin, rules, geoip, clientIp, proxy, upstream, health, reload, audit,
+                workers, accessLog, transport, logFormat, resolver);
+    }
+
+    /**
+     * {@code resolver: {nameservers: [HOST:PORT, ...]}}: the DNS servers that resolve endpoints named
+     * by DNS; none (the default) means the system's, from {@code /etc/resolv.conf}.
+     */
+    public record Resolver(List<HostAndPort> nameservers) {
+        public static final Resolver SYSTEM = new Resolver(List.of());
+
+        public Resolver {
+            nameservers = List.copyOf(nameservers);
+        }
     }
 
     /**

@@ -5,6 +5,7 @@ import io.homeport.net.Cidr;
 import io.homeport.net.HostAndPort;
 import io.homeport.proxy.ProxySettings;
 import io.homeport.reload.ReloadSettings;
+import io.homeport.routing.IpAddresses;
 import io.homeport.rules.InvalidRulesException;
 import io.homeport.rules.internal.Problems;
 import io.homeport.rules.internal.SafeYaml;
@@ -31,7 +32,8 @@ import org.yaml.snakeyaml.nodes.Tag;
 public final class GatewayConfigLoader {
 
     static final Set<String> ROOT_KEYS = Set.of("listen", "admin", "rules", "geoip", "client_ip", "proxy", "upstream", "health",
-            "reload", "audit", "workers", "access_log", "transport", "logging");
+            "reload", "audit", "workers", "access_log", "transport", "logging", "resolver");
+    static final Set<String> RESOLVER_KEYS = Set.of("nameservers");
     static final Set<String> LOGGING_KEYS = Set.of("format");
     static final Set<String> ACCESS_LOG_KEYS = Set.of("path");
     static final Set<String> AUDIT_KEYS = Set.of("user_hash_key_file");
@@ -89,10 +91,34 @@ public final class GatewayConfigLoader {
         GatewayConfig.AccessLog accessLog = readAccessLog(top, base, problems);
         GatewayConfig.Transport transport = readTransport(top, problems);
         GatewayConfig.LogFormat logFormat = readLogFormat(top, problems);
+        GatewayConfig.Resolver resolver = readResolver(top, problems);
 
         problems.throwIfAny();
         return new GatewayConfig(file, listeners, admin, rules.orElseThrow(), geoip, clientIp, proxy, upstream, health, reload,
-                audit, workers, accessLog, transport, logFormat);
+                audit, workers, accessLog, transport, logFormat, resolver);
+    }
+
+    /** {@code resolver: {nameservers: [10.0.0.2, "127.0.0.1:5353"]}}: port 53 unless given. */
+    private static GatewayConfig.Resolver readResolver(YamlMap top, Problems problems) {
+        Optional<Node> node = top.value("resolver");
+        if (node.isEmpty()) {
+            return GatewayConfig.Resolver.SYSTEM;
+        }
+        YamlMap resolver = YamlMap.read("resolver", node.get(), RESOLVER_KEYS, problems);
+        List<HostAndPort> servers = new ArrayList<>();
+        for (Node item : resolver.list("nameservers")) {
+            YamlMap.scalar("resolver.nameservers", item, problems).ifPresent(text -> {
+                Optional<HostAndPort> server = IpAddresses.parseLiteral(text).isPresent()
+                        ? Optional.of(new HostAndPort(text, 53)) : HostAndPort.parse(text);
+                if (server.isEmpty() || IpAddresses.parseLiteral(server.get().host().replace("[", "").replace("]", "")).isEmpty()) {
+                    problems.at(item, "resolver.nameservers: \"" + text
+                            + "\" (expected: an IP address, with :port when it is not 53)");
+                } else {
+                    servers.add(server.get());
+                }
+            });
+        }
+        return new GatewayConfig.Resolver(servers);
     }
 
     /** {@code logging: {format: text | json}}. */

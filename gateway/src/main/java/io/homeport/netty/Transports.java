@@ -5,14 +5,18 @@ import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.channel.uring.IoUring;
+import io.netty.channel.uring.IoUringDatagramChannel;
 import io.netty.channel.uring.IoUringIoHandler;
 import io.netty.channel.uring.IoUringServerSocketChannel;
 import io.netty.channel.uring.IoUringSocketChannel;
@@ -29,7 +33,8 @@ public record Transports(
         Kind kind,
         IoHandlerFactory ioHandlerFactory,
         Class<? extends ServerChannel> serverChannel,
-        Class<? extends SocketChannel> socketChannel) {
+        Class<? extends SocketChannel> socketChannel,
+        Class<? extends DatagramChannel> datagramChannel) {
 
     /** The transports, best first. */
     public enum Kind {
@@ -85,10 +90,11 @@ public record Transports(
         }
         return switch (kind) {
             case IO_URING -> new Transports(kind, IoUringIoHandler.newFactory(), IoUringServerSocketChannel.class,
-                    IoUringSocketChannel.class);
+                    IoUringSocketChannel.class, IoUringDatagramChannel.class);
             case EPOLL -> new Transports(kind, EpollIoHandler.newFactory(), EpollServerSocketChannel.class,
-                    EpollSocketChannel.class);
-            case NIO -> new Transports(kind, NioIoHandler.newFactory(), NioServerSocketChannel.class, NioSocketChannel.class);
+                    EpollSocketChannel.class, EpollDatagramChannel.class);
+            case NIO -> new Transports(kind, NioIoHandler.newFactory(), NioServerSocketChannel.class, NioSocketChannel.class,
+                    NioDatagramChannel.class);
         };
     }
 

@@ -22,7 +22,9 @@ import io.homeport.upstream.RegionSelector;
 import io.homeport.upstream.RetryBudget;
 import io.homeport.upstream.UpstreamConnections;
 import io.homeport.upstream.UpstreamHealth;
+import io.homeport.upstream.UpstreamResolver;
 import io.netty.channel.EventLoopGroup;
+import io.netty.resolver.AddressResolverGroup;
 import io.netty.util.concurrent.EventExecutor;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -79,6 +81,7 @@ public final class Homeport implements AutoCloseable {
     private final AccessLog accessLog;
     private final InFlightRequests inFlight;
     private final Drain drain = new Drain();
+    private final AddressResolverGroup<InetSocketAddress> resolver;
     private final TrafficSample trafficSample;
     /** How often the traffic sample's counts are halved: a request weighs half after a minute. */
     static final Duration SAMPLE_AGING = Duration.ofMinutes(1);
@@ -108,11 +111,12 @@ public final class Homeport implements AutoCloseable {
             loop.scheduleAtFixedRate(trafficSample::age, SAMPLE_AGING.toSeconds(), SAMPLE_AGING.toSeconds(), TimeUnit.SECONDS);
         }
         this.upstreamHealth = new UpstreamHealth(config.health());
-        this.healthChecker = new ActiveHealthChecker(upstreamHealth, this::currentEndpoints, transports, state -> {});
+        this.resolver = UpstreamResolver.create(transports, config.resolver().nameservers());
+        this.healthChecker = new ActiveHealthChecker(upstreamHealth, this::currentEndpoints, transports, resolver, state -> {});
         ClientAddressResolver clientAddresses = new ClientAddressResolver(config.clientIp().trustedProxies());
         ProxyContext proxy = new ProxyContext(holder, clientAddresses,
                 new RegionSelector(upstreamHealth), new RetryBudget(0.2, 10),
-                new UpstreamConnections(transports, config.upstream()), metrics, inFlight, drain);
+                new UpstreamConnections(transports, config.upstream(), resolver), metrics, inFlight, drain);
         this.proxyServer = new ProxyServer(config.listeners(), proxy, config.proxy(), transports, acceptors, workers,
                 options.reloadPollInterval());
         this.adminServer = new AdminServer(config.admin().listen(), config.admin().token(), transports, acceptors, holder, metrics, reloader, readiness,
@@ -241,6 +245,7 @@ public final class Homeport implements AutoCloseable {
         adminServer.close();
         reloader.close();
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        resolver.close();
         acceptors.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         if (accessLog != null) {
             try {

@@ -18,8 +18,11 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.resolver.AddressResolverGroup;
+import io.netty.resolver.DefaultAddressResolverGroup;
 import io.netty.util.concurrent.Promise;
 import io.netty.util.concurrent.ScheduledFuture;
+import java.net.SocketAddress;
 import java.util.Collection;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -39,12 +42,19 @@ public final class ActiveHealthChecker implements AutoCloseable {
     private final UpstreamHealth health;
     private final Supplier<Collection<Endpoint>> endpoints;
     private final Transports transports;
+    private final AddressResolverGroup<? extends SocketAddress> resolver;
     private final EventLoopGroup group;
     private final Consumer<EndpointHealth> onChange;
     private ScheduledFuture<?> schedule;
 
     public ActiveHealthChecker(UpstreamHealth health, Supplier<Collection<Endpoint>> endpoints, Transports transports,
             Consumer<EndpointHealth> onChange) {
+        this(health, endpoints, transports, DefaultAddressResolverGroup.INSTANCE, onChange);
+    }
+
+    public ActiveHealthChecker(UpstreamHealth health, Supplier<Collection<Endpoint>> endpoints, Transports transports,
+            AddressResolverGroup<? extends SocketAddress> resolver, Consumer<EndpointHealth> onChange) {
+        this.resolver = resolver;
         this.health = health;
         this.endpoints = endpoints;
         this.transports = transports;
@@ -81,6 +91,7 @@ public final class ActiveHealthChecker implements AutoCloseable {
         Bootstrap bootstrap = new Bootstrap()
                 .group(group)
                 .channel(transports.socketChannel())
+                .resolver(resolver)
                 .option(ChannelOption.ALLOCATOR, Buffers.ALLOCATOR)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) settings.timeout().toMillis())
                 .handler(new ChannelInitializer<Channel>() {

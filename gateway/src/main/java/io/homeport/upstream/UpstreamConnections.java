@@ -10,7 +10,10 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
+import io.netty.resolver.AddressResolverGroup;
+import io.netty.resolver.DefaultAddressResolverGroup;
 import io.netty.util.concurrent.FastThreadLocal;
+import java.net.SocketAddress;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -53,9 +56,18 @@ public final class UpstreamConnections {
         };
     }
 
+    private final AddressResolverGroup<? extends SocketAddress> resolver;
+
+    /** With the JDK's resolver (tests with address literals). */
     public UpstreamConnections(Transports transports, UpstreamTimeouts timeouts) {
+        this(transports, timeouts, DefaultAddressResolverGroup.INSTANCE);
+    }
+
+    /** {@code resolver} turns endpoint names into addresses on the connecting event loop ({@link UpstreamResolver}). */
+    public UpstreamConnections(Transports transports, UpstreamTimeouts timeouts, AddressResolverGroup<? extends SocketAddress> resolver) {
         this.transports = transports;
         this.timeouts = timeouts;
+        this.resolver = resolver;
     }
 
     public UpstreamTimeouts timeouts() {
@@ -82,6 +94,7 @@ public final class UpstreamConnections {
         Bootstrap bootstrap = new Bootstrap()
                 .group(loop)
                 .channel(transports.socketChannel())
+                .resolver(resolver)
                 .option(ChannelOption.ALLOCATOR, Buffers.ALLOCATOR)
                 .option(ChannelOption.AUTO_READ, false)
                 .option(ChannelOption.TCP_NODELAY, true)

@@ -210,6 +210,16 @@ class GatewayConfigLoaderTest {
     }
 
     @Test
+    void readsTheResolversNameServers() throws Exception {
+        String base = "rules: rules.yaml\ngeoip: {database: GeoLite2-Country.mmdb}\n";
+        assertThat(load(base).resolver()).isEqualTo(GatewayConfig.Resolver.SYSTEM);
+        assertThat(load(base + "resolver: {nameservers: [10.96.0.10, \"127.0.0.1:5353\", \"::1\"]}\n").resolver().nameservers())
+                .containsExactly(new HostAndPort("10.96.0.10", 53), new HostAndPort("127.0.0.1", 5353), new HostAndPort("::1", 53));
+        assertThat(problems(base + "resolver: {nameservers: [dns.example.com]}\n")).containsExactly(
+                at(3, 26, "resolver.nameservers: \"dns.example.com\" (expected: an IP address, with :port when it is not 53)"));
+    }
+
+    @Test
     void readsTheLogFormat() throws Exception {
         String base = "rules: rules.yaml\ngeoip: {database: GeoLite2-Country.mmdb}\n";
         assertThat(load(base).logFormat()).isEqualTo(GatewayConfig.LogFormat.TEXT);

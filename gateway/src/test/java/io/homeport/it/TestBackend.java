@@ -21,7 +21,7 @@ import java.util.concurrent.Executors;
  * received (headers, body size, the connection it came on), and can be told to stream a large
  * body or to stall.
  *
- * <p>Paths: {@code /stream?bytes=N} answers N bytes, chunked; {@code /slow?millis=N} waits before
+ * <p>Paths: {@code /once} answers and closes the connection; {@code /stream?bytes=N} answers N bytes, chunked; {@code /slow?millis=N} waits before
  * answering; {@code /reset} drops the connection unanswered; anything else echoes.
  */
 final class TestBackend implements AutoCloseable {
@@ -45,8 +45,13 @@ final class TestBackend implements AutoCloseable {
 
     /** A backend on {@code port} (0: any free port), as when a killed backend comes back. */
     TestBackend(String region, int port) throws IOException {
+        this(region, "127.0.0.1", port);
+    }
+
+    /** A backend on another loopback address ({@code 127.0.0.12}), as one of a name's several addresses. */
+    TestBackend(String region, String address, int port) throws IOException {
         this.region = region;
-        this.server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 128);
+        this.server = HttpServer.create(new InetSocketAddress(address, port), 128);
         server.createContext("/", this::handle);
         server.setExecutor(executor);
         server.start();
@@ -77,7 +82,11 @@ final class TestBackend implements AutoCloseable {
             throw new IOException("dropping the connection on purpose"); // the server closes it unanswered
         }
         exchange.getResponseHeaders().set("X-Backend-Region", region);
-        exchange.getResponseHeaders().set("Keep-Alive", "timeout=5");
+        if (path.equals("/once")) {
+            exchange.getResponseHeaders().set("Connection", "close"); // one request a connection
+        } else {
+            exchange.getResponseHeaders().set("Keep-Alive", "timeout=5");
+        }
         if (path.equals("/stream")) {
             long bytes = Long.parseLong(query.substring("bytes=".length()));
             exchange.sendResponseHeaders(200, 0); // chunked

@@ -63,8 +63,18 @@ final class TestGateway implements AutoCloseable {
      * protocol listener (the last listener), and an admin bearer token (null for none).
      */
     record Extras(GatewayConfig.Tls tls, Map<String, String> endpoints, boolean proxyProtocol, String adminToken,
-            List<GatewayConfig.Listener> moreListeners) {
+            List<GatewayConfig.Listener> moreListeners, GatewayConfig.Resolver resolver) {
         static final Extras NONE = new Extras(null, Map.of());
+
+        Extras(GatewayConfig.Tls tls, Map<String, String> endpoints, boolean proxyProtocol, String adminToken,
+                List<GatewayConfig.Listener> moreListeners) {
+            this(tls, endpoints, proxyProtocol, adminToken, moreListeners, GatewayConfig.Resolver.SYSTEM);
+        }
+
+        /** Regions whose endpoints are these (names to resolve), with these name servers. */
+        static Extras withNamedEndpoints(Map<String, String> endpoints, GatewayConfig.Resolver resolver) {
+            return new Extras(null, endpoints, false, null, List.of(), resolver);
+        }
 
         Extras(GatewayConfig.Tls tls, Map<String, String> endpoints) {
             this(tls, endpoints, false, null, List.of());
@@ -126,7 +136,8 @@ final class TestGateway implements AutoCloseable {
                 .withUpstream(timeouts)
                 .withHealth(health)
                 .withWorkers(2)
-                .withTransport(TRANSPORT);
+                .withTransport(TRANSPORT)
+                .withResolver(extras.resolver());
         this.homeport = Homeport.start(Homeport.Options.forDemo(config, Duration.ofMillis(200), accessLog));
     }
 
