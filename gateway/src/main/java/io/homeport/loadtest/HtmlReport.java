@@ -76,6 +76,24 @@ public final class HtmlReport {
         }
         html.append("</div>\n");
 
+        List<SvgCharts.TimeLine> p99 = new ArrayList<>();
+        List<SvgCharts.TimeLine> rate = new ArrayList<>();
+        for (int i = 0; i < report.series().size(); i++) {
+            TimeSeries group = report.series().get(i);
+            int[] seconds = group.seconds().stream().mapToInt(TimeSeries.Second::second).toArray();
+            String color = group.group().equals("all") ? "#111111" : SvgCharts.color(i - 1);
+            p99.add(new SvgCharts.TimeLine(group.group(), color, seconds,
+                    group.seconds().stream().mapToDouble(TimeSeries.Second::p99Ms).toArray()));
+            rate.add(new SvgCharts.TimeLine(group.group(), color, seconds,
+                    group.seconds().stream().mapToDouble(second -> second.requests()).toArray()));
+        }
+        if (!p99.isEmpty()) {
+            html.append("<h2>Second by second</h2>\n")
+                    .append(SvgCharts.timeChart("p99 latency each second, all and by market (ms)", "ms", p99, 900, 300)).append('\n')
+                    .append(SvgCharts.timeChart("Requests each second (by intended start), all and by market", "requests", rate, 900, 300))
+                    .append('\n');
+        }
+
         html.append("<h2>By market</h2>\n").append(table(report.markets(), total, true));
         html.append("<h2>By serving region</h2>\n").append(table(report.regions(), total, false));
         html.append("</body></html>\n");

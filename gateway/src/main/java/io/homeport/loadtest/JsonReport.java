@@ -64,6 +64,20 @@ public final class JsonReport {
         root.set("total", group(report.total()));
         root.set("markets", groups(report.markets()));
         root.set("regions", groups(report.regions()));
+        ArrayNode series = root.putArray("series");
+        for (TimeSeries group : report.series()) {
+            ObjectNode node = series.addObject();
+            node.put("group", group.group());
+            ArrayNode seconds = node.putArray("seconds");
+            for (TimeSeries.Second second : group.seconds()) {
+                ObjectNode point = seconds.addObject();
+                point.put("second", second.second());
+                point.put("requests", second.requests());
+                point.put("errors", second.errors());
+                point.put("p50_ms", second.p50Ms());
+                point.put("p99_ms", second.p99Ms());
+            }
+        }
         if (!thresholds.isEmpty()) {
             ArrayNode verdicts = root.putArray("thresholds");
             for (Threshold.Verdict verdict : thresholds) {

@@ -7,9 +7,10 @@ import java.util.List;
  * Everything a run found, ready for the text, JSON and HTML reports.
  *
  * @param elapsedSeconds from the first intended start until the last request ended
+ * @param series second by second, all requests and each market
  */
 public record LoadReport(Run run, double elapsedSeconds, GroupReport total, List<GroupReport> markets,
-        List<GroupReport> regions) {
+        List<GroupReport> regions, List<TimeSeries> series) {
 
     /**
      * What was run: the settings as people read them ({@code model}, {@code mix}) and as programs

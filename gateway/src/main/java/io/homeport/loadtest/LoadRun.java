@@ -196,7 +196,8 @@ public final class LoadRun {
                 config.warmup().toMillis() / 1000.0, config.duration().toMillis() / 1000.0, config.client().connections(),
                 config.traffic().mix().toString(), config.traffic().userIds(), config.expectation().rules().toString(),
                 databaseDescription, config.model(), config.traffic().mix(), stopRequested, primingRequests());
-        return new LoadReport(run, (last - start) / 1e9, recorder.total(), recorder.markets(), recorder.regions());
+        return new LoadReport(run, (last - start) / 1e9, recorder.total(), recorder.markets(), recorder.regions(),
+                recorder.series());
     }
 
     /** Offers load from {@code start} (the warm-up's start) until {@code end}. */

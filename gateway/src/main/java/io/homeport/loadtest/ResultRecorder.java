@@ -19,6 +19,7 @@ final class ResultRecorder implements Consumer<Completion> {
     private final Map<String, GroupStats> markets = new LinkedHashMap<>();
     private final Map<String, GroupStats> regions = new TreeMap<>();
     private final GroupStats all = new GroupStats("all");
+    private final Map<String, TimeSeries.Recorder> series = new LinkedHashMap<>();
     private long lastCompletionNanos;
 
     private final long measureFromNanos;
@@ -26,7 +27,11 @@ final class ResultRecorder implements Consumer<Completion> {
     /** Records requests meant to start at {@code measureFromNanos} or later; earlier ones are the warm-up. */
     ResultRecorder(MarketMix mix, long measureFromNanos) {
         this.measureFromNanos = measureFromNanos;
-        mix.weights().keySet().forEach(market -> markets.put(market, new GroupStats(market)));
+        series.put("all", new TimeSeries.Recorder("all", measureFromNanos));
+        mix.weights().keySet().forEach(market -> {
+            markets.put(market, new GroupStats(market));
+            series.put(market, new TimeSeries.Recorder(market, measureFromNanos));
+        });
     }
 
     @Override
@@ -38,6 +43,9 @@ final class ResultRecorder implements Consumer<Completion> {
         String region = completion.servedRegion() == null ? GroupStats.NO_REGION : completion.servedRegion();
         regions.computeIfAbsent(region, GroupStats::new).add(completion);
         all.add(completion);
+        series.get("all").add(completion);
+        series.computeIfAbsent(completion.request().client().market(), market -> new TimeSeries.Recorder(market, measureFromNanos))
+                .add(completion);
         lastCompletionNanos = Math.max(lastCompletionNanos, completion.completedNanos());
     }
 
@@ -57,6 +65,11 @@ final class ResultRecorder implements Consumer<Completion> {
     /** Per market, in the mix's order. */
     synchronized List<GroupReport> markets() {
         return markets.values().stream().map(GroupStats::report).toList();
+    }
+
+    /** Second by second: all requests first, then each market in the mix's order. */
+    synchronized List<TimeSeries> series() {
+        return series.values().stream().map(TimeSeries.Recorder::report).toList();
     }
 
     /** Per serving region, by name; requests that got no region header are under {@code "(none)"}. */

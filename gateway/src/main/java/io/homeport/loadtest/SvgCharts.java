@@ -77,6 +77,55 @@ final class SvgCharts {
         return svg.append(axes(frame)).append("</svg>").toString();
     }
 
+    /** One line of a chart over time: {@code values[i]} at second {@code seconds[i]}. */
+    record TimeLine(String name, String color, int[] seconds, double[] values) {}
+
+    /** Lines over the run's seconds (x) of a value (y: {@code unit}), e.g. p99 per second by market. */
+    static String timeChart(String title, String unit, List<TimeLine> lines, int width, int height) {
+        double yMax = 0;
+        int xMax = 1;
+        for (TimeLine line : lines) {
+            for (int i = 0; i < line.values().length; i++) {
+                yMax = Math.max(yMax, line.values()[i]);
+                xMax = Math.max(xMax, line.seconds()[i] + 1);
+            }
+        }
+        double yStep = niceStep(yMax / 5);
+        double yTop = Math.max(yStep, Math.ceil(yMax / yStep) * yStep);
+        double xStep = Math.max(1, niceStep(xMax / 10.0));
+        Frame frame = new Frame(width, height, xMax, yTop);
+        StringBuilder svg = open(title, width, height);
+        for (double y = 0; y <= yTop + yStep / 2; y += yStep) {
+            svg.append(gridLine(frame, y)).append(text(LEFT - 6, frame.y(y) + 4, "end", tickLabel(y, yStep)));
+        }
+        for (double x = 0; x <= xMax; x += xStep) {
+            svg.append(text(frame.x(x), height - BOTTOM + 16, "middle", tickLabel(x, xStep)));
+        }
+        svg.append(text(LEFT + (width - LEFT - RIGHT) / 2.0, height - 8, "middle", "second of the run"));
+        svg.append(String.format(Locale.ROOT,
+                "<text x='14' y='%.1f' font-size='11' text-anchor='middle' transform='rotate(-90 14 %.1f)'>%s</text>",
+                (TOP + height - BOTTOM) / 2.0, (TOP + height - BOTTOM) / 2.0, Html.escape(unit)));
+        int legend = 0;
+        for (TimeLine line : lines) {
+            StringBuilder path = new StringBuilder();
+            for (int i = 0; i < line.values().length; i++) {
+                path.append(path.length() == 0 ? "M" : " L").append(String.format(Locale.ROOT, "%.1f %.1f",
+                        frame.x(line.seconds()[i] + 0.5), frame.y(line.values()[i])));
+            }
+            svg.append("<path d='").append(path).append("' fill='none' stroke='").append(line.color())
+                    .append("' stroke-width='1.5'><title>").append(Html.escape(line.name())).append("</title></path>");
+            if (lines.size() > 1 && legend < 2 * LEGEND_PER_ROW) {
+                double lx = LEFT + 160 + (legend % LEGEND_PER_ROW) * 56;
+                double ly = 16 + (legend / LEGEND_PER_ROW) * 14;
+                svg.append(String.format(Locale.ROOT, "<rect x='%.1f' y='%.1f' width='10' height='10' fill='%s'/>", lx, ly - 9,
+                        line.color()));
+                svg.append(text(lx + 14, ly, "start", line.name()));
+                legend++;
+            }
+        }
+        return svg.append(axes(frame)).append("</svg>").toString();
+    }
+
     /** p50 and p99 side by side for every group, with the values written above the bars. */
     static String barChart(String title, List<GroupReport> groups, int width, int height) {
         double yMax = groups.stream().mapToDouble(group -> group.latency().p99()).max().orElse(0);

@@ -124,6 +124,12 @@ class LoadTestEndToEndTest {
         assertThat(report.at("/model/kind").asText()).isEqualTo("open");
         assertThat(report.at("/mix/CN").asInt()).isEqualTo(40);
         assertThat(report.at("/thresholds")).hasSize(2);
+        assertThat(report.at("/series/0/group").asText()).isEqualTo("all");
+        long perSecond = 0;
+        for (JsonNode second : report.at("/series/0/seconds")) {
+            perSecond += second.get("requests").asLong();
+        }
+        assertThat(perSecond).as("the seconds add up to the run").isEqualTo(500);
         assertThat(report.at("/thresholds/1/met").asBoolean()).isFalse();
         assertThat(total.get("errors").get("total").asLong()).as(err.toString()).isZero();
         assertThat(total.get("expected_region_share").asDouble()).isEqualTo(1.0);

@@ -47,7 +47,7 @@ class ReportNumbersTest {
         LoadReport.Run run = new LoadReport.Run(Instant.parse("2026-01-01T00:00:00Z"), "http://127.0.0.1:8080/",
                 "open model, 1101 req/s", 0, 1, 4, "CN=60,US=40", false, "demo.yaml", "demo db",
                 new LoadModel.FixedRate(1101), MarketMix.parse("CN=60,US=40"), false, 8);
-        report = new LoadReport(run, 1.0, recorder.total(), recorder.markets(), recorder.regions());
+        report = new LoadReport(run, 1.0, recorder.total(), recorder.markets(), recorder.regions(), recorder.series());
     }
 
     @Test
@@ -156,8 +156,8 @@ class ReportNumbersTest {
 
         assertThat(html).startsWith("<!DOCTYPE html>").endsWith("</html>\n");
         assertThat(html).doesNotContain("<script", "src=", "href=", "@import", "url(");
-        // The bar chart, the chart of all markets, then one per market.
-        assertThat(html.split("<svg ", -1)).hasSize(1 + 2 + 2);
+        // The bar chart, the chart of all markets, one per market, then two second by second.
+        assertThat(html.split("<svg ", -1)).hasSize(1 + 1 + 1 + 2 + 2);
         assertThat(html).contains("CN (1000 requests)", "US (101 requests)", "<td>990</td>", "91.84%");
     }
 

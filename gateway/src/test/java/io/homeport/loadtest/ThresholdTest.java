@@ -20,7 +20,7 @@ class ThresholdTest {
             "IN=50,CN=50", false, "rules.yaml", "db", new LoadModel.FixedRate(100), MarketMix.parse("IN=50,CN=50"), false, 8),
             10, group("all", 1000, 10, 990, 300),
             List.of(group("IN", 500, 10, 490, 420), group("CN", 500, 0, 500, 180)),
-            List.of(group("singapore", 500, 10, 490, 420), group("beijing", 500, 0, 500, 180)));
+            List.of(group("singapore", 500, 10, 490, 420), group("beijing", 500, 0, 500, 180)), List.of());
 
     @Test
     void parsesGroupsMetricsAndUnits() {
