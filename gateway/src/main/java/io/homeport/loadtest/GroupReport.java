@@ -10,6 +10,7 @@ import java.util.Map;
  * @param expectedMatches responses whose {@code X-Homeport-Region} is the region the rules give
  * @param expectedRegions requests per region the rules give for them
  * @param servedBy responses per serving region ({@code "(none)"} for a response without the header)
+ * @param statuses responses per HTTP status
  * @param latency every request except connection errors, from its intended start
  * @param distribution the latency by percentile, for charts
  */
@@ -24,6 +25,7 @@ public record GroupReport(
         long expectedMatches,
         Map<String, Long> expectedRegions,
         Map<String, Long> servedBy,
+        Map<Integer, Long> statuses,
         LatencySummary latency,
         List<PercentilePoint> distribution) {
 

@@ -24,6 +24,7 @@ final class GroupStats {
     private final Histogram latencyMicros = new Histogram(3);
     private final Map<String, Long> expectedRegions = new TreeMap<>();
     private final Map<String, Long> servedBy = new TreeMap<>();
+    private final Map<Integer, Long> statuses = new TreeMap<>();
     private long requests;
     private long ok;
     private long httpErrors;
@@ -45,6 +46,7 @@ final class GroupStats {
             case CONNECTION_ERROR -> connectionErrors++;
         }
         if (completion.outcome().hasResponse()) {
+            statuses.merge(completion.status(), 1L, Long::sum);
             servedBy.merge(completion.servedRegion() == null ? NO_REGION : completion.servedRegion(), 1L, Long::sum);
             if (completion.servedByExpectedRegion()) {
                 expectedMatches++;
@@ -72,7 +74,8 @@ final class GroupStats {
 
     GroupReport report() {
         return new GroupReport(name, requests, ok, httpErrors, timeouts, connectionErrors, ok + httpErrors, expectedMatches,
-                Map.copyOf(expectedRegions), Map.copyOf(servedBy), summary(), distribution());
+                Map.copyOf(expectedRegions), Map.copyOf(servedBy), java.util.Collections.unmodifiableMap(new TreeMap<>(statuses)),
+                summary(), distribution());
     }
 
     private LatencySummary summary() {

@@ -112,7 +112,7 @@ public final class HtmlReport {
 
     private static String table(List<GroupReport> groups, GroupReport total, boolean markets) {
         StringBuilder html = new StringBuilder("<table><tr><th>").append(markets ? "market" : "region")
-                .append("</th><th>requests</th><th>errors</th><th>non-2xx</th><th>timeouts</th><th>connection</th>")
+                .append("</th><th>requests</th><th>errors</th><th>non-2xx</th><th>timeouts</th><th>connection</th><th>statuses</th>")
                 .append("<th>p50 ms</th><th>p90 ms</th><th>p99 ms</th><th>p99.9 ms</th><th>max ms</th>");
         html.append(markets ? "<th>expected region</th><th>as expected</th><th>served by</th>" : "<th>as expected</th>");
         html.append("</tr>\n");
@@ -131,6 +131,7 @@ public final class HtmlReport {
         cell(html, Long.toString(group.httpErrors()));
         cell(html, Long.toString(group.timeouts()));
         cell(html, Long.toString(group.connectionErrors()));
+        html.append("<td class='text'>").append(Html.escape(statuses(group))).append("</td>");
         for (double ms : new double[] {latency.p50(), latency.p90(), latency.p99(), latency.p999(), latency.max()}) {
             cell(html, Reports.millis(ms));
         }
@@ -144,6 +145,16 @@ public final class HtmlReport {
                     .append(Html.escape(group.servedBy().isEmpty() ? "-" : ExpectedRegions.shares(group.servedBy()))).append("</td>");
         }
         html.append("</tr>\n");
+    }
+
+    /** "200 ×990, 503 ×3": every status the group's responses had. */
+    private static String statuses(GroupReport group) {
+        if (group.statuses().isEmpty()) {
+            return "-";
+        }
+        StringBuilder text = new StringBuilder();
+        group.statuses().forEach((status, count) -> text.append(text.length() == 0 ? "" : ", ").append(status).append(" ×").append(count));
+        return text.toString();
     }
 
     private static void cell(StringBuilder html, String value) {

@@ -121,6 +121,8 @@ public final class JsonReport {
         errors.put("http", group.httpErrors());
         errors.put("timeout", group.timeouts());
         errors.put("connection", group.connectionErrors());
+        ObjectNode statuses = node.putObject("statuses");
+        group.statuses().forEach((status, count) -> statuses.put(Integer.toString(status), count));
         node.put("responses", group.responses());
         if (Double.isNaN(group.expectedShare())) {
             node.putNull("expected_region_share");

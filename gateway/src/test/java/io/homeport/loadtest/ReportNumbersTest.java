@@ -146,6 +146,8 @@ class ReportNumbersTest {
         assertThat(us.get("errors").get("http").asLong()).isEqualTo(3);
         assertThat(us.get("errors").get("timeout").asLong()).isEqualTo(2);
         assertThat(us.get("errors").get("connection").asLong()).isEqualTo(1);
+        assertThat(us.get("statuses").get("200").asLong()).isEqualTo(95);
+        assertThat(us.get("statuses").get("503").asLong()).isEqualTo(3);
         assertThat(us.get("served_by").get("singapore").asLong()).isEqualTo(5);
         assertThat(json.get("regions").get(0).get("name").asText()).isEqualTo("(none)");
     }
@@ -159,6 +161,7 @@ class ReportNumbersTest {
         // The bar chart, the chart of all markets, one per market, then two second by second.
         assertThat(html.split("<svg ", -1)).hasSize(1 + 1 + 1 + 2 + 2);
         assertThat(html).contains("CN (1000 requests)", "US (101 requests)", "<td>990</td>", "91.84%");
+        assertThat(html).as("the US's statuses").contains("200 ×95, 503 ×3");
     }
 
     @Test

@@ -13,7 +13,7 @@ class ThresholdTest {
 
     static GroupReport group(String name, long requests, long httpErrors, long matches, double p99) {
         return new GroupReport(name, requests, requests - httpErrors, httpErrors, 0, 0, requests, matches, Map.of(), Map.of(),
-                new LatencySummary(p99 / 2, p99 * 0.8, p99, p99 * 1.5, p99 * 2, p99 / 2), List.of());
+                Map.of(200, requests - httpErrors), new LatencySummary(p99 / 2, p99 * 0.8, p99, p99 * 1.5, p99 * 2, p99 / 2), List.of());
     }
 
     static final LoadReport REPORT = new LoadReport(new LoadReport.Run(Instant.EPOCH, "http://127.0.0.1:8080/", "open", 0, 10, 4,
