@@ -3,6 +3,7 @@
 #   promtool (package prometheus)   — checks /metrics, the alert rules and their unit tests
 #   systemd-analyze (package systemd) — verifies the systemd unit in deploy/systemd/
 #   pdns_server (pdns-server, pdns-backend-bind) — a real DNS server for endpoints named by DNS
+#   chromium — renders the load tester's HTML report, headless
 #   kubectl (its kustomize) and node — render and validate deploy/kubernetes, with the npm
 #     packages pinned in deploy/kubernetes/package-lock.json (installed beside it)
 # Run as root, or with sudo available. The tests that need a tool fail under CI=true when it is
@@ -15,6 +16,7 @@ need=()
 command -v promtool >/dev/null 2>&1 || need+=(prometheus)
 command -v systemd-analyze >/dev/null 2>&1 || need+=(systemd)
 [ -x /usr/sbin/pdns_server ] || need+=(pdns-server pdns-backend-bind)
+[ -x /usr/bin/chromium ] || need+=(chromium)
 command -v kubectl >/dev/null 2>&1 || need+=(kubectl)
 command -v node >/dev/null 2>&1 || need+=(nodejs npm)
 if [ ${#need[@]} -gt 0 ]; then

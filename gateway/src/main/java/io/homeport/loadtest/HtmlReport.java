@@ -88,10 +88,9 @@ public final class HtmlReport {
                     group.seconds().stream().mapToDouble(second -> second.requests()).toArray()));
         }
         if (!p99.isEmpty()) {
-            html.append("<h2>Second by second</h2>\n")
-                    .append(SvgCharts.timeChart("p99 latency each second, all and by market (ms)", "ms", p99, 900, 300)).append('\n')
-                    .append(SvgCharts.timeChart("Requests each second (by intended start), all and by market", "requests", rate, 900, 300))
-                    .append('\n');
+            html.append("<h2>Second by second (by intended start; all in black)</h2>\n")
+                    .append(SvgCharts.timeChart("p99 each second (ms)", "ms", p99, 900, 300)).append('\n')
+                    .append(SvgCharts.timeChart("Requests each second", "requests", rate, 900, 300)).append('\n');
         }
 
         html.append("<h2>By market</h2>\n").append(table(report.markets(), total, true));

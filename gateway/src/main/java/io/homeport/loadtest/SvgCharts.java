@@ -66,7 +66,7 @@ final class SvgCharts {
             svg.append("<path d='").append(path).append("' fill='none' stroke='").append(line.color())
                     .append("' stroke-width='1.8'><title>").append(Html.escape(line.name())).append("</title></path>");
             if (series.size() > 1 && legend < 2 * LEGEND_PER_ROW) {
-                double lx = LEFT + 160 + (legend % LEGEND_PER_ROW) * 56;
+                double lx = legendStart(title) + (legend % LEGEND_PER_ROW) * 56;
                 double ly = 16 + (legend / LEGEND_PER_ROW) * 14;
                 svg.append(String.format(Locale.ROOT, "<rect x='%.1f' y='%.1f' width='10' height='10' fill='%s'/>", lx, ly - 9,
                         line.color()));
@@ -115,7 +115,7 @@ final class SvgCharts {
             svg.append("<path d='").append(path).append("' fill='none' stroke='").append(line.color())
                     .append("' stroke-width='1.5'><title>").append(Html.escape(line.name())).append("</title></path>");
             if (lines.size() > 1 && legend < 2 * LEGEND_PER_ROW) {
-                double lx = LEFT + 160 + (legend % LEGEND_PER_ROW) * 56;
+                double lx = legendStart(title) + (legend % LEGEND_PER_ROW) * 56;
                 double ly = 16 + (legend / LEGEND_PER_ROW) * 14;
                 svg.append(String.format(Locale.ROOT, "<rect x='%.1f' y='%.1f' width='10' height='10' fill='%s'/>", lx, ly - 9,
                         line.color()));
@@ -124,6 +124,11 @@ final class SvgCharts {
             }
         }
         return svg.append(axes(frame)).append("</svg>").toString();
+    }
+
+    /** Where a chart's legend starts: after its title (bold 13 px text, about 7.5 px a character). */
+    static double legendStart(String title) {
+        return LEFT + Math.max(160, title.length() * 7.5 + 24);
     }
 
     /** p50 and p99 side by side for every group, with the values written above the bars. */

@@ -57,6 +57,6 @@ class TimeSeriesTest {
                 false, "rules.yaml", "db", new LoadModel.FixedRate(50), MarketMix.parse("IN=50,CN=50"), false, 8), 4,
                 recorder.total(), recorder.markets(), recorder.regions(), series);
         assertThat(JsonReport.render(report)).contains("\"series\"", "\"group\" : \"IN\"", "\"p99_ms\"");
-        assertThat(HtmlReport.render(report)).contains("Second by second", "p99 latency each second");
+        assertThat(HtmlReport.render(report)).contains("Second by second", "p99 each second (ms)", "Requests each second");
     }
 }
