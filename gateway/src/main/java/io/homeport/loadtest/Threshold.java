@@ -90,8 +90,7 @@ public record Threshold(String text, String group, Metric metric, double limit) 
             }
             limit = number / 100;
         }
-        String group = matcher.group(1);
-        return new Threshold(text.trim(), group.length() == 2 ? group.toUpperCase(Locale.ROOT) : group, metric, limit);
+        return new Threshold(text.trim(), matcher.group(1), metric, limit);
     }
 
     /** Every threshold's verdict on {@code report}; a group the run did not have fails, saying so. */
@@ -110,11 +109,14 @@ public record Threshold(String text, String group, Metric metric, double limit) 
         return verdicts;
     }
 
+    /** {@code all}, a market or a region by its exact name; else a market whatever its case ({@code in} for IN). */
     private static Optional<GroupReport> find(LoadReport report, String name) {
         if (name.equals("all")) {
             return Optional.of(report.total());
         }
-        return java.util.stream.Stream.concat(report.markets().stream(), report.regions().stream())
+        Optional<GroupReport> exact = java.util.stream.Stream.concat(report.markets().stream(), report.regions().stream())
                 .filter(group -> group.name().equals(name)).findFirst();
+        return exact.isPresent() ? exact
+                : report.markets().stream().filter(group -> group.name().equals(name.toUpperCase(Locale.ROOT))).findFirst();
     }
 }
