@@ -46,19 +46,30 @@ final class TcpBalancer implements AutoCloseable {
 
     private void accept() {
         while (!server.isClosed()) {
+            Socket client;
             try {
-                Socket client = server.accept();
-                List<Integer> now = List.copyOf(targets);
-                Socket target = new Socket();
+                client = server.accept();
+            } catch (IOException e) {
+                return; // closed
+            }
+            List<Integer> now = List.copyOf(targets);
+            if (now.isEmpty()) {
+                closeQuietly(client); // nothing in rotation: refused, as a Service without ready endpoints
+                continue;
+            }
+            Socket target = new Socket();
+            try {
                 target.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(),
                         now.get(Math.floorMod(next.getAndIncrement(), now.size()))), 2_000);
-                sockets.add(client);
-                sockets.add(target);
-                pump(client, target);
-                pump(target, client);
             } catch (IOException e) {
-                // closed, or a target refused: the client's connection ends and it reconnects
+                closeQuietly(client); // the target refused: the client's connection ends and it reconnects
+                closeQuietly(target);
+                continue;
             }
+            sockets.add(client);
+            sockets.add(target);
+            pump(client, target);
+            pump(target, client);
         }
     }
 
