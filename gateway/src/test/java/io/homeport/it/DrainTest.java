@@ -30,8 +30,12 @@ class DrainTest {
             assertThat(before.status()).isEqualTo(200);
             assertThat(before.header("connection")).as("kept alive before the drain").isNotEqualTo("close");
 
-            busy.send(GET.formatted("/slow?millis=1500"));
+            // A request is counted out just after its answer is sent: wait for the first, then the slow one to arrive.
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (gateway.homeport.inFlightRequests() != 0 && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            busy.send(GET.formatted("/slow?millis=1500"));
             while (gateway.homeport.inFlightRequests() == 0 && System.nanoTime() < deadline) {
                 Thread.sleep(5);
             }
