@@ -66,12 +66,7 @@ final class SvgCharts {
             svg.append("<path d='").append(path).append("' fill='none' stroke='").append(line.color())
                     .append("' stroke-width='1.8'><title>").append(Html.escape(line.name())).append("</title></path>");
             if (series.size() > 1 && legend < 2 * LEGEND_PER_ROW) {
-                double lx = legendStart(title) + (legend % LEGEND_PER_ROW) * 56;
-                double ly = 16 + (legend / LEGEND_PER_ROW) * 14;
-                svg.append(String.format(Locale.ROOT, "<rect x='%.1f' y='%.1f' width='10' height='10' fill='%s'/>", lx, ly - 9,
-                        line.color()));
-                svg.append(text(lx + 14, ly, "start", line.name()));
-                legend++;
+                legendEntry(svg, title, legend++, line.name(), line.color());
             }
         }
         return svg.append(axes(frame)).append("</svg>").toString();
@@ -115,12 +110,7 @@ final class SvgCharts {
             svg.append("<path d='").append(path).append("' fill='none' stroke='").append(line.color())
                     .append("' stroke-width='1.5'><title>").append(Html.escape(line.name())).append("</title></path>");
             if (lines.size() > 1 && legend < 2 * LEGEND_PER_ROW) {
-                double lx = legendStart(title) + (legend % LEGEND_PER_ROW) * 56;
-                double ly = 16 + (legend / LEGEND_PER_ROW) * 14;
-                svg.append(String.format(Locale.ROOT, "<rect x='%.1f' y='%.1f' width='10' height='10' fill='%s'/>", lx, ly - 9,
-                        line.color()));
-                svg.append(text(lx + 14, ly, "start", line.name()));
-                legend++;
+                legendEntry(svg, title, legend++, line.name(), line.color());
             }
         }
         return svg.append(axes(frame)).append("</svg>").toString();
@@ -129,6 +119,14 @@ final class SvgCharts {
     /** Where a chart's legend starts: after its title (bold 13 px text, about 7.5 px a character). */
     static double legendStart(String title) {
         return LEFT + Math.max(160, title.length() * 7.5 + 24);
+    }
+
+    /** The {@code index}th legend entry of a chart: a colour swatch and a name, in rows after the title. */
+    private static void legendEntry(StringBuilder svg, String title, int index, String name, String color) {
+        double lx = legendStart(title) + (index % LEGEND_PER_ROW) * 56;
+        double ly = 16 + (index / LEGEND_PER_ROW) * 14;
+        svg.append(String.format(Locale.ROOT, "<rect x='%.1f' y='%.1f' width='10' height='10' fill='%s'/>", lx, ly - 9, color));
+        svg.append(text(lx + 14, ly, "start", name));
     }
 
     /** p50 and p99 side by side for every group, with the values written above the bars. */

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Assumptions;
  * Without it a test is skipped on a developer's machine, saying why, and fails under CI, so a
  * missing install step cannot hide behind a green run.
  */
-enum OperatorTool {
+public enum OperatorTool {
     PROMTOOL("promtool", "prometheus"),
     SYSTEMD_ANALYZE("systemd-analyze", "systemd"),
     KUBECTL("kubectl", "kubectl"),
@@ -39,20 +39,20 @@ enum OperatorTool {
                 return candidate;
             }
         }
-        String missing = command + " is not installed (Debian package " + debianPackage + "; .ci/install-test-tools.sh installs it)";
-        if (System.getenv("CI") != null) {
-            fail(missing);
-        }
-        Assumptions.abort(missing);
+        requireInstalled(Path.of(command), "Debian package " + debianPackage);
         return null;
     }
 
-    /** Fails under CI, or skips, unless {@code path} exists (an installed package directory, say). */
-    static void requireInstalled(Path path, String what) {
+    /**
+     * The one place a test stops for a missing tool: unless {@code path} exists (a binary, an
+     * installed package directory), it fails under CI ({@code .ci/run} sets CI) and is skipped,
+     * saying what to install, on a developer's machine that has not run .ci/install-test-tools.sh.
+     */
+    public static void requireInstalled(Path path, String what) {
         if (Files.exists(path)) {
             return;
         }
-        String missing = what + " is not installed (" + path + "; .ci/install-test-tools.sh installs it)";
+        String missing = path + " is not installed (" + what + "; .ci/install-test-tools.sh installs it)";
         if (System.getenv("CI") != null) {
             fail(missing);
         }

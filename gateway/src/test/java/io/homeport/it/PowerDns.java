@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 
 /**
  * A real PowerDNS authoritative server (Debian's pdns-server with the bind backend) on a loopback
@@ -28,14 +27,7 @@ final class PowerDns implements AutoCloseable {
 
     /** Serves {@code zone} with A records (name relative to the zone → address) and their TTL. */
     PowerDns(Path directory, String zone, Map<String, List<String>> records, int ttlSeconds) throws Exception {
-        if (!Files.isExecutable(BINARY)) {
-            String missing = "pdns_server is not installed (Debian packages pdns-server, pdns-backend-bind;"
-                    + " .ci/install-test-tools.sh installs them)";
-            if (System.getenv("CI") != null) {
-                fail(missing);
-            }
-            Assumptions.abort(missing);
-        }
+        OperatorTool.requireInstalled(BINARY, "Debian packages pdns-server, pdns-backend-bind");
         this.zone = zone;
         this.port = freeUdpPort();
         this.zoneFile = directory.resolve(zone + ".zone");

@@ -2,6 +2,7 @@ package io.homeport.loadtest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.homeport.it.OperatorTool;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,7 +11,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import javax.imageio.ImageIO;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -30,13 +30,7 @@ class HtmlReportRenderTest {
 
     @Test
     void chromiumDrawsTheReportsCharts() throws Exception {
-        if (!Files.isExecutable(CHROMIUM)) {
-            String missing = "chromium is not installed (Debian package chromium; .ci/install-test-tools.sh installs it)";
-            if (System.getenv("CI") != null) {
-                org.assertj.core.api.Assertions.fail(missing);
-            }
-            Assumptions.abort(missing);
-        }
+        OperatorTool.requireInstalled(CHROMIUM, "Debian package chromium");
         Path html = directory.resolve("report.html");
         HtmlReport.write(report(), html);
         Path png = directory.resolve("report.png");
