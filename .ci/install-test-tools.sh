@@ -2,7 +2,8 @@
 # Installs what the test suite runs for real (Debian 12), when it is missing:
 #   promtool (package prometheus)   — checks /metrics, the alert rules and their unit tests
 #   systemd-analyze (package systemd) — verifies the systemd unit in deploy/systemd/
-#   pdns_server (pdns-server, pdns-backend-bind) — a real DNS server for endpoints named by DNS
+#   pdns_server (pdns-server, pdns-backend-bind, pdns-backend-geoip) — a real DNS server for endpoints
+#     named by DNS, and the GeoDNS front that sends phones to their edge
 #   chromium — renders the load tester's HTML report, headless
 #   kubectl (its kustomize) and node — render and validate deploy/kubernetes, with the npm
 #     packages pinned in deploy/kubernetes/package-lock.json (installed beside it)
@@ -16,6 +17,7 @@ need=()
 command -v promtool >/dev/null 2>&1 || need+=(prometheus)
 command -v systemd-analyze >/dev/null 2>&1 || need+=(systemd)
 [ -x /usr/sbin/pdns_server ] || need+=(pdns-server pdns-backend-bind)
+ls /usr/lib/*/pdns/libgeoipbackend.so >/dev/null 2>&1 || need+=(pdns-backend-geoip)
 [ -x /usr/bin/chromium ] || need+=(chromium)
 command -v kubectl >/dev/null 2>&1 || need+=(kubectl)
 command -v node >/dev/null 2>&1 || need+=(nodejs npm)
