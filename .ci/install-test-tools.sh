@@ -5,6 +5,9 @@
 #   pdns_server (pdns-server, pdns-backend-bind, pdns-backend-geoip) — a real DNS server for endpoints
 #     named by DNS, and the GeoDNS front that sends phones to their edge
 #   chromium — renders the load tester's HTML report, headless
+#   podman, runc, mmdebstrap, gpg — build the container image from locally made Debian base images,
+#     and run it (this sandbox refuses podman's default runtime, crun; runc works)
+#   prometheus (the server, same package as promtool) — scrapes the edges of `homeport world`
 #   kubectl (its kustomize) and node — render and validate deploy/kubernetes, with the npm
 #     packages pinned in deploy/kubernetes/package-lock.json (installed beside it)
 # Run as root, or with sudo available. The tests that need a tool fail under CI=true when it is
@@ -19,6 +22,9 @@ command -v systemd-analyze >/dev/null 2>&1 || need+=(systemd)
 [ -x /usr/sbin/pdns_server ] || need+=(pdns-server pdns-backend-bind)
 ls /usr/lib/*/pdns/libgeoipbackend.so >/dev/null 2>&1 || need+=(pdns-backend-geoip)
 [ -x /usr/bin/chromium ] || need+=(chromium)
+command -v podman >/dev/null 2>&1 || need+=(podman)
+[ -x /usr/sbin/runc ] || need+=(runc)
+command -v mmdebstrap >/dev/null 2>&1 || need+=(mmdebstrap gpg)
 command -v kubectl >/dev/null 2>&1 || need+=(kubectl)
 command -v node >/dev/null 2>&1 || need+=(nodejs npm)
 if [ ${#need[@]} -gt 0 ]; then

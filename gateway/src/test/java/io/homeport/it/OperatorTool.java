@@ -20,6 +20,7 @@ public enum OperatorTool {
     PROMTOOL("promtool", "prometheus"),
     SYSTEMD_ANALYZE("systemd-analyze", "systemd"),
     KUBECTL("kubectl", "kubectl"),
+    PODMAN("podman", "podman"),
     NODE("node", "nodejs");
 
     record Result(int exitCode, String output) {}
