@@ -3,6 +3,7 @@ package io.homeport.cli;
 import io.homeport.geoip.GeoIpDatabase;
 import io.homeport.geoip.InvalidGeoIpDatabaseException;
 import io.homeport.rules.InvalidRulesException;
+import io.homeport.rules.MigrationGuard;
 import io.homeport.rules.Problem;
 import io.homeport.rules.RoutingRules;
 import io.homeport.rules.RulesLoader;
@@ -35,6 +36,11 @@ final class ValidateCommand implements Callable<Integer> {
             description = "The GeoIP database the tests' ip: entries are looked up in (default: the bundled demo database).")
     Path geoip;
 
+    @Option(names = "--previous", paramLabel = "OLD.yaml",
+            description = "The rules serving now: refuse what would move migrated users back (a lower percent, a migration"
+                    + " dropped before its countries are mapped) unless its state says rolled_back. One RULES.yaml only.")
+    Path previous;
+
     @Parameters(arity = "1..*", paramLabel = "RULES.yaml", description = "Rules files to check.")
     List<Path> files;
 
@@ -49,6 +55,21 @@ final class ValidateCommand implements Callable<Integer> {
             err.println("homeport validate: GeoIP database refused: " + e.getMessage());
             return 1;
         }
+        if (previous != null && files.size() != 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--previous compares one new rules file with it (got "
+                    + files.size() + ")");
+        }
+        RoutingRules before = null;
+        if (previous != null) {
+            try {
+                before = new RulesLoader().load(previous);
+            } catch (InvalidRulesException e) {
+                err.println("homeport validate: --previous " + previous + " is not a valid rules file:");
+                e.problems().forEach(err::println);
+                err.flush();
+                return 1;
+            }
+        }
         boolean allGood = true;
         boolean usedDemoDatabase = false;
         try (database) {
@@ -56,11 +77,17 @@ final class ValidateCommand implements Callable<Integer> {
                 try {
                     RoutingRules rules = new RulesLoader().load(file);
                     List<Problem> failures = RuleTestRunner.run(new RoutingSnapshot(rules, database));
+                    List<Problem> backwards = before == null ? List.of() : MigrationGuard.check(before, rules);
                     failures.forEach(err::println);
+                    backwards.forEach(err::println);
                     err.flush();
-                    allGood &= failures.isEmpty();
+                    allGood &= failures.isEmpty() && backwards.isEmpty();
                     usedDemoDatabase |= geoip == null && rules.tests().stream().anyMatch(t -> t.ip().isPresent());
-                    out.println(file + ": " + (failures.isEmpty() ? "ok" : "FAILED") + " (" + summary(rules, failures.size()) + ")");
+                    out.println(file + ": " + (failures.isEmpty() && backwards.isEmpty() ? "ok" : "FAILED") + " ("
+                            + summary(rules, failures.size())
+                            + (before == null ? "" : backwards.isEmpty() ? "; moves no migrated user back from " + previous
+                                    : "; " + backwards.size() + " change" + (backwards.size() == 1 ? "" : "s")
+                                            + " would move migrated users back from " + previous) + ")");
                 } catch (InvalidRulesException e) {
                     e.problems().forEach(err::println);
                     err.flush();

@@ -10,6 +10,7 @@ import io.homeport.metrics.GatewayMetrics;
 import io.homeport.routing.RoutingSnapshot;
 import io.homeport.routing.RuleTestRunner;
 import io.homeport.rules.InvalidRulesException;
+import io.homeport.rules.MigrationGuard;
 import io.homeport.rules.Problem;
 import io.homeport.rules.RoutingRules;
 import io.homeport.rules.RulesLoader;
@@ -356,6 +357,13 @@ public final class ConfigReloader implements AutoCloseable {
             String usersShaBefore = usersShaOf(rules);
             try {
                 RoutingRules loaded = new RulesLoader().load(rulesFile);
+                // Users a migration already moved are never moved back by accident (not even forced).
+                List<Problem> backwards = MigrationGuard.check(rules, loaded);
+                if (!backwards.isEmpty()) {
+                    backwards.forEach(problem -> errors.add(problem.toString()));
+                    rulesFailed = true;
+                    return;
+                }
                 changes.add(describeRulesChange(rules, loaded));
                 boolean sameUsersFile = Objects.equals(usersFileOf(loaded), usersFileOf(rules));
                 loadedUsersSha = sameUsersFile ? usersShaBefore : usersShaOf(loaded);

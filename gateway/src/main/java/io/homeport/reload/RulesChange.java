@@ -65,10 +65,11 @@ final class RulesChange {
         for (Migration migration : after) {
             Migration old = before.stream().filter(m -> m.name().equals(migration.name())).findFirst().orElse(null);
             if (old == null) {
-                changes.add("+" + migration.name() + " " + percent(migration));
+                changes.add("+" + migration.name() + " " + percent(migration) + state(migration));
             } else if (!old.equals(migration)) {
-                changes.add(migration.name() + (old.basisPoints() != migration.basisPoints()
-                        ? " " + percent(old) + " -> " + percent(migration) : " changed"));
+                String what = (old.basisPoints() != migration.basisPoints() ? " " + percent(old) + " -> " + percent(migration) : "")
+                        + (old.state() != migration.state() ? " " + old.state().key() + " -> " + migration.state().key() : "");
+                changes.add(migration.name() + (what.isEmpty() ? " changed" : what));
             }
         }
         for (Migration migration : before) {
@@ -77,6 +78,11 @@ final class RulesChange {
             }
         }
         return "migrations " + after.size() + listed(changes);
+    }
+
+    /** A state other than the default cut_over, as written. */
+    private static String state(Migration migration) {
+        return migration.state() == Migration.State.CUT_OVER ? "" : " " + migration.state().key();
     }
 
     private static String percent(Migration migration) {

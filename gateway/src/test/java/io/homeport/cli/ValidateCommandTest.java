@@ -177,4 +177,25 @@ class ValidateCommandTest {
         assertThat(run.exitCode()).isEqualTo(1);
         assertThat(run.errLines()).containsExactly("homeport validate: GeoIP database refused: " + missing + ": no such file");
     }
+
+    @Test
+    void previousRefusesWhatWouldMoveMigratedUsersBack() throws Exception {
+        String production = java.nio.file.Files.readString(PRODUCTION);
+        // production.yaml moves India by a migration; the same file with its percent lowered.
+        java.util.regex.Matcher percent = java.util.regex.Pattern.compile("(countries: \\[IN\\][^}]*percent: )(\\d+)").matcher(production);
+        assertThat(percent.find()).as("production.yaml migrates IN").isTrue();
+        java.nio.file.Files.copy(PRODUCTION.resolveSibling("production-users.csv"), dir.resolve("production-users.csv"));
+        Path lowered = java.nio.file.Files.writeString(dir.resolve("lowered.yaml"),
+                production.substring(0, percent.start(2)) + "0" + production.substring(percent.end(2)));
+        {
+            CommandRun refused = CommandRun.of("validate", "--previous", PRODUCTION.toString(), lowered.toString());
+            assertThat(refused.exitCode()).as(refused.toString()).isEqualTo(1);
+            assertThat(refused.err()).contains(lowered + ":").contains("would move the users in buckets 0..").contains("rolled_back");
+            assertThat(refused.out()).contains("FAILED", "1 change would move migrated users back from " + PRODUCTION);
+
+            CommandRun same = CommandRun.of("validate", "--previous", PRODUCTION.toString(), PRODUCTION.toString());
+            assertThat(same.exitCode()).as(same.toString()).isZero();
+            assertThat(same.out()).contains("moves no migrated user back from " + PRODUCTION);
+        }
+    }
 }

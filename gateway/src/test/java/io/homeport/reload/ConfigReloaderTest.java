@@ -117,6 +117,31 @@ class ConfigReloaderTest {
     }
 
     @Test
+    void aLoweredMigrationPercentIsRefusedEvenForcedAndRollingBackOnPurposeIsApplied() {
+        String migrating = RULES.replace("countries: {CN: beijing, SG: singapore}",
+                "countries: {CN: beijing, SG: singapore}\n  migrations:\n    - {name: india, countries: [IN], to: singapore, percent: %s%s}");
+        writeRules(rules, migrating.formatted("50", ""));
+        assertThat(reloader.reload("test").success()).isTrue();
+        ServingConfig serving = holder.current();
+
+        // An SRE's typo or a bad revert: users already served from singapore would go back to us.
+        writeRules(rules, migrating.formatted("5", ""));
+        ReloadResult lowered = reloader.reload("test", true);
+
+        assertThat(lowered.success()).isFalse();
+        assertThat(lowered.errors()).singleElement().asString()
+                .startsWith(rules + ":15:62: migration \"india\": percent 50 -> 5 would move the users in buckets 500..4999 back")
+                .contains("set state: rolled_back");
+        assertThat(holder.current()).isSameAs(serving);
+        assertThat(metrics.scrape()).contains("homeport_config_reloads_total{kind=\"rules\",result=\"failure\"} 1.0");
+
+        writeRules(rules, migrating.formatted("0", ", state: rolled_back"));
+        ReloadResult rolledBack = reloader.reload("test");
+        assertThat(rolledBack.success()).as(rolledBack.errors().toString()).isTrue();
+        assertThat(rolledBack.changes().get(0)).contains("migrations 1 (india 50% -> 0% cut_over -> rolled_back)");
+    }
+
+    @Test
     void aChangedDatabaseGetsANewCacheAndKeepsTheRules() {
         ServingConfig before = holder.current();
         copyDatabase(CITY_DB, db);

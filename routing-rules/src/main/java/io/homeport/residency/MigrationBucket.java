@@ -46,9 +46,9 @@ public final class MigrationBucket {
         return bucket(StableHash.ofIpv6(high, low));
     }
 
-    /** Whether a request in {@code bucket} is moved by {@code migration}. */
+    /** Whether a request in {@code bucket} is moved by {@code migration} (never before it is cut over). */
     public static boolean isMoved(int bucket, Migration migration) {
-        return bucket < migration.basisPoints();
+        return bucket < migration.movedBasisPoints();
     }
 
     private static int bucket(long hash) {

@@ -56,7 +56,7 @@ final class CountryPlans {
             plans[base + MIGRATION_REGION] = -1;
             if (migration != null) {
                 migrations[index] = migration;
-                plans[base + BASIS_POINTS] = migration.basisPoints();
+                plans[base + BASIS_POINTS] = migration.movedBasisPoints(); // 0 unless cut over or locked
                 plans[base + MIGRATION_REGION] = regions.indexOf(migration.to());
                 ok = plans[base + MIGRATION_REGION] >= 0;
             }

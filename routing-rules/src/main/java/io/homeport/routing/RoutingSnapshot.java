@@ -296,8 +296,11 @@ public final class RoutingSnapshot {
                     boolean moved = MigrationBucket.isMoved(bucket, migration);
                     if (trace.enabled) {
                         trace.bucket = bucket;
-                        trace.step("migration " + migration.name() + " moves buckets below " + migration.basisPoints()
-                                + " (" + migration.percent() + "%) of " + country + " to " + migration.to()
+                        trace.step("migration " + migration.name() + (migration.state().movesUsers()
+                                ? " moves buckets below " + migration.basisPoints() + " (" + migration.percent() + "%) of "
+                                        + country + " to " + migration.to()
+                                : " is " + migration.state().key() + ": nobody of " + country + " moves to " + migration.to()
+                                        + " (only cut_over and locked move the buckets under its percent)")
                                 + "; this request's bucket is " + bucket + " (from the "
                                 + (userId != null ? "user id" : "client address") + "): "
                                 + (moved ? "moved" : "not moved"));

@@ -47,7 +47,7 @@ public final class RulesLoader {
     static final Set<String> ROOT_KEYS = Set.of("version", "regions", "residency", "routes", "tests");
     static final Set<String> REGION_KEYS = Set.of("endpoints", "fail_over_to");
     static final Set<String> RESIDENCY_KEYS = Set.of("default_region", "countries", "migrations", "users", "on_lookup_error");
-    static final Set<String> MIGRATION_KEYS = Set.of("name", "countries", "to", "percent");
+    static final Set<String> MIGRATION_KEYS = Set.of("name", "countries", "to", "percent", "state");
     static final Set<String> USERS_KEYS = Set.of("file", "identity");
     static final Set<String> IDENTITY_KEYS = Set.of("header");
     static final Set<String> ROUTE_KEYS = Set.of("name", "host", "path_prefix");
@@ -333,8 +333,19 @@ public final class RulesLoader {
                 }
                 return Optional.of(value.movePointRight(2).intValueExact());
             });
+            Migration.State state = Migration.State.CUT_OVER; // a file without states: the percent is served
+            if (migration.has("state")) {
+                Optional<String> key = migration.string("state");
+                Migration.State parsed = key.map(Migration.State::ofKey).orElse(null);
+                if (parsed != null) {
+                    state = parsed;
+                } else if (key.isPresent()) { // not a scalar: already reported
+                    problems.at(migration.value("state").get(), path + ".state: \"" + key.get()
+                            + "\" (expected one of planned, copying, cut_over, locked, rolled_back)");
+                }
+            }
             if (name.isPresent() && to.isPresent() && basisPoints.isPresent() && !countries.isEmpty()) {
-                migrations.add(new Migration(name.get(), countries, to.get(), basisPoints.get()));
+                migrations.add(new Migration(name.get(), countries, to.get(), basisPoints.get(), state));
             }
         }
         return migrations;

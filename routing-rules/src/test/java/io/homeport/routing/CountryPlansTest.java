@@ -60,7 +60,7 @@ class CountryPlansTest {
 
     @Test
     void plansMatchTheResidencyPolicyForEveryCountry() throws IOException, InvalidRulesException {
-        for (RoutingRules rules : List.of(production(), small())) {
+        for (RoutingRules rules : List.of(production(), small(), staged())) {
             List<String> regions = List.copyOf(rules.regions().keySet());
             CountryPlans plans = new CountryPlans(rules, regions);
             Residency residency = rules.residency();
@@ -69,7 +69,7 @@ class CountryPlansTest {
                 Migration migration = code == null ? null : residency.migrationFor(code).orElse(null);
                 assertThat(plans.indexable(index)).isTrue();
                 assertThat(plans.migration(index)).as(code).isEqualTo(migration);
-                assertThat(plans.basisPoints(index)).as(code).isEqualTo(migration == null ? -1 : migration.basisPoints());
+                assertThat(plans.basisPoints(index)).as(code).isEqualTo(migration == null ? -1 : migration.movedBasisPoints());
                 assertThat(plans.migrationRegion(index)).as(code)
                         .isEqualTo(migration == null ? -1 : regions.indexOf(migration.to()));
                 String mapped = code == null ? null : residency.countries().get(code);
@@ -83,7 +83,7 @@ class CountryPlansTest {
     @Test
     void fastDecisionsEqualExplainedOnesAndTheWrittenPolicyForEveryCountry() throws Exception {
         Random random = new Random(20261125);
-        for (RoutingRules rules : List.of(production(), small())) {
+        for (RoutingRules rules : List.of(production(), small(), staged())) {
             List<String> countries = new ArrayList<>();
             for (int index = 0; index < CountryPlans.COUNTRIES; index++) {
                 countries.add(CountryPlans.codeOf(index));
@@ -138,7 +138,8 @@ class CountryPlansTest {
             Migration migration = residency.migrationFor(country).orElse(null);
             if (migration != null) {
                 int bucket = user != null ? MigrationBucket.of(user) : MigrationBucket.of(address);
-                if (bucket < migration.basisPoints()) {
+                boolean cutOver = migration.state() == Migration.State.CUT_OVER || migration.state() == Migration.State.LOCKED;
+                if (cutOver && bucket < migration.basisPoints()) {
                     return new Decision(route, migration.to(), Reason.MIGRATION, country, migration.name());
                 }
             }
@@ -168,6 +169,17 @@ class CountryPlansTest {
 
     private static RoutingRules production() throws IOException, InvalidRulesException {
         return new RulesLoader().load(Path.of("examples/production.yaml"));
+    }
+
+    /** Migrations in every state: only cut_over and locked move anyone. */
+    private RoutingRules staged() {
+        TestFiles.write(dir, "users.csv", "user_id,region\npinned-bj,beijing\npinned-sg,singapore\n");
+        return TestFiles.loadValid(dir, "staged.yaml", RoutingSnapshotTest.RULES.replace(
+                "    - {name: india-phase-1, countries: [IN], to: singapore, percent: 25}",
+                "    - {name: india-phase-1, countries: [IN], to: singapore, percent: 25, state: copying}\n"
+                        + "    - {name: sea, countries: [TH, VN], to: beijing, percent: 60, state: locked}\n"
+                        + "    - {name: all-of-de, countries: [DE], to: singapore, percent: 100, state: planned}\n"
+                        + "    - {name: fr-back, countries: [FR], to: singapore, percent: 100, state: rolled_back}"));
     }
 
     private RoutingRules small() {
