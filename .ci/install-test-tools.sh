@@ -8,6 +8,7 @@
 #   podman, runc, mmdebstrap, gpg — build the container image from locally made Debian base images,
 #     and run it (this sandbox refuses podman's default runtime, crun; runc works)
 #   prometheus (the server, same package as promtool) — scrapes the edges of `homeport world`
+#   redis-server (with redis-cli) — the pin directory's store; the tests start their own servers
 #   kubectl (its kustomize) and node — render and validate deploy/kubernetes, with the npm
 #     packages pinned in deploy/kubernetes/package-lock.json (installed beside it)
 # Run as root, or with sudo available. The tests that need a tool fail under CI=true when it is
@@ -23,6 +24,7 @@ command -v systemd-analyze >/dev/null 2>&1 || need+=(systemd)
 ls /usr/lib/*/pdns/libgeoipbackend.so >/dev/null 2>&1 || need+=(pdns-backend-geoip)
 [ -x /usr/bin/chromium ] || need+=(chromium)
 command -v podman >/dev/null 2>&1 || need+=(podman)
+[ -x /usr/bin/redis-server ] || need+=(redis-server)
 [ -x /usr/sbin/runc ] || need+=(runc)
 command -v mmdebstrap >/dev/null 2>&1 || need+=(mmdebstrap gpg)
 command -v kubectl >/dev/null 2>&1 || need+=(kubectl)

@@ -12,7 +12,8 @@ import picocli.CommandLine.Command;
         versionProvider = HomeportCommand.Version.class,
         description = "A residency-aware edge gateway: routes every request to its user's home region.",
         subcommands = {DemoCommand.class, RunCommand.class, ValidateCommand.class, ExplainCommand.class, DiffCommand.class,
-                LoadTestCommand.class, GeoDnsCommand.class, WorldCommand.class})
+                LoadTestCommand.class, GeoDnsCommand.class, WorldCommand.class,
+                PinsCommand.class})
 public final class HomeportCommand implements Runnable {
 
     @CommandLine.Spec

@@ -1,0 +1,172 @@
+package io.homeport.cli;
+
+import io.homeport.directory.PinStore;
+import io.homeport.rules.InvalidRulesException;
+import io.homeport.rules.RulesLoader;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code homeport pins}: read and write the per-user pins kept in Redis. */
+@Command(
+        name = "pins",
+        mixinStandardHelpOptions = true,
+        header = "Reads and writes the per-user pins kept in Redis.",
+        description = {
+            "A pin is the Redis string homeport:pin:<user id> holding a region name; gateways read it through their",
+            "near-cache, which Redis keeps current. Every change is logged (who, when, old and new region) for audit.",
+            "Exit codes: 0 done, 1 a bad file, user or region, or Redis unreachable, 2 usage."
+        },
+        subcommands = {PinsCommand.GetPin.class, PinsCommand.SetPin.class, PinsCommand.DeletePin.class, PinsCommand.ImportPins.class})
+final class PinsCommand implements Runnable {
+
+    static final Logger AUDIT = LoggerFactory.getLogger("io.homeport.audit.pins");
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "name what to do: get, set, delete or import");
+    }
+
+    /** The options every subcommand has. */
+    static class RedisOptions {
+        @Option(names = "--redis", paramLabel = "URI", required = true, description = "The Redis node, e.g. redis://127.0.0.1:6379.")
+        String uri;
+
+        @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "5s", description = "Per command (default: ${DEFAULT-VALUE}).")
+        String timeout;
+
+        Duration timeout() {
+            return Duration.parse("PT" + timeout.toUpperCase(Locale.ROOT));
+        }
+    }
+
+    static String who() {
+        return System.getProperty("user.name", "unknown");
+    }
+
+    @Command(name = "get", mixinStandardHelpOptions = true, header = "Prints a user's pin, or (none).")
+    static final class GetPin implements Callable<Integer> {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+        @CommandLine.Mixin
+        RedisOptions redis;
+        @Parameters(paramLabel = "USER") String user;
+
+        @Override
+        public Integer call() {
+            try (PinStore store = PinStore.connect(redis.uri, redis.timeout())) {
+                String region = store.get(user);
+                spec.commandLine().getOut().println(user + " " + (region == null ? "(none)" : region));
+                return 0;
+            }
+        }
+    }
+
+    @Command(name = "set", mixinStandardHelpOptions = true, header = "Pins a user to a region.")
+    static final class SetPin implements Callable<Integer> {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+        @CommandLine.Mixin
+        RedisOptions redis;
+        @Parameters(index = "0", paramLabel = "USER") String user;
+        @Parameters(index = "1", paramLabel = "REGION") String region;
+
+        @Override
+        public Integer call() {
+            try (PinStore store = PinStore.connect(redis.uri, redis.timeout())) {
+                String before = store.set(user, region);
+                AUDIT.info("pin set: user {} {} -> {} by {} at {} ({})", user, before == null ? "(none)" : before, region, who(),
+                        Instant.now(), redis.uri);
+                spec.commandLine().getOut().println(user + " " + (before == null ? "(none)" : before) + " -> " + region);
+                return 0;
+            }
+        }
+    }
+
+    @Command(name = "delete", mixinStandardHelpOptions = true, header = "Removes a user's pin.")
+    static final class DeletePin implements Callable<Integer> {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+        @CommandLine.Mixin
+        RedisOptions redis;
+        @Parameters(paramLabel = "USER") String user;
+
+        @Override
+        public Integer call() {
+            try (PinStore store = PinStore.connect(redis.uri, redis.timeout())) {
+                String before = store.delete(user);
+                AUDIT.info("pin deleted: user {} {} -> (none) by {} at {} ({})", user, before == null ? "(none)" : before, who(),
+                        Instant.now(), redis.uri);
+                spec.commandLine().getOut().println(user + " " + (before == null ? "(none)" : before) + " -> (none)");
+                return 0;
+            }
+        }
+    }
+
+    @Command(name = "import", mixinStandardHelpOptions = true, header = "Writes every pin of a users.csv file, pipelined.",
+            description = "Checks the whole file first (as the rules' users file: user_id,region rows); a bad row writes nothing.")
+    static final class ImportPins implements Callable<Integer> {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+        @CommandLine.Mixin
+        RedisOptions redis;
+        @Parameters(paramLabel = "users.csv") Path file;
+        @Option(names = "--rules", paramLabel = "RULES.yaml", description = "Only allow the regions these rules define.")
+        Path rules;
+
+        @Override
+        public Integer call() throws Exception {
+            PrintWriter err = spec.commandLine().getErr();
+            Set<String> regions = Set.of();
+            if (rules != null) {
+                try {
+                    regions = new RulesLoader().load(rules).regions().keySet();
+                } catch (InvalidRulesException e) {
+                    e.problems().forEach(err::println);
+                    return 1;
+                }
+            }
+            if (!java.nio.file.Files.exists(file)) {
+                err.println("homeport pins import: " + file + ": no such file");
+                return 1;
+            }
+            List<PinStore.BadRow> bad = PinStore.check(file, regions);
+            if (!bad.isEmpty()) {
+                bad.forEach(row -> err.println(file + ":" + row.line() + ":1: " + row.problem()));
+                err.println("homeport pins import: nothing written (" + bad.size() + (bad.size() == 100 ? "+" : "") + " bad rows)");
+                return 1;
+            }
+            long started = System.nanoTime();
+            long[] lastPrint = {started};
+            try (PinStore store = PinStore.connect(redis.uri, redis.timeout())) {
+                long written = store.importFile(file, redis.timeout(), count -> {
+                    long now = System.nanoTime();
+                    if (now - lastPrint[0] >= 1_000_000_000L) {
+                        lastPrint[0] = now;
+                        err.printf(Locale.ROOT, "\rpins import: %,d written (%,.0f/s)", count, count / ((now - started) / 1e9));
+                        err.flush();
+                    }
+                });
+                double seconds = (System.nanoTime() - started) / 1e9;
+                err.printf(Locale.ROOT, "\rpins import: %,d written in %.1f s (%,.0f pins/s)%n", written, seconds, written / seconds);
+                AUDIT.info("pins imported: {} pins from {} by {} at {} ({})", written, file, who(), Instant.now(), redis.uri);
+                spec.commandLine().getOut().println(written + " pins written from " + file);
+                return 0;
+            }
+        }
+    }
+}

@@ -1,0 +1,279 @@
+package io.homeport.directory;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisConnectionStateListener;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.TrackingArgs;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.push.PushMessage;
+import io.lettuce.core.protocol.ProtocolVersion;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Per-user pins from Redis, through a near-cache. A lookup answers from the near-cache when it
+ * holds the user (a pin, or "no pin": negative entries are cached too); otherwise it asks Redis
+ * asynchronously, never blocking the caller, and gives up after {@code lookupTimeout}.
+ *
+ * <p>The near-cache stays current by Redis's client-side caching: a RESP3 connection has
+ * {@code CLIENT TRACKING on BCAST PREFIX homeport:pin:}, so every write of a pin key anywhere makes
+ * Redis push an invalidation, and the entry is dropped within the push's flight time. Entries also
+ * age: after {@code ttl} an entry is stale, still served, and refreshed in the background (stale
+ * while revalidating) — so a pin the near-cache holds keeps serving while Redis is away. When the
+ * tracking connection drops, invalidations may have been missed, so the near-cache is emptied when
+ * it comes back.
+ */
+public final class PinDirectory implements AutoCloseable {
+
+    public static final String KEY_PREFIX = "homeport:pin:";
+
+    /** Where an answer came from, as {@code explain} and the access log say it. */
+    public enum Source { NEAR_CACHE, STALE, REDIS }
+
+    /** Why a lookup failed: {@code homeport_user_lookup_failures_total{reason}}. */
+    public enum Failure { TIMEOUT, UNAVAILABLE, ERROR;
+
+        public String key() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    /** A user's pin ({@code region} null: the user has none) and where it came from. */
+    public record Pin(String region, Source source) {}
+
+    /** A lookup that failed; {@link #failure} says why. */
+    public static final class LookupFailedException extends Exception {
+        private final Failure failure;
+
+        LookupFailedException(Failure failure, String message, Throwable cause) {
+            super(message, cause);
+            this.failure = failure;
+        }
+
+        public Failure failure() {
+            return failure;
+        }
+    }
+
+    /** The settings of {@code directory.redis}. */
+    public record Settings(List<String> uris, Duration lookupTimeout, long nearCacheMaxEntries, Duration nearCacheTtl) {
+        public Settings {
+            uris = List.copyOf(uris);
+            if (uris.isEmpty()) {
+                throw new IllegalArgumentException("directory.redis.uris: at least one redis:// URI");
+            }
+        }
+    }
+
+    /** "No pin", cached like a pin. */
+    private static final String NO_PIN = "";
+
+    private record Entry(String region, long fetchedNanos) {}
+
+    private final Settings settings;
+    private final RedisClient client;
+    private final StatefulRedisConnection<String, String> lookups;
+    private final StatefulRedisConnection<String, String> tracking;
+    private final Cache<String, Entry> nearCache;
+    private final long ttlNanos;
+    /** Refreshes and misses in flight, one per user: concurrent requests for one user share one GET. */
+    private final ConcurrentHashMap<String, CompletableFuture<Pin>> inFlight = new ConcurrentHashMap<>();
+    private final LongAdder[] failures = {new LongAdder(), new LongAdder(), new LongAdder()};
+    private final LongAdder invalidations = new LongAdder();
+    private final AtomicBoolean trackingLost = new AtomicBoolean();
+
+    private PinDirectory(Settings settings, RedisClient client, StatefulRedisConnection<String, String> lookups,
+            StatefulRedisConnection<String, String> tracking) {
+        this.settings = settings;
+        this.client = client;
+        this.lookups = lookups;
+        this.tracking = tracking;
+        this.ttlNanos = settings.nearCacheTtl().toNanos();
+        this.nearCache = Caffeine.newBuilder().maximumSize(settings.nearCacheMaxEntries()).build();
+    }
+
+    /**
+     * Connects to Redis (the first URI; a cluster's seed nodes are for the cluster client) and turns
+     * on invalidations for pin keys. Fails if Redis cannot be reached within {@code connectTimeout}:
+     * a gateway should not start serving pins it cannot keep current.
+     */
+    public static PinDirectory connect(Settings settings, Duration connectTimeout) {
+        RedisURI uri = RedisURI.create(settings.uris().get(0));
+        uri.setTimeout(connectTimeout);
+        RedisClient client = RedisClient.create(uri);
+        client.setOptions(ClientOptions.builder()
+                .protocolVersion(ProtocolVersion.RESP3)
+                // Commands fail at once while disconnected instead of queueing: a request waits for
+                // its lookup_timeout at most, never for a reconnect.
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                .timeoutOptions(TimeoutOptions.enabled(settings.lookupTimeout()))
+                .build());
+        StatefulRedisConnection<String, String> lookups = null;
+        StatefulRedisConnection<String, String> tracking = null;
+        try {
+            lookups = client.connect();
+            tracking = client.connect();
+            PinDirectory directory = new PinDirectory(settings, client, lookups, tracking);
+            directory.startTracking();
+            return directory;
+        } catch (RuntimeException e) {
+            if (tracking != null) {
+                tracking.close();
+            }
+            if (lookups != null) {
+                lookups.close();
+            }
+            client.shutdown(Duration.ZERO, Duration.ofSeconds(1));
+            throw e;
+        }
+    }
+
+    private void startTracking() {
+        tracking.addListener(this::onPush);
+        client.addListener(new RedisConnectionStateListener() {
+            @Override
+            public void onRedisDisconnected(io.lettuce.core.RedisChannelHandler<?, ?> connection) {
+                if (connection == tracking) {
+                    trackingLost.set(true);
+                }
+            }
+
+            @Override
+            public void onRedisConnected(io.lettuce.core.RedisChannelHandler<?, ?> connection, SocketAddress address) {
+                if (connection == tracking && trackingLost.getAndSet(false)) {
+                    // Invalidations sent while we were away are lost: start over, then track again.
+                    nearCache.invalidateAll();
+                    tracking.async().clientTracking(trackingArgs());
+                }
+            }
+        });
+        tracking.sync().clientTracking(trackingArgs());
+    }
+
+    private static TrackingArgs trackingArgs() {
+        return TrackingArgs.Builder.enabled().bcast().prefixes(KEY_PREFIX);
+    }
+
+    private void onPush(PushMessage message) {
+        if (!"invalidate".equals(message.getType())) {
+            return;
+        }
+        List<Object> content = message.getContent();
+        Object keys = content.size() > 1 ? content.get(1) : null;
+        if (keys == null) { // FLUSHALL / FLUSHDB: everything may have changed
+            nearCache.invalidateAll();
+            invalidations.increment();
+            return;
+        }
+        if (keys instanceof List<?> list) {
+            for (Object key : list) {
+                String text = key instanceof ByteBuffer buffer ? StandardCharsets.UTF_8.decode(buffer.duplicate()).toString()
+                        : String.valueOf(key);
+                if (text.startsWith(KEY_PREFIX)) {
+                    nearCache.invalidate(text.substring(KEY_PREFIX.length()));
+                    invalidations.increment();
+                }
+            }
+        }
+    }
+
+    /**
+     * The pin the near-cache holds for {@code userId} (fresh, or stale: a stale one is refreshed in
+     * the background), or null when it holds nothing: then {@link #lookup} asks Redis. Never blocks.
+     */
+    public Pin cached(String userId) {
+        Entry entry = nearCache.getIfPresent(userId);
+        if (entry == null) {
+            return null;
+        }
+        String region = entry.region().isEmpty() ? null : entry.region();
+        if (System.nanoTime() - entry.fetchedNanos() < ttlNanos) {
+            return new Pin(region, Source.NEAR_CACHE);
+        }
+        fetch(userId); // stale while revalidating: a failure keeps the stale entry
+        return new Pin(region, Source.STALE);
+    }
+
+    /** The user's pin: from the near-cache, else from Redis within the lookup timeout. */
+    public CompletableFuture<Pin> lookup(String userId) {
+        Pin cached = cached(userId);
+        return cached != null ? CompletableFuture.completedFuture(cached) : fetch(userId);
+    }
+
+    private CompletableFuture<Pin> fetch(String userId) {
+        CompletableFuture<Pin> existing = inFlight.get(userId);
+        if (existing != null) {
+            return existing;
+        }
+        CompletableFuture<Pin> result = new CompletableFuture<>();
+        existing = inFlight.putIfAbsent(userId, result);
+        if (existing != null) {
+            return existing;
+        }
+        long started = System.nanoTime();
+        try {
+            lookups.async().get(KEY_PREFIX + userId).toCompletableFuture()
+                    .orTimeout(settings.lookupTimeout().toNanos(), TimeUnit.NANOSECONDS)
+                    .whenComplete((value, error) -> {
+                        inFlight.remove(userId, result);
+                        if (error == null) {
+                            nearCache.put(userId, new Entry(value == null ? NO_PIN : value, started));
+                            result.complete(new Pin(value, Source.REDIS));
+                        } else {
+                            result.completeExceptionally(failed(userId, error));
+                        }
+                    });
+        } catch (RuntimeException e) { // rejected at once: disconnected
+            inFlight.remove(userId, result);
+            result.completeExceptionally(failed(userId, e));
+        }
+        return result;
+    }
+
+    private LookupFailedException failed(String userId, Throwable error) {
+        Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null ? error.getCause() : error;
+        Failure failure = cause instanceof TimeoutException || cause instanceof io.lettuce.core.RedisCommandTimeoutException
+                ? Failure.TIMEOUT
+                : cause instanceof io.lettuce.core.RedisConnectionException || cause instanceof io.lettuce.core.RedisException
+                        && Objects.toString(cause.getMessage(), "").contains("not connected")
+                        ? Failure.UNAVAILABLE : Failure.ERROR;
+        failures[failure.ordinal()].increment();
+        return new LookupFailedException(failure, "pin of " + userId + ": " + failure.key() + " (" + cause + ")", cause);
+    }
+
+    /** Lookups that failed for {@code reason}, since start. */
+    public long failures(Failure reason) {
+        return failures[reason.ordinal()].sum();
+    }
+
+    /** Pin keys Redis told this gateway changed, since start. */
+    public long invalidations() {
+        return invalidations.sum();
+    }
+
+    /** Entries in the near-cache now (approximate). */
+    public long nearCacheSize() {
+        return nearCache.estimatedSize();
+    }
+
+    @Override
+    public void close() {
+        tracking.close();
+        lookups.close();
+        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    }
+}

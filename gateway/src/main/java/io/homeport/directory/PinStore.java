@@ -1,0 +1,188 @@
+package io.homeport.directory;
+
+import io.lettuce.core.LettuceFutures;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.function.LongConsumer;
+import java.util.regex.Pattern;
+
+/**
+ * Writes pins: what the data copier does when a user's data has been copied, and what
+ * {@code homeport pins} does for an SRE. Every key is {@link PinDirectory#KEY_PREFIX} and the user
+ * id; the value is the region name.
+ */
+public final class PinStore implements AutoCloseable {
+
+    /** User ids as the rules' users file allows them: printable ASCII without spaces or commas. */
+    static final Pattern USER_ID = Pattern.compile("[!-+\\--~]{1,128}");
+    static final Pattern REGION = Pattern.compile("[a-z][a-z0-9_-]{0,62}");
+    /** Pins in one MSET. */
+    static final int PIPELINE = 1_000;
+    /** MSETs sent before the oldest one's reply is awaited. */
+    static final int IN_FLIGHT = 8;
+
+    private final RedisClient client;
+    private final StatefulRedisConnection<String, String> connection;
+
+    private PinStore(RedisClient client, StatefulRedisConnection<String, String> connection) {
+        this.client = client;
+        this.connection = connection;
+    }
+
+    public static PinStore connect(String uri, Duration timeout) {
+        RedisURI redisUri = RedisURI.create(uri);
+        redisUri.setTimeout(timeout);
+        RedisClient client = RedisClient.create(redisUri);
+        try {
+            return new PinStore(client, client.connect());
+        } catch (RuntimeException e) {
+            client.shutdown(Duration.ZERO, Duration.ofSeconds(1));
+            throw e;
+        }
+    }
+
+    public String get(String userId) {
+        return connection.sync().get(PinDirectory.KEY_PREFIX + checkedUser(userId));
+    }
+
+    /** Pins the user to {@code region}; returns the pin it replaced, or null. */
+    public String set(String userId, String region) {
+        return connection.sync().setGet(PinDirectory.KEY_PREFIX + checkedUser(userId), checkedRegion(region));
+    }
+
+    /** Removes the user's pin; returns the pin it had, or null. */
+    public String delete(String userId) {
+        return connection.sync().getdel(PinDirectory.KEY_PREFIX + checkedUser(userId));
+    }
+
+    /** A row of a users file that cannot be imported. */
+    public record BadRow(int line, String problem) {}
+
+    /**
+     * Checks a {@code user_id,region} file (an optional header, blank lines and # comments, as the
+     * rules' users file): every bad row, up to a hundred, or none. {@code regions}: the names
+     * allowed, or empty for any well-formed name.
+     */
+    public static List<BadRow> check(Path file, Set<String> regions) throws IOException {
+        List<BadRow> bad = new ArrayList<>();
+        forEachRow(file, (line, user, region) -> {
+            String problem = user == null ? "expected user_id,region"
+                    : !USER_ID.matcher(user).matches() ? "user id \"" + user + "\" (expected printable ASCII, no spaces or commas, at most 128)"
+                    : !REGION.matcher(region).matches() || (!regions.isEmpty() && !regions.contains(region))
+                            ? "region \"" + region + "\"" + (regions.isEmpty() ? " is not a region name" : " is not one of " + regions)
+                            : null;
+            if (problem != null && bad.size() < 100) {
+                bad.add(new BadRow(line, problem));
+            }
+        });
+        return bad;
+    }
+
+    /**
+     * Writes every row of a checked file: {@value #PIPELINE} pins an MSET, up to {@value #IN_FLIGHT}
+     * MSETs in flight at once; {@code progress} gets the count acknowledged so far after each.
+     * Returns the rows written.
+     */
+    public long importFile(Path file, Duration timeout, LongConsumer progress) throws IOException {
+        RedisAsyncCommands<String, String> async = connection.async();
+        java.util.ArrayDeque<RedisFuture<String>> inFlight = new java.util.ArrayDeque<>();
+        java.util.ArrayDeque<Integer> sizes = new java.util.ArrayDeque<>();
+        java.util.Map<String, String> batch = new java.util.LinkedHashMap<>();
+        long[] written = {0};
+        forEachRow(file, (line, user, region) -> {
+            if (user == null) {
+                return; // check() refuses such a file before anything is written
+            }
+            // A user listed twice: the later row wins, as SET after SET would.
+            batch.put(PinDirectory.KEY_PREFIX + user, region);
+            if (batch.size() == PIPELINE) {
+                send(async, batch, inFlight, sizes);
+                while (inFlight.size() >= IN_FLIGHT) {
+                    written[0] += awaitOldest(inFlight, sizes, timeout);
+                    progress.accept(written[0]);
+                }
+            }
+        });
+        send(async, batch, inFlight, sizes);
+        while (!inFlight.isEmpty()) {
+            written[0] += awaitOldest(inFlight, sizes, timeout);
+            progress.accept(written[0]);
+        }
+        return written[0];
+    }
+
+    private static void send(RedisAsyncCommands<String, String> async, java.util.Map<String, String> batch,
+            java.util.ArrayDeque<RedisFuture<String>> inFlight, java.util.ArrayDeque<Integer> sizes) {
+        if (batch.isEmpty()) {
+            return;
+        }
+        inFlight.add(async.mset(new java.util.HashMap<>(batch)));
+        sizes.add(batch.size());
+        batch.clear();
+    }
+
+    private static int awaitOldest(java.util.ArrayDeque<RedisFuture<String>> inFlight, java.util.ArrayDeque<Integer> sizes,
+            Duration timeout) {
+        RedisFuture<String> oldest = inFlight.poll();
+        if (!LettuceFutures.awaitAll(timeout, oldest)) {
+            throw new IllegalStateException("Redis did not answer an MSET of " + sizes.peek() + " pins within " + timeout);
+        }
+        return sizes.poll();
+    }
+
+    interface Row {
+        void accept(int line, String user, String region);
+    }
+
+    static void forEachRow(Path file, Row row) throws IOException {
+        try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            String text;
+            int line = 0;
+            while ((text = reader.readLine()) != null) {
+                line++;
+                String trimmed = (line == 1 && text.startsWith("\uFEFF") ? text.substring(1) : text).strip();
+                if (trimmed.isEmpty() || trimmed.startsWith("#") || (line == 1 && trimmed.equals("user_id,region"))) {
+                    continue;
+                }
+                int comma = trimmed.indexOf(',');
+                if (comma < 0 || trimmed.indexOf(',', comma + 1) >= 0) {
+                    row.accept(line, null, null);
+                } else {
+                    row.accept(line, trimmed.substring(0, comma).strip(), trimmed.substring(comma + 1).strip());
+                }
+            }
+        }
+    }
+
+    private static String checkedUser(String userId) {
+        if (!USER_ID.matcher(userId).matches()) {
+            throw new IllegalArgumentException("user id \"" + userId + "\" (expected printable ASCII, no spaces or commas, at most 128)");
+        }
+        return userId;
+    }
+
+    private static String checkedRegion(String region) {
+        if (!REGION.matcher(region).matches()) {
+            throw new IllegalArgumentException("region \"" + region + "\" is not a region name");
+        }
+        return region;
+    }
+
+    @Override
+    public void close() {
+        connection.close();
+        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    }
+}

@@ -1,0 +1,129 @@
+package io.homeport.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.homeport.directory.PinDirectory;
+import io.homeport.directory.PinStore;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The pin directory against a real redis-server: the near-cache, negative entries, invalidation
+ * by Redis's client-side caching within a second of a write, stale pins serving while Redis is
+ * down, bounded failures for what the near-cache does not hold, and recovery.
+ */
+class PinDirectoryTest {
+
+    @TempDir
+    Path dir;
+
+    static PinDirectory.Settings settings(RedisServer redis, Duration ttl) {
+        return new PinDirectory.Settings(List.of(redis.uri()), Duration.ofMillis(50), 10_000, ttl);
+    }
+
+    @Test
+    void pinsComeFromRedisOnceThenFromTheNearCacheAndAWriteInvalidatesThemWithinASecond() throws Exception {
+        Assumptions.assumeTrue(TestGateway.DIRECT_PATH, "independent of the HTTP/1.1 framing: run in the suite's first pass only");
+        try (RedisServer redis = new RedisServer(dir.resolve("redis"));
+                PinStore store = PinStore.connect(redis.uri(), Duration.ofSeconds(2));
+                PinDirectory directory = PinDirectory.connect(settings(redis, Duration.ofMinutes(5)), Duration.ofSeconds(2))) {
+            store.set("u-1", "singapore");
+
+            assertThat(directory.cached("u-1")).isNull();
+            assertThat(directory.lookup("u-1").get(2, TimeUnit.SECONDS)).isEqualTo(new PinDirectory.Pin("singapore", PinDirectory.Source.REDIS));
+            assertThat(directory.cached("u-1")).isEqualTo(new PinDirectory.Pin("singapore", PinDirectory.Source.NEAR_CACHE));
+            // No pin is an answer too, and is cached.
+            assertThat(directory.lookup("u-2").get(2, TimeUnit.SECONDS)).isEqualTo(new PinDirectory.Pin(null, PinDirectory.Source.REDIS));
+            assertThat(directory.cached("u-2")).isEqualTo(new PinDirectory.Pin(null, PinDirectory.Source.NEAR_CACHE));
+
+            // The data copier moves u-1 and pins u-2: every gateway's near-cache hears of it.
+            long written = System.nanoTime();
+            store.set("u-1", "us");
+            store.set("u-2", "beijing");
+            while ((directory.cached("u-1") != null || directory.cached("u-2") != null)
+                    && System.nanoTime() - written < TimeUnit.SECONDS.toNanos(1)) {
+                Thread.sleep(5);
+            }
+            assertThat(directory.cached("u-1")).as("invalidated within 1 s").isNull();
+            assertThat(directory.cached("u-2")).as("invalidated within 1 s").isNull();
+            assertThat(directory.invalidations()).isGreaterThanOrEqualTo(2);
+            assertThat(directory.lookup("u-1").get(2, TimeUnit.SECONDS).region()).isEqualTo("us");
+            assertThat(directory.lookup("u-2").get(2, TimeUnit.SECONDS).region()).isEqualTo("beijing");
+
+            store.delete("u-1");
+            long deleted = System.nanoTime();
+            while (directory.cached("u-1") != null && System.nanoTime() - deleted < TimeUnit.SECONDS.toNanos(1)) {
+                Thread.sleep(5);
+            }
+            assertThat(directory.lookup("u-1").get(2, TimeUnit.SECONDS).region()).isNull();
+        }
+    }
+
+    @Test
+    void whileRedisIsDownHeldPinsServeStaleAndMissesFailWithinTheTimeoutThenItRecovers() throws Exception {
+        Assumptions.assumeTrue(TestGateway.DIRECT_PATH, "independent of the HTTP/1.1 framing: run in the suite's first pass only");
+        try (RedisServer redis = new RedisServer(dir.resolve("redis"));
+                PinDirectory directory = PinDirectory.connect(settings(redis, Duration.ofMillis(100)), Duration.ofSeconds(2))) {
+            try (PinStore store = PinStore.connect(redis.uri(), Duration.ofSeconds(2))) {
+                store.set("held", "singapore");
+            }
+            assertThat(directory.lookup("held").get(2, TimeUnit.SECONDS).region()).isEqualTo("singapore");
+
+            redis.kill();
+            Thread.sleep(150); // past the near-cache ttl: the entry is stale now
+            assertThat(directory.cached("held")).isEqualTo(new PinDirectory.Pin("singapore", PinDirectory.Source.STALE));
+            Thread.sleep(100); // the failed refresh keeps the stale entry
+            assertThat(directory.cached("held")).isEqualTo(new PinDirectory.Pin("singapore", PinDirectory.Source.STALE));
+
+            long started = System.nanoTime();
+            assertThatThrownBy(() -> directory.lookup("not-held").get(5, TimeUnit.SECONDS))
+                    .isInstanceOf(ExecutionException.class)
+                    .cause().isInstanceOf(PinDirectory.LookupFailedException.class);
+            assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)).as("bounded by lookup_timeout").isLessThan(1_000);
+            assertThat(directory.failures(PinDirectory.Failure.UNAVAILABLE) + directory.failures(PinDirectory.Failure.TIMEOUT)
+                    + directory.failures(PinDirectory.Failure.ERROR)).isPositive();
+
+            redis.start(); // same port, empty: the pin is gone, and the gateway must not keep believing it
+            try (PinStore store = PinStore.connect(redis.uri(), Duration.ofSeconds(2))) {
+                store.set("not-held", "us");
+                // Lettuce reconnects in the background; then the near-cache is emptied (invalidations
+                // may have been missed) and the stale pin of "held" gives way to what Redis says now.
+                String notHeld = poll(directory, "not-held", "us");
+                assertThat(notHeld).isEqualTo("us");
+                assertThat(poll(directory, "held", null)).as("the restarted Redis has no pin for held").isNull();
+                // Tracking is on again: a write reaches the near-cache.
+                store.set("not-held", "beijing");
+                long written = System.nanoTime();
+                while (directory.cached("not-held") != null && System.nanoTime() - written < TimeUnit.SECONDS.toNanos(1)) {
+                    Thread.sleep(5);
+                }
+                assertThat(directory.cached("not-held")).as("invalidated after the reconnect").isNull();
+            }
+        }
+    }
+
+    /** Looks the user up until the answer is {@code expected} or 10 s pass; the last answer. */
+    private static String poll(PinDirectory directory, String user, String expected) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        String last = "(no answer)";
+        while (System.nanoTime() < deadline) {
+            try {
+                last = directory.lookup(user).get(2, TimeUnit.SECONDS).region();
+                if (java.util.Objects.equals(last, expected)) {
+                    return last;
+                }
+            } catch (ExecutionException | java.util.concurrent.TimeoutException reconnecting) {
+                // not yet
+            }
+            Thread.sleep(50);
+        }
+        return last;
+    }
+}
