@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
         description = "A residency-aware edge gateway: routes every request to its user's home region.",
         subcommands = {DemoCommand.class, RunCommand.class, ValidateCommand.class, ExplainCommand.class, DiffCommand.class,
                 LoadTestCommand.class, GeoDnsCommand.class, WorldCommand.class,
-                PinsCommand.class})
+                PinsCommand.class, MigrateCommand.class})
 public final class HomeportCommand implements Runnable {
 
     @CommandLine.Spec
