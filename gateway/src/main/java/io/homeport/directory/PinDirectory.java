@@ -6,7 +6,6 @@ import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.RedisURI;
-import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.TrackingArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.push.PushMessage;
@@ -16,12 +15,14 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -35,7 +36,9 @@ import java.util.concurrent.atomic.LongAdder;
  * age: after {@code ttl} an entry is stale, still served, and refreshed in the background (stale
  * while revalidating) — so a pin the near-cache holds keeps serving while Redis is away. When the
  * tracking connection drops, invalidations may have been missed, so the near-cache is emptied when
- * it comes back.
+ * it comes back. In a Redis Cluster every master is tracked, and the set of masters is checked
+ * every second: a replica promoted by a fail-over is tracked at once and the near-cache emptied
+ * (writes it took before were never announced), then refilled from the new masters.
  */
 public final class PinDirectory implements AutoCloseable {
 
@@ -85,83 +88,110 @@ public final class PinDirectory implements AutoCloseable {
     private record Entry(String region, long fetchedNanos) {}
 
     private final Settings settings;
-    private final RedisClient client;
-    private final StatefulRedisConnection<String, String> lookups;
-    private final StatefulRedisConnection<String, String> tracking;
+    private final RedisPins lookups;
+    /** Makes the tracking connections, one to each node holding pins. */
+    private final RedisClient trackingClient;
+    /** Per node (its URI), the RESP3 connection that has tracking on and receives the invalidations. */
+    private final Map<String, StatefulRedisConnection<String, String>> tracking = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService reconciler;
     private final Cache<String, Entry> nearCache;
     private final long ttlNanos;
     /** Refreshes and misses in flight, one per user: concurrent requests for one user share one GET. */
     private final ConcurrentHashMap<String, CompletableFuture<Pin>> inFlight = new ConcurrentHashMap<>();
     private final LongAdder[] failures = {new LongAdder(), new LongAdder(), new LongAdder()};
     private final LongAdder invalidations = new LongAdder();
-    private final AtomicBoolean trackingLost = new AtomicBoolean();
+    /** Tracking connections that dropped; their reconnect empties the near-cache. */
+    private final java.util.Set<Object> trackingLost = ConcurrentHashMap.newKeySet();
 
-    private PinDirectory(Settings settings, RedisClient client, StatefulRedisConnection<String, String> lookups,
-            StatefulRedisConnection<String, String> tracking) {
+    private PinDirectory(Settings settings, RedisPins lookups, RedisClient trackingClient) {
         this.settings = settings;
-        this.client = client;
         this.lookups = lookups;
-        this.tracking = tracking;
+        this.trackingClient = trackingClient;
         this.ttlNanos = settings.nearCacheTtl().toNanos();
         this.nearCache = Caffeine.newBuilder().maximumSize(settings.nearCacheMaxEntries()).build();
+        this.reconciler = Executors.newSingleThreadScheduledExecutor(task -> {
+            Thread thread = new Thread(task, "homeport-pin-tracking");
+            thread.setDaemon(true);
+            return thread;
+        });
     }
 
     /**
-     * Connects to Redis (the first URI; a cluster's seed nodes are for the cluster client) and turns
-     * on invalidations for pin keys. Fails if Redis cannot be reached within {@code connectTimeout}:
-     * a gateway should not start serving pins it cannot keep current.
+     * Connects to Redis — one node, or a Redis Cluster, whichever the first URI is — and turns on
+     * invalidations for pin keys on every node holding pins. Fails if Redis cannot be reached: a
+     * gateway should not start serving pins it cannot keep current.
      */
     public static PinDirectory connect(Settings settings, Duration connectTimeout) {
-        RedisURI uri = RedisURI.create(settings.uris().get(0));
-        uri.setTimeout(connectTimeout);
-        RedisClient client = RedisClient.create(uri);
-        client.setOptions(ClientOptions.builder()
-                .protocolVersion(ProtocolVersion.RESP3)
-                // Commands fail at once while disconnected instead of queueing: a request waits for
-                // its lookup_timeout at most, never for a reconnect.
-                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                .timeoutOptions(TimeoutOptions.enabled(settings.lookupTimeout()))
-                .build());
-        StatefulRedisConnection<String, String> lookups = null;
-        StatefulRedisConnection<String, String> tracking = null;
+        RedisPins lookups = RedisPins.connect(settings.uris(), settings.lookupTimeout(), true);
+        RedisClient trackingClient = RedisClient.create();
+        trackingClient.setOptions(ClientOptions.builder().protocolVersion(ProtocolVersion.RESP3).build());
+        PinDirectory directory = new PinDirectory(settings, lookups, trackingClient);
         try {
-            lookups = client.connect();
-            tracking = client.connect();
-            PinDirectory directory = new PinDirectory(settings, client, lookups, tracking);
-            directory.startTracking();
+            trackingClient.addListener(directory.new TrackingState());
+            directory.reconcileTracking();
+            if (directory.tracking.isEmpty()) {
+                throw new IllegalStateException("no Redis node to track pins on (" + settings.uris() + ")");
+            }
+            // A cluster's masters change on fail-over: the new ones are tracked within a second.
+            directory.reconciler.scheduleWithFixedDelay(directory::reconcileTrackingQuietly, 1, 1, TimeUnit.SECONDS);
             return directory;
         } catch (RuntimeException e) {
-            if (tracking != null) {
-                tracking.close();
-            }
-            if (lookups != null) {
-                lookups.close();
-            }
-            client.shutdown(Duration.ZERO, Duration.ofSeconds(1));
+            directory.close();
             throw e;
         }
     }
 
-    private void startTracking() {
-        tracking.addListener(this::onPush);
-        client.addListener(new RedisConnectionStateListener() {
-            @Override
-            public void onRedisDisconnected(io.lettuce.core.RedisChannelHandler<?, ?> connection) {
-                if (connection == tracking) {
-                    trackingLost.set(true);
-                }
+    /** Tracks every node holding pins, and stops tracking nodes that no longer do. */
+    private void reconcileTracking() {
+        java.util.Set<String> current = new java.util.HashSet<>();
+        for (RedisURI node : lookups.masters()) {
+            String key = node.getHost() + ":" + node.getPort();
+            current.add(key);
+            if (!tracking.containsKey(key)) {
+                RedisURI uri = RedisURI.create(node.getHost(), node.getPort());
+                uri.setTimeout(Duration.ofSeconds(2));
+                StatefulRedisConnection<String, String> connection = trackingClient.connect(uri);
+                connection.addListener(this::onPush);
+                connection.sync().clientTracking(trackingArgs());
+                // Writes on this node before tracking was on were never announced to us.
+                nearCache.invalidateAll();
+                tracking.put(key, connection);
             }
-
-            @Override
-            public void onRedisConnected(io.lettuce.core.RedisChannelHandler<?, ?> connection, SocketAddress address) {
-                if (connection == tracking && trackingLost.getAndSet(false)) {
-                    // Invalidations sent while we were away are lost: start over, then track again.
-                    nearCache.invalidateAll();
-                    tracking.async().clientTracking(trackingArgs());
-                }
+        }
+        tracking.keySet().removeIf(key -> {
+            if (current.contains(key)) {
+                return false;
             }
+            tracking.get(key).closeAsync();
+            return true;
         });
-        tracking.sync().clientTracking(trackingArgs());
+    }
+
+    private void reconcileTrackingQuietly() {
+        try {
+            reconcileTracking();
+        } catch (RuntimeException e) {
+            // The node is down or the topology moving: the next round tries again; meanwhile entries
+            // age out by their ttl.
+        }
+    }
+
+    /** A tracking connection that drops and comes back has missed invalidations: start over. */
+    private final class TrackingState implements RedisConnectionStateListener {
+        @Override
+        public void onRedisDisconnected(io.lettuce.core.RedisChannelHandler<?, ?> connection) {
+            trackingLost.add(connection);
+        }
+
+        @Override
+        public void onRedisConnected(io.lettuce.core.RedisChannelHandler<?, ?> connection, SocketAddress address) {
+            if (trackingLost.remove(connection) && connection instanceof StatefulRedisConnection<?, ?> reconnected) {
+                nearCache.invalidateAll();
+                @SuppressWarnings("unchecked")
+                StatefulRedisConnection<String, String> typed = (StatefulRedisConnection<String, String>) reconnected;
+                typed.async().clientTracking(trackingArgs());
+            }
+        }
     }
 
     private static TrackingArgs trackingArgs() {
@@ -226,7 +256,7 @@ public final class PinDirectory implements AutoCloseable {
         }
         long started = System.nanoTime();
         try {
-            lookups.async().get(KEY_PREFIX + userId).toCompletableFuture()
+            lookups.get(KEY_PREFIX + userId).toCompletableFuture()
                     .orTimeout(settings.lookupTimeout().toNanos(), TimeUnit.NANOSECONDS)
                     .whenComplete((value, error) -> {
                         inFlight.remove(userId, result);
@@ -270,10 +300,17 @@ public final class PinDirectory implements AutoCloseable {
         return nearCache.estimatedSize();
     }
 
+    /** Whether the pins are in a Redis Cluster. */
+    public boolean cluster() {
+        return lookups.cluster();
+    }
+
     @Override
     public void close() {
-        tracking.close();
+        reconciler.shutdownNow();
+        tracking.values().forEach(StatefulRedisConnection::close);
+        tracking.clear();
         lookups.close();
-        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        trackingClient.shutdown(Duration.ZERO, Duration.ofSeconds(2));
     }
 }

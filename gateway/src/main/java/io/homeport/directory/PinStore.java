@@ -1,11 +1,7 @@
 package io.homeport.directory;
 
 import io.lettuce.core.LettuceFutures;
-import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisFuture;
-import io.lettuce.core.RedisURI;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.async.RedisAsyncCommands;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -30,41 +26,47 @@ public final class PinStore implements AutoCloseable {
     static final Pattern REGION = Pattern.compile("[a-z][a-z0-9_-]{0,62}");
     /** Pins in one MSET. */
     static final int PIPELINE = 1_000;
+    /** How long a write waits for a replica's confirmation. */
+    static final Duration REPLICATION_TIMEOUT = Duration.ofSeconds(5);
     /** MSETs sent before the oldest one's reply is awaited. */
     static final int IN_FLIGHT = 8;
 
-    private final RedisClient client;
-    private final StatefulRedisConnection<String, String> connection;
+    private final RedisPins redis;
 
-    private PinStore(RedisClient client, StatefulRedisConnection<String, String> connection) {
-        this.client = client;
-        this.connection = connection;
+    private PinStore(RedisPins redis) {
+        this.redis = redis;
     }
 
+    /** Connects to a Redis node, or to a Redis Cluster through one of its nodes. */
     public static PinStore connect(String uri, Duration timeout) {
-        RedisURI redisUri = RedisURI.create(uri);
-        redisUri.setTimeout(timeout);
-        RedisClient client = RedisClient.create(redisUri);
-        try {
-            return new PinStore(client, client.connect());
-        } catch (RuntimeException e) {
-            client.shutdown(Duration.ZERO, Duration.ofSeconds(1));
-            throw e;
-        }
+        return new PinStore(RedisPins.connect(List.of(uri), timeout, false));
     }
 
     public String get(String userId) {
-        return connection.sync().get(PinDirectory.KEY_PREFIX + checkedUser(userId));
+        return redis.getSync(PinDirectory.KEY_PREFIX + checkedUser(userId));
     }
 
-    /** Pins the user to {@code region}; returns the pin it replaced, or null. */
+    /** Pins the user to {@code region}; returns the pin it replaced, or null. Returns once a replica has it too. */
     public String set(String userId, String region) {
-        return connection.sync().setGet(PinDirectory.KEY_PREFIX + checkedUser(userId), checkedRegion(region));
+        String before = redis.setGet(PinDirectory.KEY_PREFIX + checkedUser(userId), checkedRegion(region));
+        replicated();
+        return before;
     }
 
-    /** Removes the user's pin; returns the pin it had, or null. */
+    /** Removes the user's pin; returns the pin it had, or null. Returns once a replica has seen it. */
     public String delete(String userId) {
-        return connection.sync().getdel(PinDirectory.KEY_PREFIX + checkedUser(userId));
+        String before = redis.getdel(PinDirectory.KEY_PREFIX + checkedUser(userId));
+        replicated();
+        return before;
+    }
+
+    /** Where Redis has replicas, a pin counts as written once one of them has it (WAIT). */
+    private void replicated() {
+        List<String> unconfirmed = redis.awaitReplicas(REPLICATION_TIMEOUT);
+        if (!unconfirmed.isEmpty()) {
+            throw new IllegalStateException("written, but no replica of " + unconfirmed + " confirmed it within " + REPLICATION_TIMEOUT
+                    + ": a fail-over now would lose it; write it again");
+        }
     }
 
     /** A row of a users file that cannot be imported. */
@@ -96,7 +98,6 @@ public final class PinStore implements AutoCloseable {
      * Returns the rows written.
      */
     public long importFile(Path file, Duration timeout, LongConsumer progress) throws IOException {
-        RedisAsyncCommands<String, String> async = connection.async();
         java.util.ArrayDeque<RedisFuture<String>> inFlight = new java.util.ArrayDeque<>();
         java.util.ArrayDeque<Integer> sizes = new java.util.ArrayDeque<>();
         java.util.Map<String, String> batch = new java.util.LinkedHashMap<>();
@@ -108,27 +109,28 @@ public final class PinStore implements AutoCloseable {
             // A user listed twice: the later row wins, as SET after SET would.
             batch.put(PinDirectory.KEY_PREFIX + user, region);
             if (batch.size() == PIPELINE) {
-                send(async, batch, inFlight, sizes);
+                send(redis, batch, inFlight, sizes);
                 while (inFlight.size() >= IN_FLIGHT) {
                     written[0] += awaitOldest(inFlight, sizes, timeout);
                     progress.accept(written[0]);
                 }
             }
         });
-        send(async, batch, inFlight, sizes);
+        send(redis, batch, inFlight, sizes);
         while (!inFlight.isEmpty()) {
             written[0] += awaitOldest(inFlight, sizes, timeout);
             progress.accept(written[0]);
         }
+        replicated();
         return written[0];
     }
 
-    private static void send(RedisAsyncCommands<String, String> async, java.util.Map<String, String> batch,
+    private static void send(RedisPins redis, java.util.Map<String, String> batch,
             java.util.ArrayDeque<RedisFuture<String>> inFlight, java.util.ArrayDeque<Integer> sizes) {
         if (batch.isEmpty()) {
             return;
         }
-        inFlight.add(async.mset(new java.util.HashMap<>(batch)));
+        inFlight.add(redis.mset(new java.util.HashMap<>(batch)));
         sizes.add(batch.size());
         batch.clear();
     }
@@ -182,7 +184,6 @@ public final class PinStore implements AutoCloseable {
 
     @Override
     public void close() {
-        connection.close();
-        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        redis.close();
     }
 }
