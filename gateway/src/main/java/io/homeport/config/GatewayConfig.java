@@ -35,7 +35,8 @@ public record GatewayConfig(
         AccessLog accessLog,
         Transport transport,
         LogFormat logFormat,
-        Resolver resolver) {
+        Resolver resolver,
+        Directory directory) {
 
     public static final HostAndPort DEFAULT_LISTEN = new HostAndPort("0.0.0.0", 8080);
     public static final HostAndPort DEFAULT_ADMIN = new HostAndPort("127.0.0.1", 9901);
@@ -56,75 +57,91 @@ public record GatewayConfig(
                 new Admin(DEFAULT_ADMIN, Optional.empty()), rules,
                 new GeoIp(geoipDatabase, io.homeport.geoip.CachingGeoLookup.DEFAULT_MAX_ENTRIES), new ClientIp(List.of()),
                 ProxySettings.DEFAULTS, UpstreamTimeouts.DEFAULTS, HealthSettings.DEFAULTS, ReloadSettings.DEFAULTS, Audit.NONE,
-                autoWorkers(), AccessLog.STDOUT, Transport.AUTO, LogFormat.TEXT, Resolver.SYSTEM);
+                autoWorkers(), AccessLog.STDOUT, Transport.AUTO, LogFormat.TEXT, Resolver.SYSTEM, Directory.NONE);
     }
 
     /**
      * {@code workers: auto}: the CPUs this process may use, as the JVM counts them (its CPU affinity
      * mask and its cgroup's CPU quota), like nginx's {@code worker_processes auto}.
      */
+    public GatewayConfig withDirectory(Directory directory) {
+        return new GatewayConfig(source, listeners, admin, rules, geoip, clientIp, proxy, upstream, health, reload, audit,
+                workers, accessLog, transport, logFormat, resolver, directory);
+    }
+
+    /**
+     * {@code directory: {redis: {uris, lookup_timeout, near_cache: {max_entries, ttl}}}}: where the
+     * rules' {@code residency.users.source: redis} pins are. Empty: no pin store.
+     */
+    public record Directory(Optional<io.homeport.directory.PinDirectory.Settings> redis) {
+        public static final Directory NONE = new Directory(Optional.empty());
+        public static final java.time.Duration DEFAULT_LOOKUP_TIMEOUT = java.time.Duration.ofMillis(25);
+        public static final long DEFAULT_NEAR_CACHE_MAX_ENTRIES = 1_000_000;
+        public static final java.time.Duration DEFAULT_NEAR_CACHE_TTL = java.time.Duration.ofSeconds(60);
+    }
+
     public static int autoWorkers() {
         return Runtime.getRuntime().availableProcessors();
     }
 
     public GatewayConfig withListeners(List<Listener> listeners) {
         return new GatewayConfig(source, listeners, admin, rules, geoip, clientIp, proxy, upstream, health, reload, audit,
-                workers, accessLog, transport, logFormat, resolver);
+                workers, accessLog, transport, logFormat, resolver, directory);
     }
 
     public GatewayConfig withAdmin(Admin admin) {
         return new GatewayConfig(source, listeners, admin, rules, geoip, clientIp, proxy, upstream, health, reload, audit,
-                workers, accessLog, transport, logFormat, resolver);
+                workers, accessLog, transport, logFormat, resolver, directory);
     }
 
     public GatewayConfig withGeoIp(GeoIp geoip) {
         return new GatewayConfig(source, listeners, admin, rules, geoip, clientIp, proxy, upstream, health, reload, audit,
-                workers, accessLog, transport, logFormat, resolver);
+                workers, accessLog, transport, logFormat, resolver, directory);
     }
 
     public GatewayConfig withClientIp(ClientIp clientIp) {
         return new GatewayConfig(source, listeners, admin, rules, geoip, clientIp, proxy, upstream, health, reload, audit,
-                workers, accessLog, transport, logFormat, resolver);
+                workers, accessLog, transport, logFormat, resolver, directory);
     }
 
     public GatewayConfig withProxy(ProxySettings proxy) {
         return new GatewayConfig(source, listeners, admin, rules, geoip, clientIp, proxy, upstream, health, reload, audit,
-                workers, accessLog, transport, logFormat, resolver);
+                workers, accessLog, transport, logFormat, resolver, directory);
     }
 
     public GatewayConfig withUpstream(UpstreamTimeouts upstream) {
         return new GatewayConfig(source, listeners, admin, rules, geoip, clientIp, proxy, upstream, health, reload, audit,
-                workers, accessLog, transport, logFormat, resolver);
+                workers, accessLog, transport, logFormat, resolver, directory);
     }
 
     public GatewayConfig withHealth(HealthSettings health) {
         return new GatewayConfig(source, listeners, admin, rules, geoip, clientIp, proxy, upstream, health, reload, audit,
-                workers, accessLog, transport, logFormat, resolver);
+                workers, accessLog, transport, logFormat, resolver, directory);
     }
 
     public GatewayConfig withWorkers(int workers) {
         return new GatewayConfig(source, listeners, admin, rules, geoip, clientIp, proxy, upstream, health, reload, audit,
-                workers, accessLog, transport, logFormat, resolver);
+                workers, accessLog, transport, logFormat, resolver, directory);
     }
 
     public GatewayConfig withAccessLog(AccessLog accessLog) {
         return new GatewayConfig(source, listeners, admin, rules, geoip, clientIp, proxy, upstream, health, reload, audit,
-                workers, accessLog, transport, logFormat, resolver);
+                workers, accessLog, transport, logFormat, resolver, directory);
     }
 
     public GatewayConfig withTransport(Transport transport) {
         return new GatewayConfig(source, listeners, admin, rules, geoip, clientIp, proxy, upstream, health, reload, audit,
-                workers, accessLog, transport, logFormat, resolver);
+                workers, accessLog, transport, logFormat, resolver, directory);
     }
 
     public GatewayConfig withLogFormat(LogFormat logFormat) {
         return new GatewayConfig(source, listeners, admin, rules, geoip, clientIp, proxy, upstream, health, reload, audit,
-                workers, accessLog, transport, logFormat, resolver);
+                workers, accessLog, transport, logFormat, resolver, directory);
     }
 
     public GatewayConfig withResolver(Resolver resolver) {
         return new GatewayConfig(source, listeners, admin, rules, geoip, clientIp, proxy, upstream, health, reload, audit,
-                workers, accessLog, transport, logFormat, resolver);
+                workers, accessLog, transport, logFormat, resolver, directory);
     }
 
     /**

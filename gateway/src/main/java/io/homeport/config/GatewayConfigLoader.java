@@ -32,7 +32,10 @@ import org.yaml.snakeyaml.nodes.Tag;
 public final class GatewayConfigLoader {
 
     static final Set<String> ROOT_KEYS = Set.of("listen", "admin", "rules", "geoip", "client_ip", "proxy", "upstream", "health",
-            "reload", "audit", "workers", "access_log", "transport", "logging", "resolver");
+            "reload", "audit", "workers", "access_log", "transport", "logging", "resolver", "directory");
+    static final Set<String> DIRECTORY_KEYS = Set.of("redis");
+    static final Set<String> REDIS_KEYS = Set.of("uris", "lookup_timeout", "near_cache");
+    static final Set<String> NEAR_CACHE_KEYS = Set.of("max_entries", "ttl");
     static final Set<String> RESOLVER_KEYS = Set.of("nameservers");
     static final Set<String> LOGGING_KEYS = Set.of("format");
     static final Set<String> ACCESS_LOG_KEYS = Set.of("path");
@@ -92,10 +95,63 @@ public final class GatewayConfigLoader {
         GatewayConfig.Transport transport = readTransport(top, problems);
         GatewayConfig.LogFormat logFormat = readLogFormat(top, problems);
         GatewayConfig.Resolver resolver = readResolver(top, problems);
+        GatewayConfig.Directory directory = readDirectory(top, problems);
 
         problems.throwIfAny();
         return new GatewayConfig(file, listeners, admin, rules.orElseThrow(), geoip, clientIp, proxy, upstream, health, reload,
-                audit, workers, accessLog, transport, logFormat, resolver);
+                audit, workers, accessLog, transport, logFormat, resolver, directory);
+    }
+
+    /** {@code directory: {redis: {uris: [redis://...], lookup_timeout: 25ms, near_cache: {max_entries, ttl}}}}. */
+    private static GatewayConfig.Directory readDirectory(YamlMap top, Problems problems) {
+        Optional<Node> node = top.value("directory");
+        if (node.isEmpty()) {
+            return GatewayConfig.Directory.NONE;
+        }
+        YamlMap directory = YamlMap.read("directory", node.get(), DIRECTORY_KEYS, problems);
+        Optional<Node> redisNode = directory.value("redis");
+        if (redisNode.isEmpty()) {
+            return GatewayConfig.Directory.NONE;
+        }
+        YamlMap redis = YamlMap.read("directory.redis", redisNode.get(), REDIS_KEYS, problems);
+        List<String> uris = new ArrayList<>();
+        for (Node item : redis.list("uris")) {
+            YamlMap.scalar("directory.redis.uris", item, problems).ifPresent(text -> {
+                if (text.startsWith("redis://") || text.startsWith("rediss://")) {
+                    uris.add(text);
+                } else {
+                    problems.at(item, "directory.redis.uris: \"" + text + "\" (expected redis://host:port or rediss://host:port)");
+                }
+            });
+        }
+        if (uris.isEmpty()) {
+            problems.at(redisNode.get(), "directory.redis.uris: at least one redis://host:port (a node, or a cluster's seed nodes)");
+            return GatewayConfig.Directory.NONE;
+        }
+        java.time.Duration lookupTimeout = duration(redis, "lookup_timeout", GatewayConfig.Directory.DEFAULT_LOOKUP_TIMEOUT, problems);
+        long maxEntries = GatewayConfig.Directory.DEFAULT_NEAR_CACHE_MAX_ENTRIES;
+        java.time.Duration ttl = GatewayConfig.Directory.DEFAULT_NEAR_CACHE_TTL;
+        Optional<Node> nearCacheNode = redis.value("near_cache");
+        if (nearCacheNode.isPresent()) {
+            YamlMap nearCache = YamlMap.read("directory.redis.near_cache", nearCacheNode.get(), NEAR_CACHE_KEYS, problems);
+            Optional<String> entries = nearCache.string("max_entries");
+            if (entries.isPresent()) {
+                try {
+                    maxEntries = Long.parseLong(entries.get().replace("_", ""));
+                } catch (NumberFormatException e) {
+                    maxEntries = -1;
+                }
+                if (maxEntries < 0 || maxEntries > 100_000_000) {
+                    problems.at(nearCache.value("max_entries").get(), "directory.redis.near_cache.max_entries: " + entries.get()
+                            + " (expected 0..100000000)");
+                }
+            }
+            ttl = duration(nearCache, "ttl", ttl, problems);
+        }
+        if (!problems.isEmpty()) {
+            return GatewayConfig.Directory.NONE;
+        }
+        return new GatewayConfig.Directory(Optional.of(new io.homeport.directory.PinDirectory.Settings(uris, lookupTimeout, maxEntries, ttl)));
     }
 
     /** {@code resolver: {nameservers: [10.0.0.2, "127.0.0.1:5353"]}}: port 53 unless given. */

@@ -40,7 +40,7 @@ import java.util.concurrent.atomic.LongAdder;
  * every second: a replica promoted by a fail-over is tracked at once and the near-cache emptied
  * (writes it took before were never announced), then refilled from the new masters.
  */
-public final class PinDirectory implements AutoCloseable {
+public final class PinDirectory implements AutoCloseable, io.homeport.routing.ExternalPins {
 
     public static final String KEY_PREFIX = "homeport:pin:";
 
@@ -236,6 +236,36 @@ public final class PinDirectory implements AutoCloseable {
         }
         fetch(userId); // stale while revalidating: a failure keeps the stale entry
         return new Pin(region, Source.STALE);
+    }
+
+    /**
+     * What the decision reads: the near-cache's answer (a region, or null for "no pin"), or
+     * {@link io.homeport.routing.ExternalPins#UNAVAILABLE} when it holds nothing for the user — the
+     * framing fetched before deciding ({@link #prefetch}), so a miss here means the fetch failed.
+     */
+    @Override
+    public String pinOf(CharSequence userId) {
+        Entry entry = nearCache.getIfPresent(userId.toString());
+        if (entry == null) {
+            return UNAVAILABLE;
+        }
+        if (System.nanoTime() - entry.fetchedNanos() >= ttlNanos) {
+            fetch(userId.toString()); // stale while revalidating
+        }
+        return entry.region().isEmpty() ? null : entry.region();
+    }
+
+    /**
+     * For a framing, before it decides: null when the near-cache holds the user (or the rules keep
+     * no pins in Redis, or the request names no user); else a stage completing, normally, once the
+     * pin has been fetched or the fetch failed.
+     */
+    public java.util.concurrent.CompletionStage<?> prefetch(io.homeport.rules.RoutingRules rules, String userId) {
+        if (userId == null || rules.residency().users().map(users -> users.source() != io.homeport.rules.UserPins.Source.REDIS)
+                .orElse(true) || nearCache.getIfPresent(userId) != null) {
+            return null;
+        }
+        return fetch(userId).handle((pin, error) -> null);
     }
 
     /** The user's pin: from the near-cache, else from Redis within the lookup timeout. */

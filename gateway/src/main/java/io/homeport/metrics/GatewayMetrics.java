@@ -134,6 +134,20 @@ public final class GatewayMetrics {
                 .description("Requests received and not yet answered").register(registry);
     }
 
+    /** The pin directory's counts: lookups that failed by reason, invalidations, near-cache size. */
+    public void bindPinDirectory(io.homeport.directory.PinDirectory pins) {
+        for (io.homeport.directory.PinDirectory.Failure reason : io.homeport.directory.PinDirectory.Failure.values()) {
+            io.micrometer.core.instrument.FunctionCounter.builder("homeport.user.lookup.failures", pins, p -> p.failures(reason))
+                    .description("Pin lookups in Redis that failed, by reason; the request was decided by country and migration"
+                            + " (or refused where strict)")
+                    .tag("reason", reason.key()).register(registry);
+        }
+        io.micrometer.core.instrument.FunctionCounter.builder("homeport.pin.invalidations", pins, p -> p.invalidations())
+                .description("Pin keys Redis announced as changed (client-side caching)").register(registry);
+        Gauge.builder("homeport.pin.near.cache.entries", pins, p -> p.nearCacheSize())
+                .description("Users the pin near-cache holds (pins and known absences)").register(registry);
+    }
+
     /** The serving GeoIP database's build time (Unix seconds), read at each scrape. */
     public void bindGeoIpBuildTime(DoubleSupplier epochSeconds) {
         Gauge.builder("homeport.geoip.database.build.timestamp", epochSeconds, DoubleSupplier::getAsDouble)

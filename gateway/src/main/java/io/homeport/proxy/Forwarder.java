@@ -72,7 +72,8 @@ public final class Forwarder {
      */
     private void route(Exchange exchange) {
         if (exchange.decision.refused()) {
-            fail(exchange, HttpResponseStatus.SERVICE_UNAVAILABLE, ProxyContext.LOOKUP_ERROR_REFUSAL);
+            fail(exchange, HttpResponseStatus.SERVICE_UNAVAILABLE, exchange.decision.reason() == io.homeport.routing.Reason.PIN_UNAVAILABLE
+                    ? ProxyContext.PIN_UNAVAILABLE_REFUSAL : ProxyContext.LOOKUP_ERROR_REFUSAL);
             return;
         }
         String home = exchange.decision.region();

@@ -23,7 +23,8 @@ public record ProxyContext(
         UpstreamConnections upstreams,
         GatewayMetrics metrics,
         ExchangeListener listener,
-        Drain drain) implements Refusals {
+        Drain drain,
+        PinPrefetch pins) implements Refusals {
 
     public ProxyContext {
         Objects.requireNonNull(config, "config");
@@ -34,11 +35,18 @@ public record ProxyContext(
         Objects.requireNonNull(metrics, "metrics");
         Objects.requireNonNull(listener, "listener");
         Objects.requireNonNull(drain, "drain");
+        Objects.requireNonNull(pins, "pins");
+    }
+
+    /** Without a pin store. */
+    public ProxyContext(SnapshotHolder config, ClientAddressResolver clientAddresses, RegionSelector regions, RetryBudget retryBudget,
+            UpstreamConnections upstreams, GatewayMetrics metrics, ExchangeListener listener, Drain drain) {
+        this(config, clientAddresses, regions, retryBudget, upstreams, metrics, listener, drain, PinPrefetch.NONE);
     }
 
     /** This context with another client address resolver: a listener's own trusted proxies. */
     public ProxyContext withClientAddresses(ClientAddressResolver resolver) {
-        return new ProxyContext(config, resolver, regions, retryBudget, upstreams, metrics, listener, drain);
+        return new ProxyContext(config, resolver, regions, retryBudget, upstreams, metrics, listener, drain, pins);
     }
 
     /**
@@ -91,6 +99,9 @@ public record ProxyContext(
     }
 
     /** Why a request whose decision is refused (its GeoIP lookup failed) got 503. */
+    public static final String PIN_UNAVAILABLE_REFUSAL =
+            "the user's pin could not be read (Redis unavailable) and the request's country or route is strict";
+
     public static final String LOOKUP_ERROR_REFUSAL =
             "the client's country could not be looked up (GeoIP lookup error) and residency.on_lookup_error is reject";
 

@@ -45,6 +45,8 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
     private ChannelHandlerContext ctx;
     private Forwarder forwarder;
     /** A read was asked for and no message has come of it yet (the decoder may need more bytes). */
+    /** The request head whose user's pin was just fetched (or failed to be): decided now, not fetched again. */
+    private HttpRequest pinFetchedFor;
     private boolean readPending;
 
     public ProxyHandler(ProxyContext proxy, boolean tls) {
@@ -98,6 +100,22 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         readPending = false;
         if (msg instanceof HttpRequest request) {
+            if (request != pinFetchedFor && !(msg instanceof HttpContent)) {
+                RoutingRules rules = proxy.config().current().snapshot().rules();
+                String userId = rules.residency().users().map(users -> request.headers().get(users.identityHeader())).orElse(null);
+                java.util.concurrent.CompletionStage<?> fetching = proxy.pins().before(rules, userId);
+                if (fetching != null) {
+                    // Nothing more is read meanwhile: the next read is the exchange's to ask for.
+                    fetching.whenComplete((ignored, error) -> ctx.executor().execute(() -> {
+                        pinFetchedFor = request;
+                        if (ctx.channel().isActive()) {
+                            channelRead(ctx, msg);
+                        }
+                    }));
+                    return;
+                }
+            }
+            pinFetchedFor = null;
             onRequestHead(ctx, request);
             if (msg instanceof HttpContent content) {
                 onBody(ctx, content); // only a decoder's synthesized full request; handled upstream of here

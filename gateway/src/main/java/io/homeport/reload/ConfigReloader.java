@@ -7,6 +7,7 @@ import io.homeport.geoip.CachingGeoLookup;
 import io.homeport.geoip.GeoIpDatabase;
 import io.homeport.geoip.InvalidGeoIpDatabaseException;
 import io.homeport.metrics.GatewayMetrics;
+import io.homeport.routing.ExternalPins;
 import io.homeport.routing.RoutingSnapshot;
 import io.homeport.routing.RuleTestRunner;
 import io.homeport.rules.InvalidRulesException;
@@ -62,6 +63,8 @@ public final class ConfigReloader implements AutoCloseable {
     private final Path rulesFile;
     private final Path geoipFile;
     private final long cacheMaxEntries;
+    /** Answers pins for rules that keep them in Redis; null without a directory. */
+    private volatile ExternalPins externalPins;
     private final SnapshotHolder holder;
     private final GatewayMetrics metrics;
     private final Duration pollInterval;
@@ -143,16 +146,47 @@ public final class ConfigReloader implements AutoCloseable {
      */
     public static ServingConfig load(Path rulesFile, Path geoipFile, long cacheMaxEntries)
             throws InvalidRulesException, InvalidGeoIpDatabaseException {
+        return load(rulesFile, geoipFile, cacheMaxEntries, null);
+    }
+
+    /** {@link #load(Path, Path, long)} with the pin directory that rules keeping their pins in Redis need (or null: none). */
+    public static ServingConfig load(Path rulesFile, Path geoipFile, long cacheMaxEntries, ExternalPins pins)
+            throws InvalidRulesException, InvalidGeoIpDatabaseException {
         RoutingRules rules = new RulesLoader().load(rulesFile);
+        Problem noStore = pinStoreProblem(rules, pins);
+        if (noStore != null) {
+            throw new InvalidRulesException(List.of(noStore));
+        }
         GeoIpDatabase database = GeoIpDatabase.open(geoipFile);
         CachingGeoLookup geo = new CachingGeoLookup(database, cacheMaxEntries);
-        RoutingSnapshot snapshot = new RoutingSnapshot(rules, geo);
-        List<Problem> failures = RuleTestRunner.run(snapshot);
+        RoutingSnapshot tested = new RoutingSnapshot(rules, geo);
+        List<Problem> failures = RuleTestRunner.run(tested);
         if (!failures.isEmpty()) {
             database.close();
             throw new InvalidRulesException(failures);
         }
-        return new ServingConfig(snapshot, database, geo);
+        return new ServingConfig(serving(rules, geo, tested, pins), database, geo);
+    }
+
+    /** Rules that keep their pins in Redis need the gateway's pin directory; else null. */
+    static Problem pinStoreProblem(RoutingRules rules, ExternalPins pins) {
+        boolean redis = rules.residency().users().map(users -> users.source() == UserPins.Source.REDIS).orElse(false);
+        return redis && pins == null ? new Problem(rules.source().file().toString(), 1, 1,
+                "residency.users.source is redis, but gateway.yaml has no directory.redis (where the pins are)") : null;
+    }
+
+    /**
+     * The snapshot that serves: the tested one, or for pins in Redis the same rules answering pins from
+     * the directory. Rule tests never see the live directory: their expectations would depend on its data.
+     */
+    static RoutingSnapshot serving(RoutingRules rules, io.homeport.routing.GeoLookup geo, RoutingSnapshot tested, ExternalPins pins) {
+        boolean redis = rules.residency().users().map(users -> users.source() == UserPins.Source.REDIS).orElse(false);
+        return redis ? new RoutingSnapshot(rules, geo, pins) : tested;
+    }
+
+    /** The pin directory new snapshots answer pins from, for rules that keep them in Redis; null for none. */
+    public void externalPins(ExternalPins pins) {
+        this.externalPins = pins;
     }
 
     public Path rulesFile() {
@@ -396,7 +430,12 @@ public final class ConfigReloader implements AutoCloseable {
         /** The candidate snapshot; its rule test failures are errors of whichever file changed. */
         RoutingSnapshot runRuleTests() {
             RoutingSnapshot snapshot = new RoutingSnapshot(rules, geo);
-            List<Problem> failures = RuleTestRunner.run(snapshot);
+            List<Problem> failures = new ArrayList<>(RuleTestRunner.run(snapshot));
+            Problem noStore = pinStoreProblem(rules, externalPins);
+            if (noStore != null) {
+                failures.add(noStore);
+            }
+            snapshot = serving(rules, geo, snapshot, externalPins);
             if (!failures.isEmpty()) {
                 failures.forEach(problem -> errors.add(problem.toString()));
                 if (databaseChanged && !rulesChanged) {

@@ -91,10 +91,13 @@ public final class Homeport implements AutoCloseable {
     private final AdminServer adminServer;
     private List<InetSocketAddress> proxyAddresses = List.of();
     private InetSocketAddress adminAddress;
+    /** The pin directory of {@code directory.redis}, or null. */
+    private final io.homeport.directory.PinDirectory pins;
     private boolean stopped;
 
-    private Homeport(Options options, ServingConfig initial) throws IOException {
+    private Homeport(Options options, ServingConfig initial, io.homeport.directory.PinDirectory pins) throws IOException {
         this.options = options;
+        this.pins = pins;
         GatewayConfig config = options.config();
         this.transports = config.transport() == GatewayConfig.Transport.AUTO ? Transports.best()
                 : Transports.of(Transports.Kind.valueOf(config.transport().name()));
@@ -106,6 +109,7 @@ public final class Homeport implements AutoCloseable {
         this.inFlight = new InFlightRequests(new StartupSettling(trafficSample));
         this.reloader = new ConfigReloader(config.rules(), config.geoip().database(), config.geoip().cacheMaxEntries(), holder,
                 metrics, options.reloadPollInterval(), config.reload(), trafficSample::entries);
+        reloader.externalPins(pins);
         // Each event loop ages its own table of the sample: no lock, and the sample follows recent traffic.
         for (EventExecutor loop : workers) {
             loop.scheduleAtFixedRate(trafficSample::age, SAMPLE_AGING.toSeconds(), SAMPLE_AGING.toSeconds(), TimeUnit.SECONDS);
@@ -116,7 +120,11 @@ public final class Homeport implements AutoCloseable {
         ClientAddressResolver clientAddresses = new ClientAddressResolver(config.clientIp().trustedProxies());
         ProxyContext proxy = new ProxyContext(holder, clientAddresses,
                 new RegionSelector(upstreamHealth), new RetryBudget(0.2, 10),
-                new UpstreamConnections(transports, config.upstream(), resolver), metrics, inFlight, drain);
+                new UpstreamConnections(transports, config.upstream(), resolver), metrics, inFlight, drain,
+                pins == null ? io.homeport.proxy.PinPrefetch.NONE : pins::prefetch);
+        if (pins != null) {
+            metrics.bindPinDirectory(pins);
+        }
         this.proxyServer = new ProxyServer(config.listeners(), proxy, config.proxy(), transports, acceptors, workers,
                 options.reloadPollInterval());
         this.adminServer = new AdminServer(config.admin().listen(), config.admin().token(), transports, acceptors, holder, metrics, reloader, readiness,
@@ -153,9 +161,20 @@ public final class Homeport implements AutoCloseable {
     /** Loads the configuration (failing fast on any problem), binds every listener and starts hot reload. */
     public static Homeport start(Options options)
             throws InvalidRulesException, InvalidGeoIpDatabaseException, IOException, InterruptedException {
-        ServingConfig initial = ConfigReloader.load(options.config().rules(), options.config().geoip().database(),
-                options.config().geoip().cacheMaxEntries());
-        Homeport homeport = new Homeport(options, initial);
+        io.homeport.directory.PinDirectory pins = options.config().directory().redis()
+                .map(settings -> io.homeport.directory.PinDirectory.connect(settings, java.time.Duration.ofSeconds(5)))
+                .orElse(null);
+        ServingConfig initial;
+        try {
+            initial = ConfigReloader.load(options.config().rules(), options.config().geoip().database(),
+                    options.config().geoip().cacheMaxEntries(), pins);
+        } catch (InvalidRulesException | InvalidGeoIpDatabaseException | RuntimeException e) {
+            if (pins != null) {
+                pins.close();
+            }
+            throw e;
+        }
+        Homeport homeport = new Homeport(options, initial, pins);
         try {
             homeport.proxyAddresses = homeport.proxyServer.start();
             homeport.adminAddress = homeport.adminServer.start();
@@ -246,6 +265,9 @@ public final class Homeport implements AutoCloseable {
         reloader.close();
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         resolver.close();
+        if (pins != null) {
+            pins.close();
+        }
         acceptors.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         if (accessLog != null) {
             try {

@@ -53,6 +53,22 @@ class GatewayConfigLoaderTest {
     }
 
     @Test
+    void directoryRedisIsReadWithItsDefaultsAndABadUriIsNamed() throws Exception {
+        String head = "rules: rules.yaml\ngeoip: {database: GeoLite2-Country.mmdb}\n";
+        Files.writeString(dir.resolve("rules.yaml"), "version: 1\n");
+        GatewayConfig none = load(head);
+        assertThat(none.directory().redis()).isEmpty();
+        GatewayConfig config = load(head + "directory: {redis: {uris: [\"redis://10.0.0.5:6379\"], near_cache: {ttl: 5s}}}\n");
+        io.homeport.directory.PinDirectory.Settings redis = config.directory().redis().orElseThrow();
+        assertThat(redis.uris()).containsExactly("redis://10.0.0.5:6379");
+        assertThat(redis.lookupTimeout()).isEqualTo(java.time.Duration.ofMillis(25));
+        assertThat(redis.nearCacheMaxEntries()).isEqualTo(1_000_000);
+        assertThat(redis.nearCacheTtl()).isEqualTo(java.time.Duration.ofSeconds(5));
+        assertThat(problems(head + "directory: {redis: {uris: [\"10.0.0.5:6379\"]}}\n")).anySatisfy(problem -> assertThat(problem)
+                .contains("gateway.yaml:3:", "directory.redis.uris: \"10.0.0.5:6379\" (expected redis://host:port or rediss://host:port)"));
+    }
+
+    @Test
     void readsAFullFileWithAListOfListeners() throws Exception {
         Files.createDirectories(dir.resolve("certs"));
         for (String name : List.of("api.pem", "api.key", "www.pem", "www.key")) {

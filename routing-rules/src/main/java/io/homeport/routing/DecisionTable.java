@@ -43,6 +43,11 @@ final class DecisionTable {
         }
     }
 
+    /** Whether {@code region} is one of these rules' regions. */
+    boolean hasRegion(String region) {
+        return regionIndexes.containsKey(region);
+    }
+
     /** The regions in index order. */
     List<String> regions() {
         return List.of(regions);

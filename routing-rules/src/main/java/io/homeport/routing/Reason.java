@@ -16,7 +16,12 @@ public enum Reason {
      * The GeoIP lookup failed (a damaged database): the request goes where {@code
      * residency.on_lookup_error} says, the default region or nowhere (503).
      */
-    LOOKUP_ERROR;
+    LOOKUP_ERROR,
+    /**
+     * The user's pin could not be read (its store is away): decided by country and migration as if
+     * unpinned, or refused (503) for the countries and routes listed as strict.
+     */
+    PIN_UNAVAILABLE;
 
     private final String label = name().toLowerCase(Locale.ROOT);
 

@@ -37,8 +37,20 @@ public final class RoutingSnapshot {
     private final boolean hashesUserIds;
     /** Per route index, the decision that refuses a request whose GeoIP lookup failed: no region. */
     private final Decision[] lookupErrorRejections;
+    /** Per route index, the decision that refuses a strict request whose pin cannot be read. */
+    private final Decision[] pinUnavailableRejections;
+    /** The pins of {@code residency.users.source: redis}, or null when the pins (if any) are a file's. */
+    private final ExternalPins external;
 
     public RoutingSnapshot(RoutingRules rules, GeoLookup geo) {
+        this(rules, geo, null);
+    }
+
+    /**
+     * With {@code external} answering for the pins when the rules keep them in Redis (null there:
+     * nobody is pinned — what validate, diff and rule tests see); ignored for a users file.
+     */
+    public RoutingSnapshot(RoutingRules rules, GeoLookup geo, ExternalPins external) {
         this.rules = Objects.requireNonNull(rules, "rules");
         this.geo = Objects.requireNonNull(geo, "geo");
         this.decisions = new DecisionTable(rules);
@@ -46,18 +58,24 @@ public final class RoutingSnapshot {
         List<String> regions = decisions.regions();
         this.plans = new CountryPlans(rules, regions);
         this.routeMatcher = new RouteMatcher(rules.routes());
-        this.pins = rules.residency().users().map(UserPins::table).orElse(null);
+        boolean redis = rules.residency().users().map(users -> users.source() == UserPins.Source.REDIS).orElse(false);
+        this.external = redis ? (external == null ? ExternalPins.NONE : external) : null;
+        this.pins = redis ? null : rules.residency().users().map(UserPins::table).orElse(null);
         List<String> pinned = pins == null ? List.of() : pins.regions();
         this.pinRegions = new int[pinned.size()];
         for (int i = 0; i < pinRegions.length; i++) {
             pinRegions[i] = regions.indexOf(pinned.get(i));
         }
-        this.hashesUserIds = pins != null || migrations.length > 0;
+        this.hashesUserIds = pins != null || this.external != null || migrations.length > 0;
         List<Route> routes = new ArrayList<>(rules.routes());
         routes.add(Route.DEFAULT);
         this.lookupErrorRejections = new Decision[routes.size()];
         for (int i = 0; i < lookupErrorRejections.length; i++) {
             lookupErrorRejections[i] = new Decision(routes.get(i), null, Reason.LOOKUP_ERROR, null, null);
+        }
+        this.pinUnavailableRejections = new Decision[routes.size()];
+        for (int i = 0; i < pinUnavailableRejections.length; i++) {
+            pinUnavailableRejections[i] = new Decision(routes.get(i), null, Reason.PIN_UNAVAILABLE, null, null);
         }
     }
 
@@ -217,6 +235,13 @@ public final class RoutingSnapshot {
         int route = routeMatcher.indexFor(host, path);
         long userHash = userId != null && hashesUserIds ? StableHash.of(userId) : 0;
         int pinned = userId != null && pins != null ? pins.regionIndexOf(userId, userHash) : -1;
+        if (external != null && userId != null) {
+            String pin = external.pinOf(userId);
+            if (pin != null) {
+                // Pinned, or unavailable: the explained path decides (a pin is one lookup; an outage is rare).
+                return decide(ipv6 ? IpAddresses.ipv6(ipv6High, ipv6Low) : address, ipv4, userId, host, path, lookup, Trace.NONE);
+            }
+        }
 
         String country = lookup.country();
         int countryIndex = lookup.countryIndex();
@@ -260,18 +285,46 @@ public final class RoutingSnapshot {
 
         // One hash of the user id serves both the pin lookup and the migration bucket.
         long userHash = userId != null ? StableHash.of(userId) : 0;
+        boolean pinUnavailable = false;
         if (userId != null && rules.residency().users().isPresent()) {
             UserPins pins = rules.residency().users().get();
-            String pinned = pins.table().regionOf(userId, userHash);
-            if (trace.enabled) {
-                trace.step("user " + userId + (pinned == null
-                        ? " has no pin in " + pins.file().getFileName()
-                        : " is pinned to " + pinned + " in " + pins.file().getFileName()));
-            }
-            if (pinned != null) {
-                return decisions.get(route, pinned, Reason.PIN, country, null);
+            String pinned = external != null ? external.pinOf(userId) : pins.table().regionOf(userId, userHash);
+            if (pinned == ExternalPins.UNAVAILABLE || pinned != null && !decisions.hasRegion(pinned)) {
+                // Unreadable, or naming a region these rules do not have: not a pin to follow.
+                pinUnavailable = true;
+                if (trace.enabled) {
+                    trace.step("the pin of user " + userId + " in " + pins.describe() + " is unavailable"
+                            + (pinned == ExternalPins.UNAVAILABLE ? "" : " (it names \"" + pinned + "\", not a region of these rules)"));
+                }
+                if (country != null && pins.strictCountries().contains(country) || pins.strictRoutes().contains(route.name())) {
+                    if (trace.enabled) {
+                        trace.step((country != null && pins.strictCountries().contains(country) ? "country " + country
+                                : "route " + route.name()) + " is strict (residency.users.strict): 503, no region is guessed");
+                    }
+                    return pinUnavailableRejections[routeMatcher.indexFor(host, path)];
+                }
+            } else {
+                if (trace.enabled) {
+                    trace.step("user " + userId + (pinned == null
+                            ? " has no pin in " + pins.describe()
+                            : " is pinned to " + pinned + " in " + pins.describe()));
+                }
+                if (pinned != null) {
+                    return decisions.get(route, pinned, Reason.PIN, country, null);
+                }
             }
         }
+        if (pinUnavailable) {
+            Decision unpinned = decideUnpinned(address, ipv4, userId, userHash, route, country, host, path, lookup, trace);
+            return unpinned.refused() ? unpinned
+                    : decisions.get(route, unpinned.region(), Reason.PIN_UNAVAILABLE, country, unpinned.migration());
+        }
+        return decideUnpinned(address, ipv4, userId, userHash, route, country, host, path, lookup, trace);
+    }
+
+    /** The decision's steps after the pin: lookup error, migration, country, default. */
+    private Decision decideUnpinned(InetAddress address, int ipv4, CharSequence userId, long userHash, Route route, String country,
+            String host, String path, CountryLookup lookup, Trace trace) {
 
         if (lookup.outcome() == CountryLookup.Outcome.FAILED) {
             // Neither country nor migration can be known: never guess a region the rules did not choose.

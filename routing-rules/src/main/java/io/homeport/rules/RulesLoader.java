@@ -48,7 +48,8 @@ public final class RulesLoader {
     static final Set<String> REGION_KEYS = Set.of("endpoints", "fail_over_to");
     static final Set<String> RESIDENCY_KEYS = Set.of("default_region", "countries", "migrations", "users", "on_lookup_error");
     static final Set<String> MIGRATION_KEYS = Set.of("name", "countries", "to", "percent", "state");
-    static final Set<String> USERS_KEYS = Set.of("file", "identity");
+    static final Set<String> USERS_KEYS = Set.of("file", "identity", "source", "strict");
+    static final Set<String> STRICT_KEYS = Set.of("countries", "routes");
     static final Set<String> IDENTITY_KEYS = Set.of("header");
     static final Set<String> ROUTE_KEYS = Set.of("name", "host", "path_prefix");
     static final Set<String> TEST_KEYS = Set.of("ip", "country", "user", "host", "path", "expect", "expect_reason");
@@ -367,6 +368,35 @@ public final class RulesLoader {
                 }
             }
         }
+        String source = users.string("source").orElse("file");
+        Set<String> strictCountries = new LinkedHashSet<>();
+        Set<String> strictRoutes = new LinkedHashSet<>();
+        Optional<Node> strictNode = users.value("strict");
+        if (strictNode.isPresent()) {
+            YamlMap strict = YamlMap.read("residency.users.strict", strictNode.get(), STRICT_KEYS, problems);
+            for (Node countryNode : strict.list("countries")) {
+                YamlMap.scalar("residency.users.strict.countries", countryNode, problems).ifPresent(code -> {
+                    if (checkCountry("residency.users.strict.countries", code, countryNode, problems)) {
+                        strictCountries.add(code);
+                    }
+                });
+            }
+            for (Node routeNode : strict.list("routes")) {
+                YamlMap.scalar("residency.users.strict.routes", routeNode, problems).ifPresent(strictRoutes::add);
+            }
+        }
+        if (source.equals("redis")) {
+            if (users.has("file")) {
+                problems.at(users.keyNode("file"), "residency.users: file and source: redis exclude each other"
+                        + " (the pins are in one place: the users file, or Redis)");
+                return Optional.empty();
+            }
+            return Optional.of(new UserPins(null, header, ResidencyTable.EMPTY, UserPins.Source.REDIS, strictCountries, strictRoutes));
+        }
+        if (!source.equals("file")) {
+            problems.at(users.value("source").get(), "residency.users.source: \"" + source + "\" (expected file or redis)");
+            return Optional.empty();
+        }
         Optional<String> fileName = users.requireString("file");
         if (fileName.isEmpty()) {
             return Optional.empty();
@@ -383,7 +413,7 @@ public final class RulesLoader {
         }
         try {
             ResidencyTable table = ResidencyTable.load(csv, shown.toString(), List.copyOf(regions.keySet()));
-            return Optional.of(new UserPins(csv, header, table));
+            return Optional.of(new UserPins(csv, header, table, UserPins.Source.FILE, strictCountries, strictRoutes));
         } catch (InvalidRulesException e) {
             // The rows are in the CSV file, so its problems keep its name, not the rules file's.
             e.problems().forEach(problems::add);

@@ -72,6 +72,26 @@ class RulesLoaderTest {
         return dir.resolve("rules.yaml") + ":" + line + ":" + column + ": " + message;
     }
 
+    @Test
+    void pinsInRedisNeedNoFileAndMayListStrictCountriesAndRoutes() throws Exception {
+        Path file = TestFiles.write(dir, "rules.yaml", basePlus(
+                "  users: {source: redis, identity: {header: X-Account}, strict: {countries: [CN], routes: [payments]}}"));
+        UserPins users = new RulesLoader().load(file).residency().users().orElseThrow();
+        assertThat(users.source()).isEqualTo(UserPins.Source.REDIS);
+        assertThat(users.file()).isNull();
+        assertThat(users.identityHeader()).isEqualTo("X-Account");
+        assertThat(users.strictCountries()).containsExactly("CN");
+        assertThat(users.strictRoutes()).containsExactly("payments");
+        assertThat(users.describe()).isEqualTo("Redis");
+
+        assertThat(problemsOf(basePlus("  users: {source: redis, file: users.csv}"))).containsExactly(located(12, 26,
+                "residency.users: file and source: redis exclude each other (the pins are in one place: the users file, or Redis)"));
+        assertThat(problemsOf(basePlus("  users: {source: mysql}"))).containsExactly(located(12, 19,
+                "residency.users.source: \"mysql\" (expected file or redis)"));
+        assertThat(problemsOf(basePlus("  users: {source: redis, strict: {countries: [UK]}}"))).singleElement().asString()
+                .startsWith(located(12, 47, "residency.users.strict.countries: \"UK\""));
+    }
+
     @Nested
     class ValidFile {
 

@@ -90,6 +90,10 @@ public final class DirectHttp1Handler extends ChannelInboundHandlerAdapter imple
     private boolean anyRequest;
     /** Runs while a head is awaited: the first one from the connection's start, a later one from its first bytes. */
     private ScheduledFuture<?> headTimer;
+    /** A head waits for its user's pin to reach the near-cache (pins in Redis): nothing else starts meanwhile. */
+    private boolean pinPending;
+    /** The next parse of the pending head decides at once: its pin was fetched (or failed to be). */
+    private boolean pinFetched;
     /** The pending bytes are the start of a head that has not arrived whole (a split TCP segment, a TLS record). */
     private boolean awaitingHead;
     /** How many pending bytes were already looked through for a line feed since the last parse. */
@@ -143,7 +147,7 @@ public final class DirectHttp1Handler extends ChannelInboundHandlerAdapter imple
         } else {
             pending = appended(pending, bytes);
         }
-        if (forwarder.current() == null && !(awaitingHead && noNewLine())) {
+        if (forwarder.current() == null && !pinPending && !(awaitingHead && noNewLine())) {
             nextRequest();
         }
     }
@@ -211,6 +215,23 @@ public final class DirectHttp1Handler extends ChannelInboundHandlerAdapter imple
             return;
         }
         awaitingHead = false;
+        if (!pinFetched) {
+            java.util.concurrent.CompletionStage<?> fetching = proxy.pins().before(rules,
+                    rules.residency().users().isPresent() ? head.userId : null);
+            if (fetching != null) {
+                // The head stays pending and is read again once the pin is in the near-cache (or failed).
+                pinPending = true;
+                fetching.whenComplete((ignored, error) -> ctx.executor().execute(() -> {
+                    pinPending = false;
+                    pinFetched = true;
+                    if (forwarder.current() == null && !handedOver && !closing && ctx.channel().isActive()) {
+                        nextRequest();
+                    }
+                }));
+                return;
+            }
+        }
+        pinFetched = false;
         if (head.underscoreFields > 0) {
             proxy.metrics().headersWithUnderscores("dropped", head.underscoreFields);
         }
@@ -290,7 +311,7 @@ public final class DirectHttp1Handler extends ChannelInboundHandlerAdapter imple
     /** As RequestHeadTimeoutHandler: a connection that sends no request head in time is cut off. */
     private void onHeadTimeout() {
         headTimer = null;
-        if ((anyRequest && !awaitingHead) || forwarder.current() != null || handedOver || !ctx.channel().isActive()) {
+        if ((anyRequest && !awaitingHead) || forwarder.current() != null || pinPending || handedOver || !ctx.channel().isActive()) {
             return;
         }
         FullHttpResponse response = proxy.answer(ctx.channel(), Refusal.HEAD_TIMEOUT, HttpResponseStatus.REQUEST_TIMEOUT,
@@ -322,7 +343,7 @@ public final class DirectHttp1Handler extends ChannelInboundHandlerAdapter imple
         } else if (pending != null && pending.isReadable()) {
             // A pipelined request: started from the event loop, not from this call, which may be deep in another.
             client.eventLoop().execute(() -> {
-                if (forwarder.current() == null && !handedOver && !closing && ctx.channel().isActive()) {
+                if (forwarder.current() == null && !pinPending && !handedOver && !closing && ctx.channel().isActive()) {
                     nextRequest();
                 }
             });

@@ -1,0 +1,120 @@
+package io.homeport.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.homeport.config.GatewayConfig;
+import io.homeport.directory.PinDirectory;
+import io.homeport.directory.PinStore;
+import io.homeport.net.Cidr;
+import io.homeport.net.HostAndPort;
+import io.homeport.server.Homeport;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The whole gateway with its pins in a real redis-server ({@code residency.users.source: redis}):
+ * a pin routes its user whatever their address, a new pin is followed within a second, and with
+ * Redis killed a held pin keeps serving, an unknown user is decided by country ({@code
+ * pin_unavailable}) — or refused with a 503 where the country is strict — and no request reaches
+ * a region its rules forbid. Runs on both HTTP/1.1 framings (the direct path and the codec).
+ */
+class RedisPinRoutingTest {
+
+    @TempDir
+    Path dir;
+
+    static final String CN = "1.2.4.8";
+    static final String SG = "165.21.83.88";
+
+    @Test
+    void pinsFromRedisRouteTheirUsersAndAnOutageFailsClosedWhereStrict() throws Exception {
+        try (RedisServer redis = new RedisServer(dir.resolve("redis"));
+                TestBackend beijing = new TestBackend("beijing");
+                TestBackend singapore = new TestBackend("singapore");
+                TestBackend us = new TestBackend("us");
+                PinStore store = PinStore.connect(redis.uri(), Duration.ofSeconds(2))) {
+            store.set("u-moved", "singapore");
+            Path rules = Files.writeString(dir.resolve("rules.yaml"), """
+                    version: 1
+                    regions:
+                      beijing: {endpoints: ["http://127.0.0.1:%d"], fail_over_to: []}
+                      singapore: {endpoints: ["http://127.0.0.1:%d"], fail_over_to: []}
+                      us: {endpoints: ["http://127.0.0.1:%d"], fail_over_to: []}
+                    residency:
+                      default_region: us
+                      countries: {CN: beijing, SG: singapore}
+                      users:
+                        source: redis
+                        identity: {header: X-User-Id}
+                        strict: {countries: [CN]}
+                    """.formatted(beijing.port(), singapore.port(), us.port()));
+            Path db = Files.copy(TestGateway.FIXTURE_DB, dir.resolve("geoip.mmdb"), StandardCopyOption.REPLACE_EXISTING);
+            GatewayConfig config = GatewayConfig.of(rules, db)
+                    .withListeners(List.of(new GatewayConfig.Listener(new HostAndPort("127.0.0.1", 0), Optional.empty(), false)))
+                    .withAdmin(new GatewayConfig.Admin(new HostAndPort("127.0.0.1", 0), Optional.empty()))
+                    .withClientIp(new GatewayConfig.ClientIp(List.of(Cidr.parse("127.0.0.0/8").orElseThrow())))
+                    .withProxy(io.homeport.proxy.ProxySettings.DEFAULTS.withDirectPath(TestGateway.DIRECT_PATH))
+                    .withTransport(TestGateway.TRANSPORT)
+                    .withWorkers(1)
+                    .withDirectory(new GatewayConfig.Directory(Optional.of(new PinDirectory.Settings(List.of(redis.uri()),
+                            Duration.ofMillis(100), 10_000, Duration.ofMillis(300)))));
+            try (Homeport homeport = Homeport.start(Homeport.Options.forDemo(config, Duration.ofHours(1), null))) {
+                String base = "http://127.0.0.1:" + homeport.proxyAddresses().get(0).getPort() + "/";
+                HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+                // A pin in Redis routes its user from any address; no pin: the country.
+                assertThat(region(client, base, CN, "u-moved")).isEqualTo("singapore");
+                assertThat(region(client, base, CN, "u-plain")).isEqualTo("beijing");
+                assertThat(region(client, base, SG, "u-plain-sg")).isEqualTo("singapore");
+
+                // The data copier moves u-moved: the gateway follows within a second.
+                store.set("u-moved", "us");
+                long written = System.nanoTime();
+                String now = region(client, base, CN, "u-moved");
+                while (!"us".equals(now) && System.nanoTime() - written < 1_000_000_000L) {
+                    Thread.sleep(10);
+                    now = region(client, base, CN, "u-moved");
+                }
+                assertThat(now).as("followed within 1 s").isEqualTo("us");
+
+                redis.kill();
+                // A pin the near-cache holds keeps serving (stale while Redis is away).
+                Thread.sleep(400);
+                assertThat(region(client, base, CN, "u-moved")).isEqualTo("us");
+                // Nobody knows new users' pins: by country where that is allowed...
+                assertThat(region(client, base, SG, "u-new-sg")).isEqualTo("singapore");
+                // ...and 503 with Retry-After where the country is strict.
+                HttpResponse<String> strict = send(client, base, CN, "u-new-cn");
+                assertThat(strict.statusCode()).isEqualTo(503);
+                assertThat(strict.headers().firstValue("retry-after")).isPresent();
+
+                String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                        + homeport.adminAddress().getPort() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+                assertThat(metrics).containsPattern("homeport_user_lookup_failures_total\\{reason=\"(unavailable|timeout|error)\"} [1-9]")
+                        .contains("homeport_decisions_total{reason=\"pin_unavailable\"}");
+                assertThat(homeport.metrics().residencyViolations()).as("homeport_residency_violations_total").isZero();
+            }
+        }
+    }
+
+    private static String region(HttpClient client, String base, String address, String user) throws Exception {
+        HttpResponse<String> response = send(client, base, address, user);
+        assertThat(response.statusCode()).as("%s %s: %s", address, user, response.body()).isEqualTo(200);
+        return response.headers().firstValue("x-homeport-region").orElse("(none)");
+    }
+
+    private static HttpResponse<String> send(HttpClient client, String base, String address, String user) throws Exception {
+        return client.send(HttpRequest.newBuilder(URI.create(base)).header("X-Forwarded-For", address).header("X-User-Id", user)
+                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+}
