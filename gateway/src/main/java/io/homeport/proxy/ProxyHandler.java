@@ -100,16 +100,19 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         readPending = false;
         if (msg instanceof HttpRequest request) {
-            if (request != pinFetchedFor && !(msg instanceof HttpContent)) {
+            if (request != pinFetchedFor && proxy.pins() != PinPrefetch.NONE) {
                 RoutingRules rules = proxy.config().current().snapshot().rules();
                 String userId = rules.residency().users().map(users -> request.headers().get(users.identityHeader())).orElse(null);
                 java.util.concurrent.CompletionStage<?> fetching = proxy.pins().before(rules, userId);
                 if (fetching != null) {
-                    // Nothing more is read meanwhile: the next read is the exchange's to ask for.
+                    // Nothing more is read meanwhile: the next read is the exchange's to ask for. (An
+                    // HTTP/2 stream's bodiless request is a FullHttpRequest: held, then passed on or released.)
                     fetching.whenComplete((ignored, error) -> ctx.executor().execute(() -> {
                         pinFetchedFor = request;
                         if (ctx.channel().isActive()) {
                             channelRead(ctx, msg);
+                        } else {
+                            ReferenceCountUtil.release(msg);
                         }
                     }));
                     return;

@@ -59,8 +59,13 @@ class RedisPinRoutingTest {
                         strict: {countries: [CN]}
                     """.formatted(beijing.port(), singapore.port(), us.port()));
             Path db = Files.copy(TestGateway.FIXTURE_DB, dir.resolve("geoip.mmdb"), StandardCopyOption.REPLACE_EXISTING);
+            TestCertificates certificates = new TestCertificates(dir);
+            TestCertificates.Written localhost = certificates.write("localhost", "localhost");
             GatewayConfig config = GatewayConfig.of(rules, db)
-                    .withListeners(List.of(new GatewayConfig.Listener(new HostAndPort("127.0.0.1", 0), Optional.empty(), false)))
+                    .withListeners(List.of(new GatewayConfig.Listener(new HostAndPort("127.0.0.1", 0), Optional.empty(), false),
+                            // HTTP/2 over TLS: a bodiless request reaches the proxy as one full request per stream.
+                            new GatewayConfig.Listener(new HostAndPort("127.0.0.1", 0),
+                                    Optional.of(new GatewayConfig.Tls(List.of(localhost.files()))), false)))
                     .withAdmin(new GatewayConfig.Admin(new HostAndPort("127.0.0.1", 0), Optional.empty()))
                     .withClientIp(new GatewayConfig.ClientIp(List.of(Cidr.parse("127.0.0.0/8").orElseThrow())))
                     .withProxy(io.homeport.proxy.ProxySettings.DEFAULTS.withDirectPath(TestGateway.DIRECT_PATH))
@@ -72,7 +77,14 @@ class RedisPinRoutingTest {
                 String base = "http://127.0.0.1:" + homeport.proxyAddresses().get(0).getPort() + "/";
                 HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
-                // A pin in Redis routes its user from any address; no pin: the country.
+                // A pin in Redis routes its user from any address; no pin: the country. Over HTTP/2 too,
+                // for a user the near-cache does not hold yet.
+                String h2 = "https://localhost:" + homeport.proxyAddresses().get(1).getPort() + "/";
+                HttpClient http2 = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).sslContext(certificates.clientContext()).build();
+                store.set("u-h2", "us");
+                HttpResponse<String> overH2 = send(http2, h2, CN, "u-h2");
+                assertThat(overH2.version()).isEqualTo(HttpClient.Version.HTTP_2);
+                assertThat(overH2.headers().firstValue("x-homeport-region")).as(overH2.body()).contains("us");
                 assertThat(region(client, base, CN, "u-moved")).isEqualTo("singapore");
                 assertThat(region(client, base, CN, "u-plain")).isEqualTo("beijing");
                 assertThat(region(client, base, SG, "u-plain-sg")).isEqualTo("singapore");
