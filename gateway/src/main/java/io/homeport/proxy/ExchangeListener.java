@@ -6,6 +6,12 @@ public interface ExchangeListener {
     /** A request head arrived and was decided; {@link #completed} follows exactly once. */
     default void started() {}
 
+    /**
+     * A request is held before its exchange starts ({@code true}: its pin is being fetched), or no
+     * longer ({@code false}, called after its exchange started, if it did): a drain waits for it.
+     */
+    default void held(boolean held) {}
+
     void completed(CompletedExchange exchange);
 
     /**

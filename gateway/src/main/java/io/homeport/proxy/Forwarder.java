@@ -39,6 +39,9 @@ public final class Forwarder {
     private Exchange current;
     private ScheduledFuture<?> responseTimer;
 
+    /** A request waits for its pin before its exchange starts ({@link #holding(boolean)}). */
+    private boolean holding;
+
     public Forwarder(ProxyContext proxy, ClientSide client, ChannelHandlerContext ctx) {
         this.proxy = proxy;
         this.client = client;
@@ -301,6 +304,9 @@ public final class Forwarder {
      */
     public boolean idle() {
         Exchange exchange = current;
+        if (exchange == null && holding) {
+            return false; // a pin fetch is bounded by its own timeout
+        }
         if (exchange == null) {
             ctx.close(); // an idle keep-alive connection
             return true;
@@ -318,8 +324,19 @@ public final class Forwarder {
      * one with an exchange closes after its answer, which says {@code Connection: close}.
      */
     public void drainStarted() {
-        if (current == null) {
+        if (current == null && !holding) {
             ctx.close();
+        }
+    }
+
+    /**
+     * A request is held before its exchange starts (its user's pin is being fetched): the
+     * connection is not idle, and a drain lets it start, then closes after its answer.
+     */
+    public void holding(boolean holding) {
+        if (this.holding != holding) {
+            this.holding = holding;
+            proxy.listener().held(holding); // counted in flight meanwhile: a drain waits for it
         }
     }
 

@@ -107,6 +107,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
                 if (fetching != null) {
                     // Nothing more is read meanwhile: the next read is the exchange's to ask for. (An
                     // HTTP/2 stream's bodiless request is a FullHttpRequest: held, then passed on or released.)
+                    forwarder.holding(true);
                     fetching.whenComplete((ignored, error) -> ctx.executor().execute(() -> {
                         pinFetchedFor = request;
                         if (ctx.channel().isActive()) {
@@ -114,6 +115,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
                         } else {
                             ReferenceCountUtil.release(msg);
                         }
+                        forwarder.holding(false); // after the exchange started: in flight all along
                     }));
                     return;
                 }

@@ -22,6 +22,16 @@ public final class InFlightRequests implements ExchangeListener {
     }
 
     @Override
+    public void held(boolean held) {
+        if (held) {
+            inFlight.incrementAndGet();
+        } else {
+            inFlight.decrementAndGet();
+        }
+        next.held(held);
+    }
+
+    @Override
     public void completed(CompletedExchange exchange) {
         inFlight.decrementAndGet();
         next.completed(exchange);

@@ -119,6 +119,60 @@ class RedisPinRoutingTest {
         }
     }
 
+    @Test
+    void aRequestHeldForItsPinIsAnsweredWhenADrainStarts() throws Exception {
+        try (RedisServer redis = new RedisServer(dir.resolve("redis"), "--enable-debug-command", "yes");
+                TestBackend beijing = new TestBackend("beijing");
+                TestBackend singapore = new TestBackend("singapore");
+                TestBackend us = new TestBackend("us")) {
+            Path rules = Files.writeString(dir.resolve("rules.yaml"), """
+                    version: 1
+                    regions:
+                      beijing: {endpoints: ["http://127.0.0.1:%d"], fail_over_to: []}
+                      singapore: {endpoints: ["http://127.0.0.1:%d"], fail_over_to: []}
+                      us: {endpoints: ["http://127.0.0.1:%d"], fail_over_to: []}
+                    residency:
+                      default_region: us
+                      countries: {CN: beijing, SG: singapore}
+                      users: {source: redis}
+                    """.formatted(beijing.port(), singapore.port(), us.port()));
+            Path db = Files.copy(TestGateway.FIXTURE_DB, dir.resolve("geoip.mmdb"), StandardCopyOption.REPLACE_EXISTING);
+            GatewayConfig config = GatewayConfig.of(rules, db)
+                    .withListeners(List.of(new GatewayConfig.Listener(new HostAndPort("127.0.0.1", 0), Optional.empty(), false)))
+                    .withAdmin(new GatewayConfig.Admin(new HostAndPort("127.0.0.1", 0), Optional.empty()))
+                    .withClientIp(new GatewayConfig.ClientIp(List.of(Cidr.parse("127.0.0.0/8").orElseThrow())))
+                    .withProxy(io.homeport.proxy.ProxySettings.DEFAULTS.withDirectPath(TestGateway.DIRECT_PATH))
+                    .withTransport(TestGateway.TRANSPORT)
+                    .withWorkers(1)
+                    .withDirectory(new GatewayConfig.Directory(Optional.of(new PinDirectory.Settings(List.of(redis.uri()),
+                            Duration.ofMillis(1_500), 10_000, Duration.ofSeconds(60)))));
+            Homeport homeport = Homeport.start(Homeport.Options.forDemo(config, Duration.ofHours(1), null));
+            try {
+                String base = "http://127.0.0.1:" + homeport.proxyAddresses().get(0).getPort() + "/";
+                HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+                assertThat(region(client, base, SG, "u-warm")).isEqualTo("singapore"); // the connection exists
+                // Redis stops answering for 3 s: the next unknown user's request is held for its pin.
+                Process sleep = new ProcessBuilder(RedisCluster.CLI.toString(), "-p", Integer.toString(redis.port()), "debug", "sleep", "3")
+                        .redirectErrorStream(true).start();
+                Thread.sleep(200);
+                java.util.concurrent.CompletableFuture<HttpResponse<String>> held = client.sendAsync(HttpRequest.newBuilder(URI.create(base))
+                        .header("X-Forwarded-For", SG).header("X-User-Id", "u-held").timeout(Duration.ofSeconds(10)).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                Thread.sleep(300);
+                Thread closer = new Thread(homeport::close);
+                closer.start(); // SIGTERM's drain
+                HttpResponse<String> answer = held.get(10, java.util.concurrent.TimeUnit.SECONDS);
+                assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+                assertThat(answer.headers().firstValue("x-homeport-region")).contains("singapore");
+                assertThat(answer.headers().firstValue("connection")).contains("close");
+                closer.join(30_000);
+                sleep.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+            } finally {
+                homeport.close();
+            }
+        }
+    }
+
     private static String region(HttpClient client, String base, String address, String user) throws Exception {
         HttpResponse<String> response = send(client, base, address, user);
         assertThat(response.statusCode()).as("%s %s: %s", address, user, response.body()).isEqualTo(200);

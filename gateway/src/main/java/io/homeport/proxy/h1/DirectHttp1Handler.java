@@ -221,12 +221,14 @@ public final class DirectHttp1Handler extends ChannelInboundHandlerAdapter imple
             if (fetching != null) {
                 // The head stays pending and is read again once the pin is in the near-cache (or failed).
                 pinPending = true;
+                forwarder.holding(true);
                 fetching.whenComplete((ignored, error) -> ctx.executor().execute(() -> {
                     pinPending = false;
                     pinFetched = true;
                     if (forwarder.current() == null && !handedOver && !closing && ctx.channel().isActive()) {
                         nextRequest();
                     }
+                    forwarder.holding(false); // after the exchange started: in flight all along
                 }));
                 return;
             }
