@@ -33,8 +33,11 @@ import picocli.CommandLine.Parameters;
         name = "migrate",
         mixinStandardHelpOptions = true,
         header = "Plans a migration's next phase before it is committed.",
-        description = "migrate plan NAME --rules RULES.yaml --to-percent P [--state S]: the rules change to commit and whom it moves.",
-        subcommands = {MigrateCommand.Plan.class})
+        description = {
+            "migrate status [NAME] --rules RULES.yaml [--admin URL]: each migration's state and share, and requests on each side.",
+            "migrate plan NAME --rules RULES.yaml --to-percent P [--state S]: the rules change to commit and whom it moves."
+        },
+        subcommands = {MigrateCommand.Status.class, MigrateCommand.Plan.class})
 final class MigrateCommand implements Runnable {
 
     @CommandLine.Spec
@@ -42,7 +45,103 @@ final class MigrateCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "name what to do: plan");
+        throw new CommandLine.ParameterException(spec.commandLine(), "name what to do: status or plan");
+    }
+
+    @Command(name = "status", mixinStandardHelpOptions = true,
+            header = "Shows each migration's state and share, and, from a gateway, the requests served on each side.",
+            description = "With --admin, reads homeport_migration_requests_total from that gateway's /metrics (since its start)."
+                    + " Exit codes: 0, 1 a bad rules file or an unreachable gateway, 2 usage.")
+    static final class Status implements Callable<Integer> {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Parameters(paramLabel = "NAME", arity = "0..1", description = "One migration (default: all).")
+        String name;
+
+        @Option(names = "--rules", required = true, paramLabel = "RULES.yaml", description = "The rules file serving now.")
+        Path rules;
+
+        @Option(names = "--admin", paramLabel = "URL", description = "A gateway's admin server, e.g. http://127.0.0.1:9901.")
+        String admin;
+
+        @Option(names = "--token", paramLabel = "TOKEN", description = "Its admin.token, when it has one.")
+        String token;
+
+        @Override
+        public Integer call() throws Exception {
+            PrintWriter out = spec.commandLine().getOut();
+            PrintWriter err = spec.commandLine().getErr();
+            RoutingRules current;
+            try {
+                current = new RulesLoader().load(rules);
+            } catch (InvalidRulesException e) {
+                e.problems().forEach(err::println);
+                return 1;
+            }
+            List<Migration> migrations = current.residency().migrations().stream()
+                    .filter(m -> name == null || m.name().equals(name)).toList();
+            if (migrations.isEmpty()) {
+                err.println(rules + ": no migration" + (name == null ? "s" : " \"" + name + "\""));
+                return 1;
+            }
+            java.util.Map<String, java.util.Map<String, Double>> served = null;
+            if (admin != null) {
+                try {
+                    served = sides(admin, token);
+                } catch (java.io.IOException e) {
+                    err.println("homeport migrate status: " + admin + "/metrics: " + e.getMessage());
+                    return 1;
+                }
+            }
+            for (Migration migration : migrations) {
+                out.printf(Locale.ROOT, "%s: %s, %s%% of %s to %s%s%n", migration.name(), migration.state().key(),
+                        Plan.plain(migration.percent()), String.join(", ", new java.util.TreeSet<>(migration.countries())), migration.to(),
+                        migration.state().movesUsers() ? "" : " (nobody is served from " + migration.to() + " in this state)");
+                if (served != null) {
+                    java.util.Map<String, Double> sides = served.getOrDefault(migration.name(), java.util.Map.of());
+                    double moved = sides.getOrDefault("moved", 0.0);
+                    double pinned = sides.getOrDefault("pinned", 0.0);
+                    double source = sides.getOrDefault("source", 0.0);
+                    double total = moved + pinned + source;
+                    out.printf(Locale.ROOT, "  requests since the gateway started: %.0f moved (%s), %.0f pinned, %.0f on the source%s%n",
+                            moved, migration.to(), pinned, source,
+                            total == 0 ? "" : String.format(Locale.ROOT, "; %.1f%% served from %s", 100 * moved / total, migration.to()));
+                }
+            }
+            out.flush();
+            return 0;
+        }
+
+        /** homeport_migration_requests_total by migration and side, from the gateway's /metrics. */
+        static java.util.Map<String, java.util.Map<String, Double>> sides(String admin, String token) throws java.io.IOException {
+            java.net.http.HttpRequest.Builder request = java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+                    admin.replaceAll("/+$", "") + "/metrics")).timeout(java.time.Duration.ofSeconds(5));
+            if (token != null) {
+                request.header("Authorization", "Bearer " + token);
+            }
+            java.net.http.HttpResponse<String> response;
+            try {
+                response = java.net.http.HttpClient.newHttpClient().send(request.build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.IOException("interrupted");
+            }
+            if (response.statusCode() != 200) {
+                throw new java.io.IOException("HTTP " + response.statusCode());
+            }
+            java.util.Map<String, java.util.Map<String, Double>> sides = new java.util.TreeMap<>();
+            java.util.regex.Pattern line = java.util.regex.Pattern.compile(
+                    "^homeport_migration_requests_total\\{migration=\"([^\"]*)\",side=\"([a-z]+)\"} ([0-9.eE+]+)$");
+            for (String text : response.body().split("\n")) {
+                java.util.regex.Matcher matcher = line.matcher(text);
+                if (matcher.matches()) {
+                    sides.computeIfAbsent(matcher.group(1), k -> new java.util.TreeMap<>())
+                            .put(matcher.group(2), Double.parseDouble(matcher.group(3)));
+                }
+            }
+            return sides;
+        }
     }
 
     @Command(name = "plan", mixinStandardHelpOptions = true,

@@ -4,6 +4,7 @@ import io.homeport.geoip.CachingGeoLookup;
 import io.homeport.geoip.LookupErrors;
 import io.homeport.netty.Buffers;
 import io.homeport.proxy.ClientIp;
+import io.homeport.routing.Decision;
 import io.homeport.routing.Reason;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -224,6 +225,33 @@ public final class GatewayMetrics {
 
     public void decision(Reason reason) {
         decisions.get(reason).increment();
+    }
+
+    /** Per migration name: its requests served from {@code to} (moved), by a pin, and from the source. */
+    private final java.util.concurrent.ConcurrentHashMap<String, Counter[]> migrationSides = new java.util.concurrent.ConcurrentHashMap<>();
+    static final String[] MIGRATION_SIDES = {"moved", "pinned", "source"};
+
+    /**
+     * A request of a country in {@code migration} (null: none): {@code homeport_migration_requests_total
+     * {migration, side}}, where side is moved (its bucket is cut over), pinned, or source.
+     */
+    public void migrationRequest(Decision decision, io.homeport.rules.Migration migration) {
+        if (migration == null || decision.refused()) {
+            return;
+        }
+        Counter[] sides = migrationSides.get(migration.name());
+        if (sides == null) {
+            sides = migrationSides.computeIfAbsent(migration.name(), name -> {
+                Counter[] made = new Counter[MIGRATION_SIDES.length];
+                for (int i = 0; i < made.length; i++) {
+                    made[i] = Counter.builder("homeport.migration.requests")
+                            .description("Requests of a migration's countries, by side: moved (served from its to region), pinned, source")
+                            .tags("migration", name, "side", MIGRATION_SIDES[i]).register(registry);
+                }
+                return made;
+            });
+        }
+        sides[decision.reason() == Reason.MIGRATION ? 0 : decision.reason() == Reason.PIN ? 1 : 2].increment();
     }
 
     public void configReload(String kind, boolean success) {

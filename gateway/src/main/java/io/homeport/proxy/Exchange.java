@@ -80,6 +80,7 @@ public final class Exchange {
         clientAddress = client.address(facts.peer());
         clientIp = client.source(facts.peerSource());
         proxy.metrics().decision(decision.reason());
+        proxy.metrics().migrationRequest(decision, config.snapshot().migrationOf(decision.country()));
         proxy.metrics().clientIpSource(clientIp.source());
     }
 

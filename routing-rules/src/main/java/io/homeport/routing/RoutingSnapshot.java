@@ -83,6 +83,12 @@ public final class RoutingSnapshot {
         return rules;
     }
 
+    /** The migration covering {@code country} (null: none, or no country), for counting requests by side. */
+    public Migration migrationOf(String country) {
+        int index = CountryPlans.indexOf(country);
+        return index < 0 || index == CountryPlans.NO_COUNTRY ? null : plans.migration(index);
+    }
+
     public GeoLookup geo() {
         return geo;
     }
