@@ -48,6 +48,17 @@ final class MigrateCommand implements Runnable {
         throw new CommandLine.ParameterException(spec.commandLine(), "name what to do: status or plan");
     }
 
+    /** The rules file, or null with its problems printed. */
+    static RoutingRules load(Path rules, PrintWriter err) {
+        try {
+            return new RulesLoader().load(rules);
+        } catch (InvalidRulesException e) {
+            e.problems().forEach(err::println);
+            err.flush();
+            return null;
+        }
+    }
+
     @Command(name = "status", mixinStandardHelpOptions = true,
             header = "Shows each migration's state and share, and, from a gateway, the requests served on each side.",
             description = "With --admin, reads homeport_migration_requests_total from that gateway's /metrics (since its start)."
@@ -72,11 +83,8 @@ final class MigrateCommand implements Runnable {
         public Integer call() throws Exception {
             PrintWriter out = spec.commandLine().getOut();
             PrintWriter err = spec.commandLine().getErr();
-            RoutingRules current;
-            try {
-                current = new RulesLoader().load(rules);
-            } catch (InvalidRulesException e) {
-                e.problems().forEach(err::println);
+            RoutingRules current = load(rules, err);
+            if (current == null) {
                 return 1;
             }
             List<Migration> migrations = current.residency().migrations().stream()
@@ -184,11 +192,8 @@ final class MigrateCommand implements Runnable {
         public Integer call() throws IOException {
             PrintWriter stdout = spec.commandLine().getOut();
             PrintWriter err = spec.commandLine().getErr();
-            RoutingRules current;
-            try {
-                current = new RulesLoader().load(rules);
-            } catch (InvalidRulesException e) {
-                e.problems().forEach(err::println);
+            RoutingRules current = load(rules, err);
+            if (current == null) {
                 return 1;
             }
             Migration migration = current.residency().migrations().stream().filter(m -> m.name().equals(name)).findFirst().orElse(null);

@@ -72,7 +72,7 @@ final class RunCommand implements Callable<Integer> {
             err.println(config + ": TLS certificate refused: " + e.getMessage());
             err.flush();
             return 1;
-        } catch (Listeners.BindFailedException e) {
+        } catch (Listeners.BindFailedException | Homeport.DirectoryUnavailableException e) {
             err.println(config + ": " + e.getMessage());
             err.flush();
             return 1;

@@ -161,9 +161,17 @@ public final class Homeport implements AutoCloseable {
     /** Loads the configuration (failing fast on any problem), binds every listener and starts hot reload. */
     public static Homeport start(Options options)
             throws InvalidRulesException, InvalidGeoIpDatabaseException, IOException, InterruptedException {
-        io.homeport.directory.PinDirectory pins = options.config().directory().redis()
-                .map(settings -> io.homeport.directory.PinDirectory.connect(settings, java.time.Duration.ofSeconds(5)))
-                .orElse(null);
+        io.homeport.directory.PinDirectory pins = null;
+        if (options.config().directory().redis().isPresent()) {
+            io.homeport.directory.PinDirectory.Settings settings = options.config().directory().redis().get();
+            try {
+                pins = io.homeport.directory.PinDirectory.connect(settings, java.time.Duration.ofSeconds(5));
+            } catch (RuntimeException e) {
+                // Pins it cannot read or keep current: the gateway does not start rather than guess regions.
+                throw new DirectoryUnavailableException("directory.redis: cannot reach " + settings.uris() + ": "
+                        + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage()), e);
+            }
+        }
         ServingConfig initial;
         try {
             initial = ConfigReloader.load(options.config().rules(), options.config().geoip().database(),
@@ -188,6 +196,13 @@ public final class Homeport implements AutoCloseable {
         logger.info("homeport serving on {} (admin {}, transport {}), rules {}, GeoIP {}", homeport.proxyAddresses,
                 homeport.adminAddress, homeport.transports.name(), options.config().rules(), initial.database().description());
         return homeport;
+    }
+
+    /** The pin store of {@code directory.redis} could not be reached at start. */
+    public static final class DirectoryUnavailableException extends IOException {
+        DirectoryUnavailableException(String message, Throwable cause) {
+            super(message, cause);
+        }
     }
 
     public List<InetSocketAddress> proxyAddresses() {

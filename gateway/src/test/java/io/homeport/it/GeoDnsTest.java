@@ -43,8 +43,6 @@ class GeoDnsTest {
 
     @BeforeAll
     static void start(@TempDir Path directory) throws Exception {
-        org.junit.jupiter.api.Assumptions.assumeTrue(TestGateway.DIRECT_PATH,
-                "independent of the HTTP/1.1 framing: run in the suite's first pass only");
         OperatorTool.requireInstalled(PowerDnsProcess.BINARY, "Debian packages pdns-server, pdns-backend-geoip");
         if (!PowerDnsProcess.isInstalled()) {
             OperatorTool.requireInstalled(Path.of("/nonexistent/libgeoipbackend.so"), "Debian package pdns-backend-geoip");

@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,7 +27,6 @@ class PinClusterTest {
 
     @Test
     void pinsSurviveAMastersDeath() throws Exception {
-        Assumptions.assumeTrue(TestGateway.DIRECT_PATH, "independent of the HTTP/1.1 framing: run in the suite's first pass only");
         try (RedisCluster cluster = new RedisCluster(dir.resolve("cluster"))) {
             int users = 10_000;
             StringBuilder csv = new StringBuilder();

@@ -10,7 +10,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -30,7 +29,6 @@ class PinDirectoryTest {
 
     @Test
     void pinsComeFromRedisOnceThenFromTheNearCacheAndAWriteInvalidatesThemWithinASecond() throws Exception {
-        Assumptions.assumeTrue(TestGateway.DIRECT_PATH, "independent of the HTTP/1.1 framing: run in the suite's first pass only");
         try (RedisServer redis = new RedisServer(dir.resolve("redis"));
                 PinStore store = PinStore.connect(redis.uri(), Duration.ofSeconds(2));
                 PinDirectory directory = PinDirectory.connect(settings(redis, Duration.ofMinutes(5)), Duration.ofSeconds(2))) {
@@ -68,7 +66,6 @@ class PinDirectoryTest {
 
     @Test
     void whileRedisIsDownHeldPinsServeStaleAndMissesFailWithinTheTimeoutThenItRecovers() throws Exception {
-        Assumptions.assumeTrue(TestGateway.DIRECT_PATH, "independent of the HTTP/1.1 framing: run in the suite's first pass only");
         try (RedisServer redis = new RedisServer(dir.resolve("redis"));
                 PinDirectory directory = PinDirectory.connect(settings(redis, Duration.ofMillis(100)), Duration.ofSeconds(2))) {
             try (PinStore store = PinStore.connect(redis.uri(), Duration.ofSeconds(2))) {

@@ -7,7 +7,6 @@ import io.homeport.directory.PinStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -19,7 +18,6 @@ class PinsCommandTest {
 
     @Test
     void setGetDeleteAndImport() throws Exception {
-        Assumptions.assumeTrue(TestGateway.DIRECT_PATH, "independent of the HTTP/1.1 framing: run in the suite's first pass only");
         try (RedisServer redis = new RedisServer(dir.resolve("redis"))) {
             CommandRun set = CommandRun.of("pins", "set", "u-1", "singapore", "--redis", redis.uri());
             assertThat(set.exitCode()).as(set.toString()).isZero();

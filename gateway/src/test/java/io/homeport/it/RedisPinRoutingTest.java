@@ -44,35 +44,14 @@ class RedisPinRoutingTest {
                 TestBackend us = new TestBackend("us");
                 PinStore store = PinStore.connect(redis.uri(), Duration.ofSeconds(2))) {
             store.set("u-moved", "singapore");
-            Path rules = Files.writeString(dir.resolve("rules.yaml"), """
-                    version: 1
-                    regions:
-                      beijing: {endpoints: ["http://127.0.0.1:%d"], fail_over_to: []}
-                      singapore: {endpoints: ["http://127.0.0.1:%d"], fail_over_to: []}
-                      us: {endpoints: ["http://127.0.0.1:%d"], fail_over_to: []}
-                    residency:
-                      default_region: us
-                      countries: {CN: beijing, SG: singapore}
-                      users:
-                        source: redis
-                        identity: {header: X-User-Id}
-                        strict: {countries: [CN]}
-                    """.formatted(beijing.port(), singapore.port(), us.port()));
-            Path db = Files.copy(TestGateway.FIXTURE_DB, dir.resolve("geoip.mmdb"), StandardCopyOption.REPLACE_EXISTING);
+            Path rules = rules(beijing, singapore, us, "{source: redis, identity: {header: X-User-Id}, strict: {countries: [CN]}}");
             TestCertificates certificates = new TestCertificates(dir);
             TestCertificates.Written localhost = certificates.write("localhost", "localhost");
-            GatewayConfig config = GatewayConfig.of(rules, db)
+            GatewayConfig config = config(rules, redis, Duration.ofMillis(100), Duration.ofMillis(300))
                     .withListeners(List.of(new GatewayConfig.Listener(new HostAndPort("127.0.0.1", 0), Optional.empty(), false),
                             // HTTP/2 over TLS: a bodiless request reaches the proxy as one full request per stream.
                             new GatewayConfig.Listener(new HostAndPort("127.0.0.1", 0),
-                                    Optional.of(new GatewayConfig.Tls(List.of(localhost.files()))), false)))
-                    .withAdmin(new GatewayConfig.Admin(new HostAndPort("127.0.0.1", 0), Optional.empty()))
-                    .withClientIp(new GatewayConfig.ClientIp(List.of(Cidr.parse("127.0.0.0/8").orElseThrow())))
-                    .withProxy(io.homeport.proxy.ProxySettings.DEFAULTS.withDirectPath(TestGateway.DIRECT_PATH))
-                    .withTransport(TestGateway.TRANSPORT)
-                    .withWorkers(1)
-                    .withDirectory(new GatewayConfig.Directory(Optional.of(new PinDirectory.Settings(List.of(redis.uri()),
-                            Duration.ofMillis(100), 10_000, Duration.ofMillis(300)))));
+                                    Optional.of(new GatewayConfig.Tls(List.of(localhost.files()))), false)));
             try (Homeport homeport = Homeport.start(Homeport.Options.forDemo(config, Duration.ofHours(1), null))) {
                 String base = "http://127.0.0.1:" + homeport.proxyAddresses().get(0).getPort() + "/";
                 HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
@@ -125,27 +104,8 @@ class RedisPinRoutingTest {
                 TestBackend beijing = new TestBackend("beijing");
                 TestBackend singapore = new TestBackend("singapore");
                 TestBackend us = new TestBackend("us")) {
-            Path rules = Files.writeString(dir.resolve("rules.yaml"), """
-                    version: 1
-                    regions:
-                      beijing: {endpoints: ["http://127.0.0.1:%d"], fail_over_to: []}
-                      singapore: {endpoints: ["http://127.0.0.1:%d"], fail_over_to: []}
-                      us: {endpoints: ["http://127.0.0.1:%d"], fail_over_to: []}
-                    residency:
-                      default_region: us
-                      countries: {CN: beijing, SG: singapore}
-                      users: {source: redis}
-                    """.formatted(beijing.port(), singapore.port(), us.port()));
-            Path db = Files.copy(TestGateway.FIXTURE_DB, dir.resolve("geoip.mmdb"), StandardCopyOption.REPLACE_EXISTING);
-            GatewayConfig config = GatewayConfig.of(rules, db)
-                    .withListeners(List.of(new GatewayConfig.Listener(new HostAndPort("127.0.0.1", 0), Optional.empty(), false)))
-                    .withAdmin(new GatewayConfig.Admin(new HostAndPort("127.0.0.1", 0), Optional.empty()))
-                    .withClientIp(new GatewayConfig.ClientIp(List.of(Cidr.parse("127.0.0.0/8").orElseThrow())))
-                    .withProxy(io.homeport.proxy.ProxySettings.DEFAULTS.withDirectPath(TestGateway.DIRECT_PATH))
-                    .withTransport(TestGateway.TRANSPORT)
-                    .withWorkers(1)
-                    .withDirectory(new GatewayConfig.Directory(Optional.of(new PinDirectory.Settings(List.of(redis.uri()),
-                            Duration.ofMillis(1_500), 10_000, Duration.ofSeconds(60)))));
+            Path rules = rules(beijing, singapore, us, "{source: redis}");
+            GatewayConfig config = config(rules, redis, Duration.ofMillis(1_500), Duration.ofSeconds(60));
             Homeport homeport = Homeport.start(Homeport.Options.forDemo(config, Duration.ofHours(1), null));
             try {
                 String base = "http://127.0.0.1:" + homeport.proxyAddresses().get(0).getPort() + "/";
@@ -171,6 +131,35 @@ class RedisPinRoutingTest {
                 homeport.close();
             }
         }
+    }
+
+    /** Rules for the three backends with CN and SG mapped, and {@code users} as residency.users. */
+    private Path rules(TestBackend beijing, TestBackend singapore, TestBackend us, String users) throws Exception {
+        return Files.writeString(dir.resolve("rules.yaml"), """
+                version: 1
+                regions:
+                  beijing: {endpoints: ["http://127.0.0.1:%d"], fail_over_to: []}
+                  singapore: {endpoints: ["http://127.0.0.1:%d"], fail_over_to: []}
+                  us: {endpoints: ["http://127.0.0.1:%d"], fail_over_to: []}
+                residency:
+                  default_region: us
+                  countries: {CN: beijing, SG: singapore}
+                  users: %s
+                """.formatted(beijing.port(), singapore.port(), us.port(), users));
+    }
+
+    /** A gateway on one cleartext loopback listener with its pins in {@code redis}. */
+    private GatewayConfig config(Path rules, RedisServer redis, Duration lookupTimeout, Duration nearCacheTtl) throws Exception {
+        Path db = Files.copy(TestGateway.FIXTURE_DB, dir.resolve("geoip.mmdb"), StandardCopyOption.REPLACE_EXISTING);
+        return GatewayConfig.of(rules, db)
+                .withListeners(List.of(new GatewayConfig.Listener(new HostAndPort("127.0.0.1", 0), Optional.empty(), false)))
+                .withAdmin(new GatewayConfig.Admin(new HostAndPort("127.0.0.1", 0), Optional.empty()))
+                .withClientIp(new GatewayConfig.ClientIp(List.of(Cidr.parse("127.0.0.0/8").orElseThrow())))
+                .withProxy(io.homeport.proxy.ProxySettings.DEFAULTS.withDirectPath(TestGateway.DIRECT_PATH))
+                .withTransport(TestGateway.TRANSPORT)
+                .withWorkers(1)
+                .withDirectory(new GatewayConfig.Directory(Optional.of(new PinDirectory.Settings(List.of(redis.uri()),
+                        lookupTimeout, 10_000, nearCacheTtl))));
     }
 
     private static String region(HttpClient client, String base, String address, String user) throws Exception {

@@ -28,8 +28,6 @@ class WorldSmokeTest {
 
     @Test
     void everyMarketIsRoutedToItsExpectedRegionInEveryScenario(@TempDir Path out) throws Exception {
-        org.junit.jupiter.api.Assumptions.assumeTrue(TestGateway.DIRECT_PATH,
-                "independent of the HTTP/1.1 framing: run in the suite's first pass only");
         OperatorTool.requireInstalled(PowerDnsProcess.BINARY, "Debian packages pdns-server, pdns-backend-geoip");
         if (!PowerDnsProcess.isInstalled()) {
             OperatorTool.requireInstalled(Path.of("/usr/lib/pdns-backend-geoip-missing"), "Debian package pdns-backend-geoip");

@@ -34,6 +34,7 @@ import java.util.Set;
 import java.util.regex.Pattern;
 import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.NodeTuple;
+import org.yaml.snakeyaml.nodes.ScalarNode;
 
 /**
  * Reads a rules file into validated {@link RoutingRules}, or refuses it with every problem found.
@@ -264,7 +265,17 @@ public final class RulesLoader {
         });
 
         List<Migration> migrations = readMigrations(residency, regionNames, problems);
-        Optional<UserPins> users = residency.value("users").flatMap(usersNode -> readUsers(file, usersNode, regions, problems));
+        Set<String> routeNames = new LinkedHashSet<>(List.of(Route.DEFAULT.name()));
+        for (Node route : top.list("routes")) {
+            if (route instanceof org.yaml.snakeyaml.nodes.MappingNode mapping) {
+                mapping.getValue().stream()
+                        .filter(t -> t.getKeyNode() instanceof ScalarNode k && k.getValue().equals("name")
+                                && t.getValueNode() instanceof ScalarNode)
+                        .forEach(t -> routeNames.add(((ScalarNode) t.getValueNode()).getValue()));
+            }
+        }
+        Optional<UserPins> users = residency.value("users")
+                .flatMap(usersNode -> readUsers(file, usersNode, regions, routeNames, problems));
         Residency.OnLookupError onLookupError = Residency.OnLookupError.REJECT;
         Optional<String> onError = residency.string("on_lookup_error");
         if (onError.isPresent()) {
@@ -352,7 +363,8 @@ public final class RulesLoader {
         return migrations;
     }
 
-    private static Optional<UserPins> readUsers(Path rulesFile, Node usersNode, Map<String, Region> regions, Problems problems) {
+    private static Optional<UserPins> readUsers(Path rulesFile, Node usersNode, Map<String, Region> regions, Set<String> routeNames,
+            Problems problems) {
         YamlMap users = YamlMap.read("residency.users", usersNode, USERS_KEYS, problems);
         String header = DEFAULT_IDENTITY_HEADER;
         Optional<Node> identityNode = users.value("identity");
@@ -382,7 +394,15 @@ public final class RulesLoader {
                 });
             }
             for (Node routeNode : strict.list("routes")) {
-                YamlMap.scalar("residency.users.strict.routes", routeNode, problems).ifPresent(strictRoutes::add);
+                YamlMap.scalar("residency.users.strict.routes", routeNode, problems).ifPresent(name -> {
+                    // A misspelt strict route would silently not be strict: refused instead.
+                    if (routeNames.contains(name)) {
+                        strictRoutes.add(name);
+                    } else {
+                        problems.at(routeNode, "residency.users.strict.routes: no route \"" + name + "\" (routes: "
+                                + String.join(", ", routeNames) + ")");
+                    }
+                });
             }
         }
         if (source.equals("redis")) {

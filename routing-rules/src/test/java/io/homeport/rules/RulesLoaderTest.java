@@ -75,7 +75,8 @@ class RulesLoaderTest {
     @Test
     void pinsInRedisNeedNoFileAndMayListStrictCountriesAndRoutes() throws Exception {
         Path file = TestFiles.write(dir, "rules.yaml", basePlus(
-                "  users: {source: redis, identity: {header: X-Account}, strict: {countries: [CN], routes: [payments]}}"));
+                "  users: {source: redis, identity: {header: X-Account}, strict: {countries: [CN], routes: [payments]}}",
+                "routes:", "  - {name: payments, path_prefix: /pay/}"));
         UserPins users = new RulesLoader().load(file).residency().users().orElseThrow();
         assertThat(users.source()).isEqualTo(UserPins.Source.REDIS);
         assertThat(users.file()).isNull();
@@ -90,6 +91,10 @@ class RulesLoaderTest {
                 "residency.users.source: \"mysql\" (expected file or redis)"));
         assertThat(problemsOf(basePlus("  users: {source: redis, strict: {countries: [UK]}}"))).singleElement().asString()
                 .startsWith(located(12, 47, "residency.users.strict.countries: \"UK\""));
+        // A misspelt strict route would silently not be strict.
+        assertThat(problemsOf(basePlus("  users: {source: redis, strict: {routes: [paymnets]}}",
+                "routes:", "  - {name: payments, path_prefix: /pay/}"))).containsExactly(located(12, 44,
+                "residency.users.strict.routes: no route \"paymnets\" (routes: default, payments)"));
     }
 
     @Nested
