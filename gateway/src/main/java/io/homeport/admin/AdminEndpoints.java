@@ -42,6 +42,13 @@ final class AdminEndpoints {
 
     AdminEndpoints(SnapshotHolder holder, GatewayMetrics metrics, ConfigReloader reloader, Readiness readiness,
             TrafficSample trafficSample, ClientAddressResolver clientAddresses) {
+        this(holder, metrics, reloader, readiness, trafficSample, clientAddresses, io.homeport.proxy.PinPrefetch.NONE);
+    }
+
+    /** With {@code pins} fetching a user's pin from the store before {@code /explain} explains it. */
+    AdminEndpoints(SnapshotHolder holder, GatewayMetrics metrics, ConfigReloader reloader, Readiness readiness,
+            TrafficSample trafficSample, ClientAddressResolver clientAddresses, io.homeport.proxy.PinPrefetch pins) {
+        this.pins = pins;
         this.trafficSample = trafficSample;
         this.clientAddresses = clientAddresses;
         this.holder = holder;
@@ -49,6 +56,8 @@ final class AdminEndpoints {
         this.reloader = reloader;
         this.readiness = readiness;
     }
+
+    private final io.homeport.proxy.PinPrefetch pins;
 
     AdminResponse healthz() {
         return AdminResponse.json(200, Map.of("status", "ok"));
@@ -68,18 +77,18 @@ final class AdminEndpoints {
      * the proxy resolves them, with the global trusted proxies), is required; {@code user},
      * {@code host} and {@code path} are optional.
      */
-    AdminResponse explain(Map<String, List<String>> query) {
+    CompletableFuture<AdminResponse> explain(Map<String, List<String>> query) {
         Optional<String> ip = first(query, "ip");
         Optional<String> peer = first(query, "peer");
         if (ip.isEmpty() == peer.isEmpty()) {
-            return AdminResponse.error(400, "give ip or peer (expected: /explain?ip=ADDRESS or"
-                    + " /explain?peer=ADDRESS[&xff=LIST][&forwarded=VALUE], then [&user=ID][&host=HOST][&path=PATH])");
+            return CompletableFuture.completedFuture(AdminResponse.error(400, "give ip or peer (expected: /explain?ip=ADDRESS or"
+                    + " /explain?peer=ADDRESS[&xff=LIST][&forwarded=VALUE], then [&user=ID][&host=HOST][&path=PATH])"));
         }
         String given = ip.orElseGet(peer::get);
         Optional<InetAddress> address = IpAddresses.parseLiteral(given);
         if (address.isEmpty()) {
-            return AdminResponse.error(400, (ip.isPresent() ? "ip" : "peer") + ": \"" + given
-                    + "\" (expected: an IPv4 or IPv6 address)");
+            return CompletableFuture.completedFuture(AdminResponse.error(400, (ip.isPresent() ? "ip" : "peer") + ": \""
+                    + given + "\" (expected: an IPv4 or IPv6 address)"));
         }
         InetAddress client = address.get();
         ClientIp clientIp = null;
@@ -91,7 +100,17 @@ final class AdminEndpoints {
         }
         RoutingRequest request = new RoutingRequest(client,
                 first(query, "user").orElse(null), first(query, "host").orElse(null), first(query, "path").orElse(null));
-        return AdminResponse.rawJson(200, ExplanationJson.toJson(holder.current().snapshot().explain(request), clientIp));
+        ClientIp source = clientIp;
+        // A pin in Redis the near-cache does not hold is fetched first, as for a request, so the
+        // explanation shows the pin a request would get (and where it came from).
+        java.util.concurrent.CompletionStage<?> fetched = request.userId() == null ? null
+                : pins.before(holder.current().snapshot().rules(), request.userId());
+        if (fetched == null) {
+            return CompletableFuture.completedFuture(
+                    AdminResponse.rawJson(200, ExplanationJson.toJson(holder.current().snapshot().explain(request), source)));
+        }
+        return fetched.toCompletableFuture().handle((ignored, failure) ->
+                AdminResponse.rawJson(200, ExplanationJson.toJson(holder.current().snapshot().explain(request), source)));
     }
 
     /**

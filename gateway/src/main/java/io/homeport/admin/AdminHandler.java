@@ -67,7 +67,20 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             write(ctx, keepAlive, AdminResponse.methodNotAllowed(request.method().name(), path, allowed.name()));
         } else if (path.equals("/reload")) {
             boolean force = uri.parameters().getOrDefault("force", List.of()).contains("true");
-            answerLater(ctx, keepAlive, endpoints.reload(force));
+            answerLater(ctx, keepAlive, path, endpoints.reload(force), false);
+        } else if (path.equals("/explain")) {
+            CompletableFuture<AdminResponse> explained;
+            try {
+                explained = endpoints.explain(uri.parameters());
+            } catch (RuntimeException e) {
+                logger.warn("admin {} failed", path, e);
+                explained = CompletableFuture.completedFuture(AdminResponse.error(500, path + " failed: " + e));
+            }
+            if (explained.isDone()) {
+                write(ctx, keepAlive, explained.join(), head);
+            } else {
+                answerLater(ctx, keepAlive, path, explained, head);
+            }
         } else {
             write(ctx, keepAlive, answer(path, uri), head);
         }
@@ -82,8 +95,6 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                     return endpoints.readyz();
                 case "/metrics":
                     return endpoints.metrics();
-                case "/explain":
-                    return endpoints.explain(uri.parameters());
                 case "/traffic-sample":
                     return endpoints.trafficSample();
                 default:
@@ -95,13 +106,14 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         }
     }
 
-    private static void answerLater(ChannelHandlerContext ctx, boolean keepAlive, CompletableFuture<AdminResponse> pending) {
+    private static void answerLater(ChannelHandlerContext ctx, boolean keepAlive, String path,
+            CompletableFuture<AdminResponse> pending, boolean headOnly) {
         ctx.channel().config().setAutoRead(false);
         pending.whenComplete((response, failure) -> {
-            AdminResponse answer = failure == null ? response : AdminResponse.error(500, "reload failed: " + failure.getMessage());
+            AdminResponse answer = failure == null ? response : AdminResponse.error(500, path + " failed: " + failure.getMessage());
             try {
                 ctx.executor().execute(() -> {
-                    write(ctx, keepAlive, answer);
+                    write(ctx, keepAlive, answer, headOnly);
                     ctx.channel().config().setAutoRead(true);
                 });
             } catch (RejectedExecutionException e) {

@@ -42,14 +42,15 @@ public final class AdminServer implements AutoCloseable {
     /** @param token the bearer token admin requests must carry, or empty for none (loopback only) */
     public AdminServer(HostAndPort listen, Optional<String> token, Transports transports, EventLoopGroup group,
             SnapshotHolder holder, GatewayMetrics metrics, ConfigReloader reloader, Readiness readiness,
-            TrafficSample trafficSample, ClientAddressResolver clientAddresses) {
+            TrafficSample trafficSample, ClientAddressResolver clientAddresses, io.homeport.proxy.PinPrefetch pins) {
         this.listen = Objects.requireNonNull(listen, "listen");
         this.token = Objects.requireNonNull(token, "token");
         this.transports = Objects.requireNonNull(transports, "transports");
         this.group = Objects.requireNonNull(group, "group");
         this.endpoints = new AdminEndpoints(Objects.requireNonNull(holder, "holder"), Objects.requireNonNull(metrics, "metrics"),
                 Objects.requireNonNull(reloader, "reloader"), Objects.requireNonNull(readiness, "readiness"),
-                Objects.requireNonNull(trafficSample, "trafficSample"), Objects.requireNonNull(clientAddresses, "clientAddresses"));
+                Objects.requireNonNull(trafficSample, "trafficSample"), Objects.requireNonNull(clientAddresses, "clientAddresses"),
+                Objects.requireNonNull(pins, "pins"));
     }
 
     /**

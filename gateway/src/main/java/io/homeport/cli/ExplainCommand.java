@@ -2,6 +2,8 @@ package io.homeport.cli;
 
 import io.homeport.config.GatewayConfig;
 import io.homeport.config.GatewayConfigLoader;
+import io.homeport.directory.PinDirectory;
+import io.homeport.directory.PinStore;
 import io.homeport.explain.ExplanationJson;
 import io.homeport.geoip.GeoIpDatabase;
 import io.homeport.geoip.InvalidGeoIpDatabaseException;
@@ -9,15 +11,18 @@ import io.homeport.net.Cidr;
 import io.homeport.proxy.ClientAddressResolver;
 import io.homeport.proxy.ClientIp;
 import io.homeport.routing.Explanation;
+import io.homeport.routing.ExternalPins;
 import io.homeport.routing.IpAddresses;
 import io.homeport.routing.RoutingRequest;
 import io.homeport.routing.RoutingSnapshot;
 import io.homeport.rules.InvalidRulesException;
 import io.homeport.rules.RoutingRules;
 import io.homeport.rules.RulesLoader;
+import io.homeport.rules.UserPins;
 import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -101,6 +106,10 @@ final class ExplainCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object instead of text.")
     boolean json;
 
+    @Option(names = "--redis", paramLabel = "URI",
+            description = "Where the user's pin is read when the rules keep pins in Redis (default: --config's directory.redis.uris).")
+    String redis;
+
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
@@ -126,11 +135,15 @@ final class ExplainCommand implements Callable<Integer> {
         }
         Path rulesFile;
         Path databaseFile;
+        String pinStore = redis;
         try {
             if (source.config != null) {
                 GatewayConfig config = GatewayConfigLoader.load(source.config);
                 rulesFile = config.rules();
                 databaseFile = config.geoip().database();
+                if (pinStore == null) {
+                    pinStore = config.directory().redis().map(settings -> settings.uris().get(0)).orElse(null);
+                }
                 if (client.hops != null && client.hops.trustedProxies == null) {
                     trusted.addAll(config.clientIp().trustedProxies());
                 }
@@ -151,12 +164,17 @@ final class ExplainCommand implements Callable<Integer> {
                     clientAddress = resolved.address();
                     clientIp = resolved.source();
                 }
-                Explanation explanation = new RoutingSnapshot(rules, database)
+                ExternalPins pins = redisPin(rules, pinStore);
+                Explanation explanation = new RoutingSnapshot(rules, database, pins)
                         .explain(new RoutingRequest(clientAddress, user, host, path));
                 out.println(json ? ExplanationJson.toJson(explanation, clientIp) : ExplanationText.render(explanation, clientIp));
             }
         } catch (InvalidRulesException e) {
             e.problems().forEach(err::println);
+            err.flush();
+            return 1;
+        } catch (PinStoreException e) {
+            err.println("homeport explain: " + e.getMessage());
             err.flush();
             return 1;
         } catch (InvalidGeoIpDatabaseException e) {
@@ -167,5 +185,46 @@ final class ExplainCommand implements Callable<Integer> {
         out.flush();
         err.flush();
         return 0;
+    }
+
+    /**
+     * The user's pin when the rules keep pins in Redis: read from {@code uri} now, as a gateway
+     * whose near-cache does not hold the user would read it; unavailable when no store was given.
+     */
+    private ExternalPins redisPin(RoutingRules rules, String uri) throws PinStoreException {
+        boolean inRedis = rules.residency().users().map(users -> users.source() == UserPins.Source.REDIS).orElse(false);
+        if (!inRedis || user == null) {
+            return null;
+        }
+        if (uri == null) {
+            return answering(ExternalPins.UNAVAILABLE, "not read: give --redis URI, or --config with directory.redis");
+        }
+        String region;
+        try (PinStore store = PinStore.connect(uri, Duration.ofSeconds(2))) {
+            region = store.get(user);
+        } catch (RuntimeException e) {
+            throw new PinStoreException("cannot read the pin of " + user + " from Redis at " + uri + ": " + e.getMessage());
+        }
+        return answering(region, "read from Redis at " + uri + " just now, key " + PinDirectory.KEY_PREFIX + user);
+    }
+
+    private static ExternalPins answering(String region, String origin) {
+        return new ExternalPins() {
+            @Override
+            public String pinOf(CharSequence userId) {
+                return region;
+            }
+
+            @Override
+            public String origin(CharSequence userId) {
+                return origin;
+            }
+        };
+    }
+
+    private static final class PinStoreException extends Exception {
+        PinStoreException(String message) {
+            super(message);
+        }
     }
 }

@@ -1,7 +1,5 @@
 package io.homeport.directory;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisConnectionStateListener;
@@ -82,11 +80,6 @@ public final class PinDirectory implements AutoCloseable, io.homeport.routing.Ex
         }
     }
 
-    /** "No pin", cached like a pin. */
-    private static final String NO_PIN = "";
-
-    private record Entry(String region, long fetchedNanos) {}
-
     private final Settings settings;
     private final RedisPins lookups;
     /** Makes the tracking connections, one to each node holding pins. */
@@ -94,8 +87,7 @@ public final class PinDirectory implements AutoCloseable, io.homeport.routing.Ex
     /** Per node (its URI), the RESP3 connection that has tracking on and receives the invalidations. */
     private final Map<String, StatefulRedisConnection<String, String>> tracking = new ConcurrentHashMap<>();
     private final ScheduledExecutorService reconciler;
-    private final Cache<String, Entry> nearCache;
-    private final long ttlNanos;
+    private final PinNearCache nearCache;
     /** Refreshes and misses in flight, one per user: concurrent requests for one user share one GET. */
     private final ConcurrentHashMap<String, CompletableFuture<Pin>> inFlight = new ConcurrentHashMap<>();
     private final LongAdder[] failures = {new LongAdder(), new LongAdder(), new LongAdder()};
@@ -107,8 +99,8 @@ public final class PinDirectory implements AutoCloseable, io.homeport.routing.Ex
         this.settings = settings;
         this.lookups = lookups;
         this.trackingClient = trackingClient;
-        this.ttlNanos = settings.nearCacheTtl().toNanos();
-        this.nearCache = Caffeine.newBuilder().maximumSize(settings.nearCacheMaxEntries()).build();
+        // Stale while revalidating: a failed refresh keeps the stale entry.
+        this.nearCache = new PinNearCache(settings.nearCacheMaxEntries(), settings.nearCacheTtl(), this::fetch);
         this.reconciler = Executors.newSingleThreadScheduledExecutor(task -> {
             Thread thread = new Thread(task, "homeport-pin-tracking");
             thread.setDaemon(true);
@@ -226,16 +218,7 @@ public final class PinDirectory implements AutoCloseable, io.homeport.routing.Ex
      * the background), or null when it holds nothing: then {@link #lookup} asks Redis. Never blocks.
      */
     public Pin cached(String userId) {
-        Entry entry = nearCache.getIfPresent(userId);
-        if (entry == null) {
-            return null;
-        }
-        String region = entry.region().isEmpty() ? null : entry.region();
-        if (System.nanoTime() - entry.fetchedNanos() < ttlNanos) {
-            return new Pin(region, Source.NEAR_CACHE);
-        }
-        fetch(userId); // stale while revalidating: a failure keeps the stale entry
-        return new Pin(region, Source.STALE);
+        return nearCache.cached(userId);
     }
 
     /**
@@ -245,14 +228,12 @@ public final class PinDirectory implements AutoCloseable, io.homeport.routing.Ex
      */
     @Override
     public String pinOf(CharSequence userId) {
-        Entry entry = nearCache.getIfPresent(userId.toString());
-        if (entry == null) {
-            return UNAVAILABLE;
-        }
-        if (System.nanoTime() - entry.fetchedNanos() >= ttlNanos) {
-            fetch(userId.toString()); // stale while revalidating
-        }
-        return entry.region().isEmpty() ? null : entry.region();
+        return nearCache.pinOf(userId);
+    }
+
+    @Override
+    public String origin(CharSequence userId) {
+        return nearCache.origin(userId);
     }
 
     /**
@@ -262,7 +243,7 @@ public final class PinDirectory implements AutoCloseable, io.homeport.routing.Ex
      */
     public java.util.concurrent.CompletionStage<?> prefetch(io.homeport.rules.RoutingRules rules, String userId) {
         if (userId == null || rules.residency().users().map(users -> users.source() != io.homeport.rules.UserPins.Source.REDIS)
-                .orElse(true) || nearCache.getIfPresent(userId) != null) {
+                .orElse(true) || nearCache.holds(userId)) {
             return null;
         }
         return fetch(userId).handle((pin, error) -> null);
@@ -291,7 +272,7 @@ public final class PinDirectory implements AutoCloseable, io.homeport.routing.Ex
                     .whenComplete((value, error) -> {
                         inFlight.remove(userId, result);
                         if (error == null) {
-                            nearCache.put(userId, new Entry(value == null ? NO_PIN : value, started));
+                            nearCache.put(userId, value, started);
                             result.complete(new Pin(value, Source.REDIS));
                         } else {
                             result.completeExceptionally(failed(userId, error));
@@ -327,7 +308,7 @@ public final class PinDirectory implements AutoCloseable, io.homeport.routing.Ex
 
     /** Entries in the near-cache now (approximate). */
     public long nearCacheSize() {
-        return nearCache.estimatedSize();
+        return nearCache.size();
     }
 
     /** Whether the pins are in a Redis Cluster. */

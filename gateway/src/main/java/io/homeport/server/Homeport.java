@@ -118,17 +118,17 @@ public final class Homeport implements AutoCloseable {
         this.resolver = UpstreamResolver.create(transports, config.resolver().nameservers());
         this.healthChecker = new ActiveHealthChecker(upstreamHealth, this::currentEndpoints, transports, resolver, state -> {});
         ClientAddressResolver clientAddresses = new ClientAddressResolver(config.clientIp().trustedProxies());
+        io.homeport.proxy.PinPrefetch prefetch = pins == null ? io.homeport.proxy.PinPrefetch.NONE : pins::prefetch;
         ProxyContext proxy = new ProxyContext(holder, clientAddresses,
                 new RegionSelector(upstreamHealth), new RetryBudget(0.2, 10),
-                new UpstreamConnections(transports, config.upstream(), resolver), metrics, inFlight, drain,
-                pins == null ? io.homeport.proxy.PinPrefetch.NONE : pins::prefetch);
+                new UpstreamConnections(transports, config.upstream(), resolver), metrics, inFlight, drain, prefetch);
         if (pins != null) {
             metrics.bindPinDirectory(pins);
         }
         this.proxyServer = new ProxyServer(config.listeners(), proxy, config.proxy(), transports, acceptors, workers,
                 options.reloadPollInterval());
         this.adminServer = new AdminServer(config.admin().listen(), config.admin().token(), transports, acceptors, holder, metrics, reloader, readiness,
-                trafficSample, clientAddresses);
+                trafficSample, clientAddresses, prefetch);
         metrics.bindTraffic(proxyServer::clientConnections, inFlight::count);
         metrics.bindGeoIpBuildTime(() -> holder.current().database().buildTime().toEpochMilli() / 1000.0);
         metrics.bindEndpointHealth(this::endpointStates);

@@ -73,7 +73,7 @@ class AdminServerTest {
         readiness = new Readiness();
         server = new AdminServer(new HostAndPort("127.0.0.1", 0), Optional.empty(), TRANSPORTS, group, holder, metrics, reloader,
                 readiness, new TrafficSample(ExchangeListener.NONE),
-                new ClientAddressResolver(List.of()));
+                new ClientAddressResolver(List.of()), io.homeport.proxy.PinPrefetch.NONE);
         InetSocketAddress bound = server.start();
         base = URI.create("http://127.0.0.1:" + bound.getPort());
         client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
@@ -172,7 +172,7 @@ class AdminServerTest {
     void aTakenPortIsAnIOException() {
         AdminServer second = new AdminServer(new HostAndPort("127.0.0.1", server.address().getPort()), Optional.empty(),
                 TRANSPORTS, group, holder, new GatewayMetrics(), reloader, readiness, new TrafficSample(ExchangeListener.NONE),
-                new ClientAddressResolver(List.of()));
+                new ClientAddressResolver(List.of()), io.homeport.proxy.PinPrefetch.NONE);
 
         assertThatThrownBy(second::start).isInstanceOf(IOException.class).hasMessageContaining("admin.listen 127.0.0.1:").hasMessageContaining(": cannot listen: address already in use");
     }

@@ -53,4 +53,44 @@ class PinsCommandTest {
             }
         }
     }
+
+    @Test
+    void explainReadsThePinFromRedisAndSaysSo() throws Exception {
+        Path rules = Files.writeString(dir.resolve("rules.yaml"), """
+                version: 1
+                regions:
+                  beijing:   {endpoints: ["http://127.0.0.1:9"], fail_over_to: []}
+                  singapore: {endpoints: ["http://127.0.0.1:9"]}
+                  us:        {endpoints: ["http://127.0.0.1:9"]}
+                residency:
+                  default_region: us
+                  countries: {CN: beijing, SG: singapore}
+                  users: {source: redis, strict: {countries: [CN]}}
+                """);
+        try (RedisServer redis = new RedisServer(dir.resolve("redis"))) {
+            assertThat(CommandRun.of("pins", "set", "roamer", "singapore", "--redis", redis.uri()).exitCode()).isZero();
+
+            CommandRun pinned = CommandRun.of("explain", "--rules", rules.toString(), "--ip", "1.2.4.8", "--user", "roamer",
+                    "--redis", redis.uri());
+            assertThat(pinned.exitCode()).as(pinned.toString()).isZero();
+            assertThat(pinned.out()).contains("user roamer is pinned to singapore in Redis (read from Redis at "
+                    + redis.uri() + " just now, key homeport:pin:roamer)");
+            CommandRun json = CommandRun.of("explain", "--rules", rules.toString(), "--ip", "1.2.4.8", "--user", "roamer",
+                    "--redis", redis.uri(), "--json");
+            assertThat(json.out()).contains("\"region\" : \"singapore\"", "\"reason\" : \"pin\"");
+
+            CommandRun nobody = CommandRun.of("explain", "--rules", rules.toString(), "--ip", "1.2.4.8", "--user", "homebody",
+                    "--redis", redis.uri());
+            assertThat(nobody.out()).contains("user homebody has no pin in Redis (read from Redis at", "country CN maps to beijing");
+
+            // Without a store to read, explain says so, and decides as a gateway that cannot read the pin would: strict CN, 503.
+            CommandRun unread = CommandRun.of("explain", "--rules", rules.toString(), "--ip", "1.2.4.8", "--user", "roamer");
+            assertThat(unread.exitCode()).isZero();
+            assertThat(unread.out()).contains("is unavailable", "not read: give --redis URI", "country CN is strict");
+        }
+        CommandRun down = CommandRun.of("explain", "--rules", rules.toString(), "--ip", "1.2.4.8", "--user", "roamer",
+                "--redis", "redis://127.0.0.1:1");
+        assertThat(down.exitCode()).isEqualTo(1);
+        assertThat(down.err()).contains("homeport explain: cannot read the pin of roamer from Redis at redis://127.0.0.1:1");
+    }
 }

@@ -78,6 +78,14 @@ class RedisPinRoutingTest {
                 }
                 assertThat(now).as("followed within 1 s").isEqualTo("us");
 
+                // /explain fetches a pin the near-cache does not hold yet, as a request would, and says where it came from.
+                store.set("u-explained", "singapore");
+                String explained = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                        + homeport.adminAddress().getPort() + "/explain?ip=" + CN + "&user=u-explained")).build(),
+                        HttpResponse.BodyHandlers.ofString()).body();
+                assertThat(explained).contains("\"region\" : \"singapore\"", "\"reason\" : \"pin\"")
+                        .containsPattern("user u-explained is pinned to singapore in Redis \\(near-cache, read [0-9.]+ s ago\\)");
+
                 redis.kill();
                 // A pin the near-cache holds keeps serving (stale while Redis is away).
                 Thread.sleep(400);

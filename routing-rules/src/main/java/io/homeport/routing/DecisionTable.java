@@ -48,6 +48,20 @@ final class DecisionTable {
         return regionIndexes.containsKey(region);
     }
 
+    /**
+     * The index of {@code region}, or -1 when it is not one of these rules' regions: a scan, not a
+     * hash, because a pin store's value is a fresh string (its hash not yet computed) and the
+     * regions are few; equal strings compare by identity first.
+     */
+    int regionIndex(String region) {
+        for (int i = 0; i < regions.length; i++) {
+            if (regions[i].equals(region)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
     /** The regions in index order. */
     List<String> regions() {
         return List.of(regions);

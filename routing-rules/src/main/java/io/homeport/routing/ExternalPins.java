@@ -16,4 +16,12 @@ public interface ExternalPins {
 
     /** The region {@code userId} is pinned to, null for none, or {@link #UNAVAILABLE}. */
     String pinOf(CharSequence userId);
+
+    /**
+     * Where the answer {@link #pinOf} gives for {@code userId} comes from ("the near-cache, read
+     * from Redis 2.1 s ago"), for explanations; null when these pins cannot say.
+     */
+    default String origin(CharSequence userId) {
+        return null;
+    }
 }

@@ -244,8 +244,13 @@ public final class RoutingSnapshot {
         if (external != null && userId != null) {
             String pin = external.pinOf(userId);
             if (pin != null) {
-                // Pinned, or unavailable: the explained path decides (a pin is one lookup; an outage is rare).
-                return decide(ipv6 ? IpAddresses.ipv6(ipv6High, ipv6Low) : address, ipv4, userId, host, path, lookup, Trace.NONE);
+                // An unavailable pin, or one naming no region of these rules, is rare: the explained path
+                // decides it (strict or not). A pin to one of the rules' regions is looked up by index below.
+                pinned = pin == ExternalPins.UNAVAILABLE ? -1 : decisions.regionIndex(pin);
+                if (pinned < 0) {
+                    return decide(ipv6 ? IpAddresses.ipv6(ipv6High, ipv6Low) : address, ipv4, userId, host, path, lookup,
+                            Trace.NONE);
+                }
             }
         }
 
@@ -255,7 +260,7 @@ public final class RoutingSnapshot {
             return decide(ipv6 ? IpAddresses.ipv6(ipv6High, ipv6Low) : address, ipv4, userId, host, path, lookup, Trace.NONE);
         }
         if (pinned >= 0) {
-            int region = pinRegions[pinned];
+            int region = external != null ? pinned : pinRegions[pinned];
             return region >= 0
                     ? decisions.get(route, region, Reason.PIN, countryIndex, country, null)
                     : decide(ipv6 ? IpAddresses.ipv6(ipv6High, ipv6Low) : address, ipv4, userId, host, path, lookup,
@@ -295,11 +300,13 @@ public final class RoutingSnapshot {
         if (userId != null && rules.residency().users().isPresent()) {
             UserPins pins = rules.residency().users().get();
             String pinned = external != null ? external.pinOf(userId) : pins.table().regionOf(userId, userHash);
+            String origin = trace.enabled && external != null ? external.origin(userId) : null;
+            String from = pins.describe() + (origin == null ? "" : " (" + origin + ")");
             if (pinned == ExternalPins.UNAVAILABLE || pinned != null && !decisions.hasRegion(pinned)) {
                 // Unreadable, or naming a region these rules do not have: not a pin to follow.
                 pinUnavailable = true;
                 if (trace.enabled) {
-                    trace.step("the pin of user " + userId + " in " + pins.describe() + " is unavailable"
+                    trace.step("the pin of user " + userId + " in " + from + " is unavailable"
                             + (pinned == ExternalPins.UNAVAILABLE ? "" : " (it names \"" + pinned + "\", not a region of these rules)"));
                 }
                 if (country != null && pins.strictCountries().contains(country) || pins.strictRoutes().contains(route.name())) {
@@ -312,8 +319,8 @@ public final class RoutingSnapshot {
             } else {
                 if (trace.enabled) {
                     trace.step("user " + userId + (pinned == null
-                            ? " has no pin in " + pins.describe()
-                            : " is pinned to " + pinned + " in " + pins.describe()));
+                            ? " has no pin in " + from
+                            : " is pinned to " + pinned + " in " + from));
                 }
                 if (pinned != null) {
                     return decisions.get(route, pinned, Reason.PIN, country, null);

@@ -1,0 +1,130 @@
+package io.homeport.directory;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.homeport.routing.ExternalPins;
+import java.time.Duration;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The pins one gateway holds: bounded by count (Caffeine's size-based eviction), negative entries
+ * for users known to have no pin, and an age after which an entry is stale — still answered, and
+ * handed to {@link Refresh} to fetch again. What the decision reads: {@link #pinOf} answers without
+ * waiting and allocates nothing.
+ *
+ * <p>Region names are kept once each: a store returns a fresh string per read, and a million
+ * cached pins should not hold a million copies of "singapore".
+ */
+public final class PinNearCache implements ExternalPins {
+
+    /** Told of a stale entry that was just answered: fetch it again, without waiting. */
+    @FunctionalInterface
+    public interface Refresh {
+        void stale(String userId);
+    }
+
+    /** The region names kept once each; a store holding more distinct values than this is broken. */
+    private static final int MAX_REGION_NAMES = 256;
+    /** "No pin", cached like a pin. */
+    private static final String NO_PIN = "";
+
+    private record Entry(String region, long fetchedNanos) {}
+
+    private final Cache<String, Entry> entries;
+    private final long ttlNanos;
+    private final Refresh refresh;
+    private final ConcurrentHashMap<String, String> regionNames = new ConcurrentHashMap<>();
+
+    public PinNearCache(long maxEntries, Duration ttl, Refresh refresh) {
+        this.entries = Caffeine.newBuilder().maximumSize(maxEntries).build();
+        this.ttlNanos = ttl.toNanos();
+        this.refresh = refresh;
+    }
+
+    /**
+     * The region {@code userId} is pinned to, null for "no pin", or {@link ExternalPins#UNAVAILABLE}
+     * when the cache holds nothing for the user. A stale answer is given, and refreshed.
+     */
+    @Override
+    public String pinOf(CharSequence userId) {
+        String key = userId.toString(); // the gateway's user ids are Strings already: no copy
+        Entry entry = entries.getIfPresent(key);
+        if (entry == null) {
+            return UNAVAILABLE;
+        }
+        if (System.nanoTime() - entry.fetchedNanos() >= ttlNanos) {
+            refresh.stale(key);
+        }
+        return entry.region().isEmpty() ? null : entry.region();
+    }
+
+    /** For explanations: how old the entry for {@code userId} is, and whether it is still fresh. */
+    @Override
+    public String origin(CharSequence userId) {
+        Entry entry = entries.getIfPresent(userId.toString());
+        if (entry == null) {
+            return "not in the near-cache, and the store could not be read";
+        }
+        long age = System.nanoTime() - entry.fetchedNanos();
+        String read = String.format(java.util.Locale.ROOT, "read %.1f s ago", age / 1e9);
+        return age < ttlNanos ? "near-cache, " + read
+                : "near-cache, stale: " + read + ", older than the near-cache's ttl; served while it is fetched again";
+    }
+
+    /** Whether the cache holds anything (fresh or stale) for {@code userId}. */
+    public boolean holds(String userId) {
+        return entries.getIfPresent(userId) != null;
+    }
+
+    /**
+     * What the cache holds for {@code userId}: null when nothing; else whether it is fresh and the
+     * region (null: no pin). A stale entry is handed to {@link Refresh}.
+     */
+    public PinDirectory.Pin cached(String userId) {
+        Entry entry = entries.getIfPresent(userId);
+        if (entry == null) {
+            return null;
+        }
+        String region = entry.region().isEmpty() ? null : entry.region();
+        if (System.nanoTime() - entry.fetchedNanos() < ttlNanos) {
+            return new PinDirectory.Pin(region, PinDirectory.Source.NEAR_CACHE);
+        }
+        refresh.stale(userId);
+        return new PinDirectory.Pin(region, PinDirectory.Source.STALE);
+    }
+
+    /** Remembers {@code region} (null: no pin) for {@code userId}, as read at {@code fetchedNanos}. */
+    public void put(String userId, String region, long fetchedNanos) {
+        entries.put(userId, new Entry(region == null ? NO_PIN : canonical(region), fetchedNanos));
+    }
+
+    public void invalidate(String userId) {
+        entries.invalidate(userId);
+    }
+
+    public void invalidateAll() {
+        entries.invalidateAll();
+    }
+
+    /** Entries now (approximate). */
+    public long size() {
+        return entries.estimatedSize();
+    }
+
+    /** Evictions and removals pending, done now: for measuring what the entries weigh. */
+    public void cleanUp() {
+        entries.cleanUp();
+    }
+
+    private String canonical(String region) {
+        String known = regionNames.get(region);
+        if (known != null) {
+            return known;
+        }
+        if (regionNames.size() >= MAX_REGION_NAMES) {
+            return region;
+        }
+        known = regionNames.putIfAbsent(region, region);
+        return known != null ? known : region;
+    }
+}
