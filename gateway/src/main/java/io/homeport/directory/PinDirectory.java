@@ -92,6 +92,8 @@ public final class PinDirectory implements AutoCloseable, io.homeport.routing.Ex
     private final ConcurrentHashMap<String, CompletableFuture<Pin>> inFlight = new ConcurrentHashMap<>();
     private final LongAdder[] failures = {new LongAdder(), new LongAdder(), new LongAdder()};
     private final LongAdder invalidations = new LongAdder();
+    /** Every invalidation and every emptying of the near-cache: a fetch that saw it change may have read an old pin. */
+    private final java.util.concurrent.atomic.AtomicLong invalidationCount = new java.util.concurrent.atomic.AtomicLong();
     /** Tracking connections that dropped; their reconnect empties the near-cache. */
     private final java.util.Set<Object> trackingLost = ConcurrentHashMap.newKeySet();
 
@@ -101,7 +103,8 @@ public final class PinDirectory implements AutoCloseable, io.homeport.routing.Ex
         this.trackingClient = trackingClient;
         // Stale while revalidating: a failed refresh keeps the stale entry.
         this.nearCache = new PinNearCache(settings.nearCacheMaxEntries(), settings.nearCacheTtl(), this::fetch);
-        this.reconciler = Executors.newSingleThreadScheduledExecutor(task -> {
+        // Two threads: the near-cache's clock keeps ticking while a reconciliation waits on a node.
+        this.reconciler = Executors.newScheduledThreadPool(2, task -> {
             Thread thread = new Thread(task, "homeport-pin-tracking");
             thread.setDaemon(true);
             return thread;
@@ -126,6 +129,8 @@ public final class PinDirectory implements AutoCloseable, io.homeport.routing.Ex
             }
             // A cluster's masters change on fail-over: the new ones are tracked within a second.
             directory.reconciler.scheduleWithFixedDelay(directory::reconcileTrackingQuietly, 1, 1, TimeUnit.SECONDS);
+            long tick = PinNearCache.TICK.toNanos();
+            directory.reconciler.scheduleAtFixedRate(directory.nearCache::tick, tick, tick, TimeUnit.NANOSECONDS);
             return directory;
         } catch (RuntimeException e) {
             directory.close();
@@ -146,7 +151,7 @@ public final class PinDirectory implements AutoCloseable, io.homeport.routing.Ex
                 connection.addListener(this::onPush);
                 connection.sync().clientTracking(trackingArgs());
                 // Writes on this node before tracking was on were never announced to us.
-                nearCache.invalidateAll();
+                emptyNearCache();
                 tracking.put(key, connection);
             }
         }
@@ -157,6 +162,11 @@ public final class PinDirectory implements AutoCloseable, io.homeport.routing.Ex
             tracking.get(key).closeAsync();
             return true;
         });
+    }
+
+    private void emptyNearCache() {
+        invalidationCount.incrementAndGet();
+        nearCache.invalidateAll();
     }
 
     private void reconcileTrackingQuietly() {
@@ -178,7 +188,7 @@ public final class PinDirectory implements AutoCloseable, io.homeport.routing.Ex
         @Override
         public void onRedisConnected(io.lettuce.core.RedisChannelHandler<?, ?> connection, SocketAddress address) {
             if (trackingLost.remove(connection) && connection instanceof StatefulRedisConnection<?, ?> reconnected) {
-                nearCache.invalidateAll();
+                emptyNearCache();
                 @SuppressWarnings("unchecked")
                 StatefulRedisConnection<String, String> typed = (StatefulRedisConnection<String, String>) reconnected;
                 typed.async().clientTracking(trackingArgs());
@@ -197,7 +207,7 @@ public final class PinDirectory implements AutoCloseable, io.homeport.routing.Ex
         List<Object> content = message.getContent();
         Object keys = content.size() > 1 ? content.get(1) : null;
         if (keys == null) { // FLUSHALL / FLUSHDB: everything may have changed
-            nearCache.invalidateAll();
+            emptyNearCache();
             invalidations.increment();
             return;
         }
@@ -206,6 +216,7 @@ public final class PinDirectory implements AutoCloseable, io.homeport.routing.Ex
                 String text = key instanceof ByteBuffer buffer ? StandardCharsets.UTF_8.decode(buffer.duplicate()).toString()
                         : String.valueOf(key);
                 if (text.startsWith(KEY_PREFIX)) {
+                    invalidationCount.incrementAndGet(); // before the entry goes: see fetch
                     nearCache.invalidate(text.substring(KEY_PREFIX.length()));
                     invalidations.increment();
                 }
@@ -265,14 +276,20 @@ public final class PinDirectory implements AutoCloseable, io.homeport.routing.Ex
         if (existing != null) {
             return existing;
         }
-        long started = System.nanoTime();
+        long invalidationsBefore = invalidationCount.get();
         try {
             lookups.get(KEY_PREFIX + userId).toCompletableFuture()
                     .orTimeout(settings.lookupTimeout().toNanos(), TimeUnit.NANOSECONDS)
                     .whenComplete((value, error) -> {
                         inFlight.remove(userId, result);
                         if (error == null) {
-                            nearCache.put(userId, value, started);
+                            if (invalidationCount.get() == invalidationsBefore) {
+                                nearCache.put(userId, value);
+                            } else {
+                                // An invalidation arrived while the GET was in flight (on another connection: the
+                                // reply may predate the write it announced). Serve it once, then read it again.
+                                nearCache.putStale(userId, value);
+                            }
                             result.complete(new Pin(value, Source.REDIS));
                         } else {
                             result.completeExceptionally(failed(userId, error));

@@ -12,8 +12,12 @@ import java.util.concurrent.ConcurrentHashMap;
  * handed to {@link Refresh} to fetch again. What the decision reads: {@link #pinOf} answers without
  * waiting and allocates nothing.
  *
- * <p>Region names are kept once each: a store returns a fresh string per read, and a million
- * cached pins should not hold a million copies of "singapore".
+ * <p>Two things keep a hit cheap (benchmarks/BUDGET.md): the entries' age is read from a coarse
+ * clock that {@link #tick} advances (every {@link #TICK} in a gateway) instead of
+ * {@code System.nanoTime()} per lookup, which costs tens of nanoseconds on a virtual machine; and
+ * entries are shared: every pin to one region (and every "no pin") written within one tick is the
+ * same object, so a hit reads few distinct cache lines and a million entries do not carry a million
+ * copies of "singapore" and its timestamp.
  */
 public final class PinNearCache implements ExternalPins {
 
@@ -23,6 +27,8 @@ public final class PinNearCache implements ExternalPins {
         void stale(String userId);
     }
 
+    /** How often a gateway advances the clock: an entry turns stale at most this late. */
+    public static final Duration TICK = Duration.ofMillis(100);
     /** The region names kept once each; a store holding more distinct values than this is broken. */
     private static final int MAX_REGION_NAMES = 256;
     /** "No pin", cached like a pin. */
@@ -33,7 +39,10 @@ public final class PinNearCache implements ExternalPins {
     private final Cache<String, Entry> entries;
     private final long ttlNanos;
     private final Refresh refresh;
-    private final ConcurrentHashMap<String, String> regionNames = new ConcurrentHashMap<>();
+    /** Per region name (and "" for no pin), the entry of the current tick: shared by every put within it. */
+    private final ConcurrentHashMap<String, Entry> currentEntries = new ConcurrentHashMap<>();
+    /** {@code System.nanoTime()} as of the last {@link #tick}. */
+    private volatile long now = System.nanoTime();
 
     public PinNearCache(long maxEntries, Duration ttl, Refresh refresh) {
         this.entries = Caffeine.newBuilder().maximumSize(maxEntries).build();
@@ -52,7 +61,7 @@ public final class PinNearCache implements ExternalPins {
         if (entry == null) {
             return UNAVAILABLE;
         }
-        if (System.nanoTime() - entry.fetchedNanos() >= ttlNanos) {
+        if (now - entry.fetchedNanos() >= ttlNanos) {
             refresh.stale(key);
         }
         return entry.region().isEmpty() ? null : entry.region();
@@ -65,7 +74,7 @@ public final class PinNearCache implements ExternalPins {
         if (entry == null) {
             return "not in the near-cache, and the store could not be read";
         }
-        long age = System.nanoTime() - entry.fetchedNanos();
+        long age = now - entry.fetchedNanos();
         String read = String.format(java.util.Locale.ROOT, "read %.1f s ago", age / 1e9);
         return age < ttlNanos ? "near-cache, " + read
                 : "near-cache, stale: " + read + ", older than the near-cache's ttl; served while it is fetched again";
@@ -86,16 +95,26 @@ public final class PinNearCache implements ExternalPins {
             return null;
         }
         String region = entry.region().isEmpty() ? null : entry.region();
-        if (System.nanoTime() - entry.fetchedNanos() < ttlNanos) {
+        if (now - entry.fetchedNanos() < ttlNanos) {
             return new PinDirectory.Pin(region, PinDirectory.Source.NEAR_CACHE);
         }
         refresh.stale(userId);
         return new PinDirectory.Pin(region, PinDirectory.Source.STALE);
     }
 
-    /** Remembers {@code region} (null: no pin) for {@code userId}, as read at {@code fetchedNanos}. */
-    public void put(String userId, String region, long fetchedNanos) {
-        entries.put(userId, new Entry(region == null ? NO_PIN : canonical(region), fetchedNanos));
+    /** Remembers {@code region} (null: no pin) for {@code userId}, as read now. */
+    public void put(String userId, String region) {
+        entries.put(userId, currentEntry(region == null ? NO_PIN : region));
+    }
+
+    /** Remembers {@code region} (null: no pin) for {@code userId} as already stale: answered, and read again. */
+    public void putStale(String userId, String region) {
+        entries.put(userId, new Entry(region == null ? NO_PIN : region, now - ttlNanos));
+    }
+
+    /** Advances the clock the entries' age is read from to {@code System.nanoTime()}. */
+    public void tick() {
+        now = System.nanoTime();
     }
 
     public void invalidate(String userId) {
@@ -116,15 +135,18 @@ public final class PinNearCache implements ExternalPins {
         entries.cleanUp();
     }
 
-    private String canonical(String region) {
-        String known = regionNames.get(region);
-        if (known != null) {
-            return known;
+    private Entry currentEntry(String region) {
+        long at = now;
+        Entry entry = currentEntries.get(region);
+        if (entry != null && entry.fetchedNanos() == at) {
+            return entry;
         }
-        if (regionNames.size() >= MAX_REGION_NAMES) {
-            return region;
+        if (entry == null && currentEntries.size() >= MAX_REGION_NAMES) {
+            return new Entry(region, at); // a store holding this many distinct values is broken: share nothing new
         }
-        known = regionNames.putIfAbsent(region, region);
-        return known != null ? known : region;
+        String name = entry != null ? entry.region() : region;
+        Entry fresh = new Entry(name, at);
+        currentEntries.put(name, fresh);
+        return fresh;
     }
 }

@@ -1,0 +1,399 @@
+#!/usr/bin/env bash
+# The residency directory end to end (issue 15): Homeport with its pins in Redis beside the same
+# pins from a users file, and with a cold near-cache in front of 10 million pins. See README.md here.
+#
+#   benchmarks/directory/run.sh                      # both parts, 3 interleaved rounds each
+#   PARTS=warm ROUNDS=1 DURATION=3s WARMUP_JVM=10s benchmarks/directory/run.sh   # a quick check
+#
+# warm: two gateways started as the README says (java -jar homeport.jar run --config gateway.yaml),
+#   one with `residency.users: {file: users.csv}`, one with `{source: redis}` and directory.redis
+#   pointing at a redis-server this script starts, both holding the same USERS users (a third pinned,
+#   to beijing, singapore and us in turn; the rest without a pin). wrk cycles through the users with
+#   X-User-Id and X-Forwarded-For (benchmarks/peers/clients.tsv), so after the warm-up every user is
+#   in the near-cache; the two gateways take turns, ROUNDS times, on the same work. Target: the
+#   Redis gateway's throughput within 5% of the file gateway's.
+# cold: COLD_PINS pins written to Redis with `homeport pins import` (its rate is reported), a fresh
+#   Redis gateway (near_cache.max_entries at its default, 1,000,000), and wrk at COLD_CONNECTIONS
+#   connections alternating between users it has cached (a warm set of WARM_SET users) and users
+#   drawn at random from all COLD_PINS (nearly every one a near-cache miss: a Redis GET before the
+#   decision). Reported: p50/p90/p99 and throughput of both, the latency the misses add, and the
+#   lookups per second Redis served (INFO commandstats).
+#
+# Settings (environment variables, defaults in brackets):
+#   PARTS ["warm cold"]  ROUNDS [3]  DURATION [10s]  WARMUP_JVM [30s]  CONNECTIONS [64]  USERS [100000]
+#   COLD_PINS [10000000]  COLD_CONNECTIONS [16]  WARM_SET [50000]
+#   WRK_CPUS [0]  PROXY_CPUS [1]  BACKEND_CPUS [1]  (Redis shares the backends' CPUs)
+#   PORT_BASE [19080]: gateways on +3 (file) and +4 (redis), admins on +10/+11, backends +21..+23, Redis +30
+#   RESULTS [benchmarks/RESULTS.md] (empty: append nowhere)  KEEP_TMP [0]  NO_INSTALL [0]
+set -euo pipefail
+
+if [[ "${1:-}" == -h || "${1:-}" == --help ]]; then
+  sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'
+  exit 0
+fi
+(( $# == 0 )) || { echo "usage: [VAR=value ...] $0   (settings are environment variables; $0 --help)" >&2; exit 2; }
+
+SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+REPO_ROOT="$(cd "${SCRIPT_DIR}/../.." && pwd)"
+cd "${REPO_ROOT}"
+
+PARTS="${PARTS:-warm cold}"
+ROUNDS="${ROUNDS:-3}"
+DURATION="${DURATION:-10s}"
+WARMUP_JVM="${WARMUP_JVM:-30s}"
+CONNECTIONS="${CONNECTIONS:-64}"
+USERS="${USERS:-100000}"
+COLD_PINS="${COLD_PINS:-10000000}"
+COLD_CONNECTIONS="${COLD_CONNECTIONS:-16}"
+WARM_SET="${WARM_SET:-50000}"
+WRK_CPUS="${WRK_CPUS:-0}"
+PROXY_CPUS="${PROXY_CPUS:-1}"
+BACKEND_CPUS="${BACKEND_CPUS:-1}"
+PORT_BASE="${PORT_BASE:-19080}"
+RESULTS="${RESULTS-benchmarks/RESULTS.md}"
+KEEP_TMP="${KEEP_TMP:-0}"
+NO_INSTALL="${NO_INSTALL:-0}"
+
+seconds_of() { [[ "$1" =~ ^([0-9]+)s?$ ]] && echo "${BASH_REMATCH[1]}" || { echo "not a duration in seconds: $1" >&2; exit 2; }; }
+DURATION_S="$(seconds_of "${DURATION}")"
+WARMUP_JVM_S="$(seconds_of "${WARMUP_JVM}")"
+for n in ROUNDS CONNECTIONS USERS COLD_PINS COLD_CONNECTIONS WARM_SET; do
+  [[ "${!n}" =~ ^[1-9][0-9]*$ ]] || { echo "${n}=${!n}: a positive whole number" >&2; exit 2; }
+done
+
+CLIENTS="${REPO_ROOT}/benchmarks/peers/clients.tsv"
+TABLE="${REPO_ROOT}/benchmarks/peers/regions.tsv"
+LUA="${SCRIPT_DIR}/users.lua"
+DB="${REPO_ROOT}/.cache/geoip/geo-whois-asn-country.mmdb"
+HOMEPORT_JAR="${REPO_ROOT}/gateway/target/homeport.jar"
+REGIONS=(beijing singapore us) # users.lua's pins name these, in this order
+REDIS_PORT=$((PORT_BASE + 30))
+port_of() { case "$1" in file) echo $((PORT_BASE + 3)) ;; redis) echo $((PORT_BASE + 4)) ;; esac; }
+admin_of() { case "$1" in file) echo $((PORT_BASE + 10)) ;; redis) echo $((PORT_BASE + 11)) ;; esac; }
+backend_port() { local i; for i in "${!REGIONS[@]}"; do [[ "${REGIONS[$i]}" == "$1" ]] && echo $((PORT_BASE + 21 + i)); done; }
+
+log() { printf '[directory %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+declare -A PIDS=()
+TMP="$(mktemp -d "${TMPDIR:-/tmp}/homeport-directory.XXXXXX")"
+FAILED=1
+cleanup() {
+  local pid
+  for pid in "${!PIDS[@]}"; do stop_pid "${pid}"; done
+  if [[ "${KEEP_TMP}" == 1 || "${FAILED}" == 1 ]]; then
+    log "kept ${TMP}"
+  else
+    rm -rf "${TMP}"
+  fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+stop_pid() { # only processes this script started
+  local pid="$1" i
+  [[ -n "${PIDS[${pid}]:-}" ]] || return 0
+  if kill -0 "${pid}" 2>/dev/null; then
+    kill -TERM "${pid}" 2>/dev/null || true
+    for i in $(seq 1 100); do kill -0 "${pid}" 2>/dev/null || break; sleep 0.1; done
+    kill -0 "${pid}" 2>/dev/null && kill -KILL "${pid}" 2>/dev/null || true
+  fi
+  wait "${pid}" 2>/dev/null || true
+  unset "PIDS[${pid}]"
+}
+
+start_bg() { # start_bg NAME LOGFILE COMMAND...
+  local name="$1" logfile="$2"
+  shift 2
+  "$@" >"${logfile}" 2>&1 &
+  PIDS[$!]="${name}"
+  LAST_PID=$!
+}
+
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+wait_port() { # wait_port PORT PID NAME LOG
+  local i
+  for i in $(seq 1 600); do
+    port_open "$1" && return 0
+    kill -0 "$2" 2>/dev/null || { tail -n 20 "$4" >&2 || true; die "$3 exited before listening on $1 (log: $4)"; }
+    sleep 0.1
+  done
+  die "$3 did not listen on $1 within 60 s (log: $4)"
+}
+
+install_tools() {
+  local packages=()
+  command -v nginx >/dev/null 2>&1 || packages+=(nginx-light)
+  command -v wrk >/dev/null 2>&1 || packages+=(wrk)
+  command -v redis-server >/dev/null 2>&1 || packages+=(redis-server)
+  command -v curl >/dev/null 2>&1 || packages+=(curl)
+  (( ${#packages[@]} == 0 )) && return 0
+  [[ "${NO_INSTALL}" != 1 ]] || die "missing packages: ${packages[*]} (NO_INSTALL=1)"
+  (( EUID == 0 )) || die "missing packages: ${packages[*]}; run as root, or: sudo apt-get install -y ${packages[*]}"
+  log "installing ${packages[*]}"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${packages[@]}" >/dev/null
+}
+
+build() {
+  [[ -f "${DB}" ]] || deploy/geoip/fetch-world-db.sh >&2 || die "no world database (deploy/geoip/fetch-world-db.sh)"
+  if [[ ! -f "${HOMEPORT_JAR}" ]]; then
+    log "building homeport.jar"
+    ./mvnw -B -q -DskipTests install >&2 || die "build failed"
+  fi
+}
+
+# ---------------------------------------------------------------------------------------------
+start_backends() { # nginx, one server per region: X-Backend-Region, and the request's user and client echoed
+  local dir="${TMP}/backends" region
+  mkdir -p "${dir}/www"
+  awk 'BEGIN { s = "{\"items\":\""; while (length(s) < 97) s = s "x"; printf "%s\"}\n", s }' >"${dir}/www/a100"
+  {
+    echo "daemon off; master_process on; pid ${dir}/nginx.pid; error_log ${dir}/error.log warn;"
+    echo "worker_processes 1; events { worker_connections 8192; }"
+    echo "http { access_log off; keepalive_requests 1000000000; keepalive_timeout 120s; default_type application/json;"
+    echo "  client_body_temp_path ${dir}/body; proxy_temp_path ${dir}/proxy; fastcgi_temp_path ${dir}/fastcgi;"
+    echo "  uwsgi_temp_path ${dir}/uwsgi; scgi_temp_path ${dir}/scgi;"
+    for region in "${REGIONS[@]}"; do
+      echo "  server { listen 127.0.0.1:$(backend_port "${region}") backlog=4096; root ${dir}/www; etag off;"
+      echo "    add_header X-Backend-Region ${region} always; add_header X-Echo-User \$http_x_user_id always;"
+      echo "    add_header X-Echo-XFF \$http_x_forwarded_for always; location = / { return 200 \"${region}\\n\"; } }"
+    done
+    echo "}"
+  } >"${dir}/nginx.conf"
+  start_bg backends "${dir}/stdout.log" taskset -c "${BACKEND_CPUS}" nginx -e "${dir}/error.log" -p "${dir}" -c "${dir}/nginx.conf"
+  BACKENDS_PID="${LAST_PID}"
+  for region in "${REGIONS[@]}"; do wait_port "$(backend_port "${region}")" "${BACKENDS_PID}" backends "${dir}/error.log"; done
+}
+
+start_redis() {
+  mkdir -p "${TMP}/redis"
+  start_bg redis "${TMP}/redis/redis.log" taskset -c "${BACKEND_CPUS}" redis-server --port "${REDIS_PORT}" --bind 127.0.0.1 \
+    --save "" --appendonly no --dir "${TMP}/redis" --protected-mode yes
+  REDIS_PID="${LAST_PID}"
+  wait_port "${REDIS_PORT}" "${REDIS_PID}" redis "${TMP}/redis/redis.log"
+}
+
+redis_gets() { redis-cli -p "${REDIS_PORT}" info commandstats | tr -d '\r' | awk -F'[=,:]' '$1 == "cmdstat_get" { print $3; f = 1 } END { if (!f) print 0 }'; }
+
+# write_gateway SOURCE DIR: rules (the peer benchmark's country table) with the users file or Redis, and gateway.yaml
+write_gateway() {
+  local source="$1" dir="$2" country region
+  mkdir -p "${dir}"
+  {
+    echo "# Generated by benchmarks/directory/run.sh from ${TABLE##*/}; pins: ${source}."
+    echo "version: 1"
+    echo "regions:"
+    for region in "${REGIONS[@]}"; do
+      echo "  ${region}: {endpoints: [\"http://127.0.0.1:$(backend_port "${region}")\"], fail_over_to: []}"
+    done
+    echo "residency:"
+    echo "  default_region: $(awk -F'\t' '$1 == "*" { print $2 }' "${TABLE}")"
+    echo "  countries:"
+    awk -F'\t' '!/^#/ && $1 != "*" && NF == 2 { printf "    %s: %s\n", $1, $2 }' "${TABLE}"
+    if [[ "${source}" == file ]]; then
+      echo "  users: {file: ${TMP}/users.csv, identity: {header: X-User-Id}}"
+    else
+      echo "  users: {source: redis, identity: {header: X-User-Id}}"
+    fi
+  } >"${dir}/rules.yaml"
+  head -c 32 /dev/urandom >"${dir}/user-hash.key"
+  {
+    echo "listen: 127.0.0.1:$(port_of "${source}")"
+    echo "admin: {listen: 127.0.0.1:$(admin_of "${source}")}"
+    echo "workers: 1"
+    echo "access_log: {path: /dev/null}"
+    echo "rules: rules.yaml"
+    echo "geoip: {database: ${DB}, cache: {max_entries: 100000}}"
+    echo "client_ip: {trusted_proxies: [127.0.0.0/8]}"
+    echo "audit: {user_hash_key_file: user-hash.key}"
+    [[ "${source}" == file ]] || echo "directory: {redis: {uris: [\"redis://127.0.0.1:${REDIS_PORT}\"]}}"
+  } >"${dir}/gateway.yaml"
+}
+
+# start_gateway SOURCE NAME: as the README says; sets GATEWAY_PID
+start_gateway() {
+  local source="$1" dir="${TMP}/$2" i code=""
+  write_gateway "${source}" "${dir}"
+  start_bg "$2" "${dir}/stderr.log" taskset -c "${PROXY_CPUS}" java -jar "${HOMEPORT_JAR}" run --config "${dir}/gateway.yaml"
+  GATEWAY_PID="${LAST_PID}"
+  wait_port "$(port_of "${source}")" "${GATEWAY_PID}" "$2" "${dir}/stderr.log"
+  for i in $(seq 1 300); do
+    code="$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$(admin_of "${source}")/readyz" || true)"
+    [[ "${code}" == 200 ]] && break
+    sleep 0.1
+  done
+  [[ "${code}" == 200 ]] || die "$2 not ready (log ${dir}/stderr.log)"
+}
+
+# run_wrk SECONDS PORT CONNECTIONS LABEL OUT MODE USERS PREFIX
+run_wrk() {
+  timeout -k 5 $(($1 + 30)) taskset -c "${WRK_CPUS}" wrk -t1 -c"$3" -d"$1s" --timeout 5s -s "${LUA}" \
+    "http://127.0.0.1:$2/" -- "${CLIENTS}" "$4" "$6" "$7" "$8" >"$5" 2>&1 || { cat "$5" >&2; die "wrk failed ($4)"; }
+  grep -q '^DIRECTORY_RESULT ' "$5" || { cat "$5" >&2; die "wrk printed no result ($4)"; }
+  local line
+  line="$(grep '^DIRECTORY_RESULT ' "$5")"
+  [[ "$(field "${line}" mismatches)" == 0 && "$(field "${line}" non200)" == 0 && "$(field "${line}" errors)" == 0/0/0/0/0 ]] \
+    || log "WARNING $4: ${line}"
+  log "$4: ${line#DIRECTORY_RESULT }"
+}
+
+field() { tr ' ' '\n' <<<"$1" | awk -F= -v k="$2" '$1 == k { print $2 }'; }
+median() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print "nan"; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+col() { awk -F'\t' -v p="$1" -v c="$2" '$1 == p { print $c }' "$3"; }
+
+metric() { # metric ADMIN_PORT NAME_REGEX: the sum of the series
+  curl -s "http://127.0.0.1:$1/metrics" | awk -v re="^$2" '$0 ~ re { s += $NF } END { printf "%.0f", s }'
+}
+
+# ---------------------------------------------------------------------------------------------
+warm_part() {
+  log "warm: ${USERS} users (a third pinned), pins from a file and from Redis, ${CONNECTIONS} connections"
+  awk -v n="${USERS}" 'BEGIN { split("beijing singapore us", r, " "); print "user_id,region"
+    for (k = 0; k < n; k += 3) print "u" k "," r[int(k / 3) % 3 + 1] }' >"${TMP}/users.csv"
+  java -jar "${HOMEPORT_JAR}" pins import "${TMP}/users.csv" --redis "redis://127.0.0.1:${REDIS_PORT}" \
+    >"${TMP}/import-warm.log" 2>&1 || { cat "${TMP}/import-warm.log" >&2; die "pins import failed"; }
+  start_gateway file gateway-file
+  local file_pid="${GATEWAY_PID}"
+  start_gateway redis gateway-redis
+  local redis_pid="${GATEWAY_PID}" source part round order
+  for source in file redis; do
+    for part in 1 2 3; do
+      run_wrk $((WARMUP_JVM_S / 3 + 1)) "$(port_of "${source}")" "${CONNECTIONS}" "warmup-${source}-${part}" \
+        "${TMP}/wrk-warmup-${source}-${part}.out" seq "${USERS}" u
+    done
+  done
+  : >"${TMP}/warm.tsv"
+  for round in $(seq 1 "${ROUNDS}"); do
+    order="file redis"
+    (( round % 2 == 0 )) && order="redis file"
+    for source in ${order}; do
+      local out="${TMP}/wrk-warm-${source}-r${round}.out"
+      run_wrk "${DURATION_S}" "$(port_of "${source}")" "${CONNECTIONS}" "warm-${source}-r${round}" "${out}" seq "${USERS}" u
+      local line
+      line="$(grep '^DIRECTORY_RESULT ' "${out}")"
+      printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "${source}" "${round}" "$(field "${line}" rps)" "$(field "${line}" p50_ms)" \
+        "$(field "${line}" p99_ms)" "$(field "${line}" mismatches)" "$(field "${line}" non200)" "$(field "${line}" errors)" >>"${TMP}/warm.tsv"
+    done
+  done
+  WARM_NEAR_CACHE="$(metric "$(admin_of redis)" 'homeport_pin_near_cache_entries')"
+  WARM_FAILURES="$(metric "$(admin_of redis)" 'homeport_user_lookup_failures_total')"
+  stop_pid "${file_pid}"
+  stop_pid "${redis_pid}"
+}
+
+cold_part() {
+  log "cold: writing ${COLD_PINS} pins to Redis with homeport pins import"
+  awk -v n="${COLD_PINS}" 'BEGIN { split("beijing singapore us", r, " "); print "user_id,region"
+    for (k = 0; k < n; k++) print "c" k "," r[k % 3 + 1] }' >"${TMP}/cold.csv"
+  java -jar "${HOMEPORT_JAR}" pins import "${TMP}/cold.csv" --redis "redis://127.0.0.1:${REDIS_PORT}" \
+    >"${TMP}/import-cold.log" 2>&1 || { cat "${TMP}/import-cold.log" >&2; die "pins import failed"; }
+  IMPORT_LINE="$(tr '\r' '\n' <"${TMP}/import-cold.log" | grep -o 'pins import: [0-9,]* written in .*' | tail -n 1)"
+  REDIS_MEMORY="$(redis-cli -p "${REDIS_PORT}" info memory | tr -d '\r' | awk -F: '$1 == "used_memory_human" { print $2 }')"
+  rm -f "${TMP}/cold.csv"
+  log "${IMPORT_LINE}; Redis holds ${REDIS_MEMORY}"
+  start_gateway redis gateway-cold
+  local pid="${GATEWAY_PID}" part round kind
+  # The JVM warms up on the warm set (which fills the near-cache with it) and on misses.
+  for part in 1 2 3; do
+    run_wrk $((WARMUP_JVM_S / 3 + 1)) "$(port_of redis)" "${COLD_CONNECTIONS}" "warmup-cold-${part}" \
+      "${TMP}/wrk-warmup-cold-${part}.out" "$( ((part == 2)) && echo random || echo seq)" \
+      "$( ((part == 2)) && echo "${COLD_PINS}" || echo "${WARM_SET}")" c
+  done
+  : >"${TMP}/cold.tsv"
+  for round in $(seq 1 "${ROUNDS}"); do
+    for kind in cached misses; do
+      local out="${TMP}/wrk-cold-${kind}-r${round}.out" gets_before gets_after line mode users
+      mode=seq; users="${WARM_SET}"
+      [[ "${kind}" == misses ]] && { mode=random; users="${COLD_PINS}"; }
+      gets_before="$(redis_gets)"
+      run_wrk "${DURATION_S}" "$(port_of redis)" "${COLD_CONNECTIONS}" "cold-${kind}-r${round}" "${out}" "${mode}" "${users}" c
+      gets_after="$(redis_gets)"
+      line="$(grep '^DIRECTORY_RESULT ' "${out}")"
+      printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "${kind}" "${round}" "$(field "${line}" rps)" "$(field "${line}" p50_ms)" \
+        "$(field "${line}" p90_ms)" "$(field "${line}" p99_ms)" "$(awk -v a="${gets_before}" -v b="${gets_after}" -v s="$(field "${line}" duration_s)" 'BEGIN { printf "%.0f", (b - a) / s }')" \
+        "$(awk -v a="${gets_before}" -v b="${gets_after}" -v n="$(field "${line}" requests)" 'BEGIN { printf "%.3f", (b - a) / n }')" \
+        "$(field "${line}" mismatches)" "$(field "${line}" non200)" "$(field "${line}" errors)" >>"${TMP}/cold.tsv"
+    done
+  done
+  COLD_NEAR_CACHE="$(metric "$(admin_of redis)" 'homeport_pin_near_cache_entries')"
+  COLD_FAILURES="$(metric "$(admin_of redis)" 'homeport_user_lookup_failures_total')"
+  COLD_RSS="$(awk '/^VmRSS/ { printf "%.0f MiB", $2 / 1024 }' "/proc/${pid}/status")"
+  stop_pid "${pid}"
+}
+
+report() {
+  echo "## Directory: ${STARTED}"
+  echo
+  echo '```sh'
+  printf 'PARTS="%s" ROUNDS=%s DURATION=%s WARMUP_JVM=%s CONNECTIONS=%s USERS=%s COLD_PINS=%s COLD_CONNECTIONS=%s WARM_SET=%s WRK_CPUS=%s PROXY_CPUS=%s BACKEND_CPUS=%s benchmarks/directory/run.sh\n' \
+    "${PARTS}" "${ROUNDS}" "${DURATION}" "${WARMUP_JVM}" "${CONNECTIONS}" "${USERS}" "${COLD_PINS}" "${COLD_CONNECTIONS}" "${WARM_SET}" "${WRK_CPUS}" "${PROXY_CPUS}" "${BACKEND_CPUS}"
+  echo '```'
+  echo
+  if [[ " ${PARTS} " == *" warm "* ]]; then
+    local f r
+    echo "**All pins in the near-cache** (${USERS} users, a third pinned; ${CONNECTIONS} connections; rounds alternate which gateway goes first):"
+    echo
+    echo "| pins from | req/s (median of ${ROUNDS}) | p50 ms | p99 ms | wrong region / non-200 / errors |"
+    echo "|---|---|---|---|---|"
+    for f in file redis; do
+      echo "| $([[ "${f}" == file ]] && echo "users file" || echo "Redis, near-cache") | $(col "${f}" 3 "${TMP}/warm.tsv" | median) | $(col "${f}" 4 "${TMP}/warm.tsv" | median) | $(col "${f}" 5 "${TMP}/warm.tsv" | median) | $(col "${f}" 6 "${TMP}/warm.tsv" | paste -sd+ | bc) / $(col "${f}" 7 "${TMP}/warm.tsv" | paste -sd+ | bc) / $(col "${f}" 8 "${TMP}/warm.tsv" | sort -u | paste -sd' ') |"
+    done
+    echo
+    r="$(paste <(col redis 3 "${TMP}/warm.tsv") <(col file 3 "${TMP}/warm.tsv") | awk '{ printf "%.3f\n", $1 / $2 }' | median)"
+    echo "Redis ÷ file throughput, per round: $(paste <(col redis 3 "${TMP}/warm.tsv") <(col file 3 "${TMP}/warm.tsv") | awk '{ printf "%.3f ", $1 / $2 }')— median **${r}** (target ≥ 0.95: $(awk -v r="${r}" 'BEGIN { print (r >= 0.95) ? "met" : "NOT met" }'))."
+    echo "Near-cache entries at the end: ${WARM_NEAR_CACHE}; lookup failures: ${WARM_FAILURES}."
+    echo
+  fi
+  if [[ " ${PARTS} " == *" cold "* ]]; then
+    local k
+    echo "**Cold near-cache, ${COLD_PINS} pins in Redis** (${IMPORT_LINE}; Redis used ${REDIS_MEMORY}). ${COLD_CONNECTIONS} connections; \"cached\": a set of ${WARM_SET} users the near-cache holds; \"misses\": users drawn at random from all ${COLD_PINS}:"
+    echo
+    echo "| users | req/s | p50 ms | p90 ms | p99 ms | Redis GETs/s | GETs per request | wrong region / non-200 / errors |"
+    echo "|---|---|---|---|---|---|---|---|"
+    for k in cached misses; do
+      echo "| ${k} | $(col "${k}" 3 "${TMP}/cold.tsv" | median) | $(col "${k}" 4 "${TMP}/cold.tsv" | median) | $(col "${k}" 5 "${TMP}/cold.tsv" | median) | $(col "${k}" 6 "${TMP}/cold.tsv" | median) | $(col "${k}" 7 "${TMP}/cold.tsv" | median) | $(col "${k}" 8 "${TMP}/cold.tsv" | median) | $(col "${k}" 9 "${TMP}/cold.tsv" | paste -sd+ | bc) / $(col "${k}" 10 "${TMP}/cold.tsv" | paste -sd+ | bc) / $(col "${k}" 11 "${TMP}/cold.tsv" | sort -u | paste -sd' ') |"
+    done
+    echo
+    echo "Added by a near-cache miss (medians, misses − cached): p50 $(awk -v a="$(col misses 4 "${TMP}/cold.tsv" | median)" -v b="$(col cached 4 "${TMP}/cold.tsv" | median)" 'BEGIN { printf "%+.3f", a - b }') ms, p99 $(awk -v a="$(col misses 6 "${TMP}/cold.tsv" | median)" -v b="$(col cached 6 "${TMP}/cold.tsv" | median)" 'BEGIN { printf "%+.3f", a - b }') ms."
+    echo "Near-cache entries at the end: ${COLD_NEAR_CACHE}; lookup failures: ${COLD_FAILURES}; gateway resident memory: ${COLD_RSS}."
+    echo
+  fi
+  echo "Homeport started as the README says (java -jar homeport.jar run --config gateway.yaml, workers: 1), no JVM options; gateway on CPUs ${PROXY_CPUS}, nginx backends and redis-server on ${BACKEND_CPUS}, wrk (1 thread) on ${WRK_CPUS}."
+  echo "Clients: benchmarks/peers/clients.tsv through X-Forwarded-For; every answer checked for its region (the user's pin, else the client's country)."
+  echo "- $(redis-server --version | cut -d' ' -f1-3); $(wrk -v 2>&1 | head -n 1 | cut -d' ' -f1-2); java $(java -version 2>&1 | head -n 1 | cut -d'"' -f2); Homeport $(git describe --always --dirty 2>/dev/null); CPUs $(nproc); load average at start ${LOADAVG}"
+  echo
+  echo "<details><summary>every run</summary>"
+  echo
+  echo '```'
+  [[ ! -f "${TMP}/warm.tsv" ]] || { echo "# warm: source round req/s p50 p99 mismatches non200 errors"; cat "${TMP}/warm.tsv"; }
+  [[ ! -f "${TMP}/cold.tsv" ]] || { echo "# cold: users round req/s p50 p90 p99 GETs/s GETs/request mismatches non200 errors"; cat "${TMP}/cold.tsv"; }
+  echo '```'
+  echo "</details>"
+  echo
+}
+
+main() {
+  LOADAVG="$(cut -d' ' -f1-3 /proc/loadavg)"
+  STARTED="$(date -u '+%Y-%m-%d %H:%M UTC')"
+  install_tools
+  build
+  local port
+  for port in $(port_of file) $(port_of redis) $(admin_of file) $(admin_of redis) "${REDIS_PORT}" $(for r in "${REGIONS[@]}"; do backend_port "${r}"; done); do
+    port_open "${port}" && die "127.0.0.1:${port} is already in use (set PORT_BASE)"
+  done
+  ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+  start_backends
+  start_redis
+  [[ " ${PARTS} " != *" warm "* ]] || warm_part
+  [[ " ${PARTS} " != *" cold "* ]] || cold_part
+  report >"${TMP}/report.md"
+  cat "${TMP}/report.md"
+  if [[ -n "${RESULTS}" ]]; then
+    cat "${TMP}/report.md" >>"${RESULTS}"
+    log "appended to ${RESULTS}"
+  fi
+  FAILED=0
+}
+
+main "$@"
