@@ -41,6 +41,13 @@ import java.util.concurrent.atomic.LongAdder;
 public final class PinDirectory implements AutoCloseable, io.homeport.routing.ExternalPins {
 
     public static final String KEY_PREFIX = "homeport:pin:";
+    /** Longer than any read may take (lookups time out, refresh batches after {@link #REFRESH_TIMEOUT}). */
+    private static final long INVALIDATIONS_KEPT = TimeUnit.SECONDS.toNanos(10);
+    private static final Duration REFRESH_TIMEOUT = Duration.ofSeconds(1);
+    /** Keys per MGET of stale entries. */
+    private static final int REFRESH_BATCH = 500;
+    /** MGETs per tick at most: a crowd of stale entries is read again over several ticks, not in one burst. */
+    private static final int REFRESH_BATCHES_PER_TICK = 4;
 
     /** Where an answer came from, as {@code explain} and the access log say it. */
     public enum Source { NEAR_CACHE, STALE, REDIS }
@@ -92,8 +99,15 @@ public final class PinDirectory implements AutoCloseable, io.homeport.routing.Ex
     private final ConcurrentHashMap<String, CompletableFuture<Pin>> inFlight = new ConcurrentHashMap<>();
     private final LongAdder[] failures = {new LongAdder(), new LongAdder(), new LongAdder()};
     private final LongAdder invalidations = new LongAdder();
-    /** Every invalidation and every emptying of the near-cache: a fetch that saw it change may have read an old pin. */
-    private final java.util.concurrent.atomic.AtomicLong invalidationCount = new java.util.concurrent.atomic.AtomicLong();
+    /** Numbers every invalidation and emptying, so a read can tell whether one happened while it was in flight. */
+    private final java.util.concurrent.atomic.AtomicLong invalidationSeq = new java.util.concurrent.atomic.AtomicLong();
+    /** The number of the last emptying of the near-cache. */
+    private volatile long emptiedAt;
+    /** Users whose pin key was invalidated in the last {@link #INVALIDATIONS_KEPT}: the invalidation's number and time. */
+    private final ConcurrentHashMap<String, long[]> invalidated = new ConcurrentHashMap<>();
+    /** Stale entries waiting to be read again, in batches; {@link #refreshing} keeps each user in it once. */
+    private final java.util.concurrent.ConcurrentLinkedQueue<String> staleQueue = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final java.util.Set<String> refreshing = ConcurrentHashMap.newKeySet();
     /** Tracking connections that dropped; their reconnect empties the near-cache. */
     private final java.util.Set<Object> trackingLost = ConcurrentHashMap.newKeySet();
 
@@ -101,8 +115,8 @@ public final class PinDirectory implements AutoCloseable, io.homeport.routing.Ex
         this.settings = settings;
         this.lookups = lookups;
         this.trackingClient = trackingClient;
-        // Stale while revalidating: a failed refresh keeps the stale entry.
-        this.nearCache = new PinNearCache(settings.nearCacheMaxEntries(), settings.nearCacheTtl(), this::fetch);
+        // Stale while revalidating: stale entries are read again in batches; a failed refresh keeps them.
+        this.nearCache = new PinNearCache(settings.nearCacheMaxEntries(), settings.nearCacheTtl(), this::queueRefresh);
         // Two threads: the near-cache's clock keeps ticking while a reconciliation waits on a node.
         this.reconciler = Executors.newScheduledThreadPool(2, task -> {
             Thread thread = new Thread(task, "homeport-pin-tracking");
@@ -130,7 +144,7 @@ public final class PinDirectory implements AutoCloseable, io.homeport.routing.Ex
             // A cluster's masters change on fail-over: the new ones are tracked within a second.
             directory.reconciler.scheduleWithFixedDelay(directory::reconcileTrackingQuietly, 1, 1, TimeUnit.SECONDS);
             long tick = PinNearCache.TICK.toNanos();
-            directory.reconciler.scheduleAtFixedRate(directory.nearCache::tick, tick, tick, TimeUnit.NANOSECONDS);
+            directory.reconciler.scheduleAtFixedRate(directory::tick, tick, tick, TimeUnit.NANOSECONDS);
             return directory;
         } catch (RuntimeException e) {
             directory.close();
@@ -165,8 +179,69 @@ public final class PinDirectory implements AutoCloseable, io.homeport.routing.Ex
     }
 
     private void emptyNearCache() {
-        invalidationCount.incrementAndGet();
+        emptiedAt = invalidationSeq.incrementAndGet();
         nearCache.invalidateAll();
+    }
+
+    /** Whether {@code userId}'s pin may have changed since invalidation number {@code seq}. */
+    private boolean invalidatedSince(String userId, long seq) {
+        long[] last = invalidated.get(userId);
+        return emptiedAt > seq || last != null && last[0] > seq;
+    }
+
+    /** Every {@link PinNearCache#TICK}: the near-cache's clock, old invalidations forgotten, stale entries read again. */
+    private void tick() {
+        try {
+            nearCache.tick();
+            long now = System.nanoTime();
+            if (!invalidated.isEmpty()) {
+                invalidated.values().removeIf(last -> now - last[1] > INVALIDATIONS_KEPT);
+            }
+            refreshStale();
+        } catch (RuntimeException e) {
+            // Redis is away or the topology moving: stale entries keep serving, and the next tick tries again.
+        }
+    }
+
+    private void queueRefresh(String userId) {
+        if (refreshing.add(userId)) {
+            staleQueue.add(userId);
+        }
+    }
+
+    /**
+     * Reads the stale entries again, many keys per MGET: a hot set turns stale together (it was
+     * read together), and one GET per user would cost the gateway a round trip's work each.
+     */
+    private void refreshStale() {
+        for (int batch = 0; batch < REFRESH_BATCHES_PER_TICK && !staleQueue.isEmpty(); batch++) {
+            List<String> users = new java.util.ArrayList<>(REFRESH_BATCH);
+            for (String user; users.size() < REFRESH_BATCH && (user = staleQueue.poll()) != null; ) {
+                users.add(user);
+            }
+            String[] keys = users.stream().map(user -> KEY_PREFIX + user).toArray(String[]::new);
+            long started = invalidationSeq.get();
+            try {
+                lookups.mget(keys).toCompletableFuture().orTimeout(REFRESH_TIMEOUT.toNanos(), TimeUnit.NANOSECONDS)
+                        .whenComplete((values, error) -> {
+                            if (error == null) {
+                                for (io.lettuce.core.KeyValue<String, String> value : values) {
+                                    String user = value.getKey().substring(KEY_PREFIX.length());
+                                    // Invalidated meanwhile: the entry is gone, and the next request reads it afresh.
+                                    if (!invalidatedSince(user, started)) {
+                                        nearCache.put(user, value.getValueOrElse(null));
+                                    }
+                                }
+                            } else {
+                                failed("refresh of " + users.size() + " stale pins", error);
+                            }
+                            users.forEach(refreshing::remove);
+                        });
+            } catch (RuntimeException e) { // rejected at once: disconnected
+                failed("refresh of " + users.size() + " stale pins", e);
+                users.forEach(refreshing::remove);
+            }
+        }
     }
 
     private void reconcileTrackingQuietly() {
@@ -216,8 +291,10 @@ public final class PinDirectory implements AutoCloseable, io.homeport.routing.Ex
                 String text = key instanceof ByteBuffer buffer ? StandardCharsets.UTF_8.decode(buffer.duplicate()).toString()
                         : String.valueOf(key);
                 if (text.startsWith(KEY_PREFIX)) {
-                    invalidationCount.incrementAndGet(); // before the entry goes: see fetch
-                    nearCache.invalidate(text.substring(KEY_PREFIX.length()));
+                    String userId = text.substring(KEY_PREFIX.length());
+                    // Numbered before the entry goes: a read in flight then sees it (invalidatedSince).
+                    invalidated.put(userId, new long[] {invalidationSeq.incrementAndGet(), System.nanoTime()});
+                    nearCache.invalidate(userId);
                     invalidations.increment();
                 }
             }
@@ -276,14 +353,14 @@ public final class PinDirectory implements AutoCloseable, io.homeport.routing.Ex
         if (existing != null) {
             return existing;
         }
-        long invalidationsBefore = invalidationCount.get();
+        long started = invalidationSeq.get();
         try {
             lookups.get(KEY_PREFIX + userId).toCompletableFuture()
                     .orTimeout(settings.lookupTimeout().toNanos(), TimeUnit.NANOSECONDS)
                     .whenComplete((value, error) -> {
                         inFlight.remove(userId, result);
                         if (error == null) {
-                            if (invalidationCount.get() == invalidationsBefore) {
+                            if (!invalidatedSince(userId, started)) {
                                 nearCache.put(userId, value);
                             } else {
                                 // An invalidation arrived while the GET was in flight (on another connection: the
@@ -292,17 +369,17 @@ public final class PinDirectory implements AutoCloseable, io.homeport.routing.Ex
                             }
                             result.complete(new Pin(value, Source.REDIS));
                         } else {
-                            result.completeExceptionally(failed(userId, error));
+                            result.completeExceptionally(failed("pin of " + userId, error));
                         }
                     });
         } catch (RuntimeException e) { // rejected at once: disconnected
             inFlight.remove(userId, result);
-            result.completeExceptionally(failed(userId, e));
+            result.completeExceptionally(failed("pin of " + userId, e));
         }
         return result;
     }
 
-    private LookupFailedException failed(String userId, Throwable error) {
+    private LookupFailedException failed(String what, Throwable error) {
         Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null ? error.getCause() : error;
         Failure failure = cause instanceof TimeoutException || cause instanceof io.lettuce.core.RedisCommandTimeoutException
                 ? Failure.TIMEOUT
@@ -310,7 +387,7 @@ public final class PinDirectory implements AutoCloseable, io.homeport.routing.Ex
                         && Objects.toString(cause.getMessage(), "").contains("not connected")
                         ? Failure.UNAVAILABLE : Failure.ERROR;
         failures[failure.ordinal()].increment();
-        return new LookupFailedException(failure, "pin of " + userId + ": " + failure.key() + " (" + cause + ")", cause);
+        return new LookupFailedException(failure, what + ": " + failure.key() + " (" + cause + ")", cause);
     }
 
     /** Lookups that failed for {@code reason}, since start. */

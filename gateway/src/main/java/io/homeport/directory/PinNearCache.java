@@ -33,19 +33,34 @@ public final class PinNearCache implements ExternalPins {
     private static final int MAX_REGION_NAMES = 256;
     /** "No pin", cached like a pin. */
     private static final String NO_PIN = "";
+    /** How long a fetched answer is kept beside the cache, whatever the cache's eviction decides. */
+    private static final long JUST_FETCHED_NANOS = Duration.ofSeconds(2).toNanos();
 
     private record Entry(String region, long fetchedNanos) {}
+
+    private record Fetched(Entry entry, long at) {}
+
+    /** The entry shared by the puts of one region within the tick that began at {@code tick}. */
+    private record Shared(long tick, Entry entry) {}
 
     private final Cache<String, Entry> entries;
     private final long ttlNanos;
     private final Refresh refresh;
     /** Per region name (and "" for no pin), the entry of the current tick: shared by every put within it. */
-    private final ConcurrentHashMap<String, Entry> currentEntries = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Shared> currentEntries = new ConcurrentHashMap<>();
+    /**
+     * What was fetched in the last seconds. A full cache may evict a new entry at once (its
+     * admission policy favours entries used more often); the request held for that fetch must still
+     * find its answer when it is decided, so the answer is kept here too, for {@link #JUST_FETCHED_NANOS}.
+     */
+    private final ConcurrentHashMap<String, Fetched> justFetched = new ConcurrentHashMap<>();
     /** {@code System.nanoTime()} as of the last {@link #tick}. */
     private volatile long now = System.nanoTime();
 
     public PinNearCache(long maxEntries, Duration ttl, Refresh refresh) {
-        this.entries = Caffeine.newBuilder().maximumSize(maxEntries).build();
+        // Maintenance (eviction, the recorded reads) runs on the thread that triggers it: no hand-off
+        // to a pool thread, whose wake-ups would cost an event loop more than the work itself.
+        this.entries = Caffeine.newBuilder().maximumSize(maxEntries).executor(Runnable::run).build();
         this.ttlNanos = ttl.toNanos();
         this.refresh = refresh;
     }
@@ -57,7 +72,7 @@ public final class PinNearCache implements ExternalPins {
     @Override
     public String pinOf(CharSequence userId) {
         String key = userId.toString(); // the gateway's user ids are Strings already: no copy
-        Entry entry = entries.getIfPresent(key);
+        Entry entry = entryOf(key);
         if (entry == null) {
             return UNAVAILABLE;
         }
@@ -70,7 +85,7 @@ public final class PinNearCache implements ExternalPins {
     /** For explanations: how old the entry for {@code userId} is, and whether it is still fresh. */
     @Override
     public String origin(CharSequence userId) {
-        Entry entry = entries.getIfPresent(userId.toString());
+        Entry entry = entryOf(userId.toString());
         if (entry == null) {
             return "not in the near-cache, and the store could not be read";
         }
@@ -80,9 +95,9 @@ public final class PinNearCache implements ExternalPins {
                 : "near-cache, stale: " + read + ", older than the near-cache's ttl; served while it is fetched again";
     }
 
-    /** Whether the cache holds anything (fresh or stale) for {@code userId}. */
+    /** Whether the cache holds anything (fresh or stale) for {@code userId}; not counted as a use of it. */
     public boolean holds(String userId) {
-        return entries.getIfPresent(userId) != null;
+        return entries.asMap().containsKey(userId) || justFetched.containsKey(userId);
     }
 
     /**
@@ -90,7 +105,7 @@ public final class PinNearCache implements ExternalPins {
      * region (null: no pin). A stale entry is handed to {@link Refresh}.
      */
     public PinDirectory.Pin cached(String userId) {
-        Entry entry = entries.getIfPresent(userId);
+        Entry entry = entryOf(userId);
         if (entry == null) {
             return null;
         }
@@ -104,24 +119,34 @@ public final class PinNearCache implements ExternalPins {
 
     /** Remembers {@code region} (null: no pin) for {@code userId}, as read now. */
     public void put(String userId, String region) {
-        entries.put(userId, currentEntry(region == null ? NO_PIN : region));
+        Entry entry = currentEntry(region == null ? NO_PIN : region);
+        justFetched.put(userId, new Fetched(entry, now));
+        entries.put(userId, entry);
     }
 
     /** Remembers {@code region} (null: no pin) for {@code userId} as already stale: answered, and read again. */
     public void putStale(String userId, String region) {
-        entries.put(userId, new Entry(region == null ? NO_PIN : region, now - ttlNanos));
+        Entry entry = new Entry(region == null ? NO_PIN : region, now - ttlNanos);
+        justFetched.put(userId, new Fetched(entry, now));
+        entries.put(userId, entry);
     }
 
     /** Advances the clock the entries' age is read from to {@code System.nanoTime()}. */
     public void tick() {
-        now = System.nanoTime();
+        long at = System.nanoTime();
+        now = at;
+        if (!justFetched.isEmpty()) {
+            justFetched.values().removeIf(fetched -> at - fetched.at() > JUST_FETCHED_NANOS);
+        }
     }
 
     public void invalidate(String userId) {
+        justFetched.remove(userId);
         entries.invalidate(userId);
     }
 
     public void invalidateAll() {
+        justFetched.clear();
         entries.invalidateAll();
     }
 
@@ -135,18 +160,31 @@ public final class PinNearCache implements ExternalPins {
         entries.cleanUp();
     }
 
+    private Entry entryOf(String userId) {
+        Entry entry = entries.getIfPresent(userId);
+        if (entry == null) {
+            Fetched fetched = justFetched.get(userId);
+            return fetched == null ? null : fetched.entry();
+        }
+        return entry;
+    }
+
     private Entry currentEntry(String region) {
         long at = now;
-        Entry entry = currentEntries.get(region);
-        if (entry != null && entry.fetchedNanos() == at) {
-            return entry;
+        Shared shared = currentEntries.get(region);
+        if (shared != null && shared.tick() == at) {
+            return shared.entry();
         }
-        if (entry == null && currentEntries.size() >= MAX_REGION_NAMES) {
-            return new Entry(region, at); // a store holding this many distinct values is broken: share nothing new
+        // Entries read together would turn stale together, and be read again together, every ttl:
+        // each tick's entries count as up to an eighth of the ttl older than they are, so such a
+        // crowd spreads out over the rounds instead of returning as one burst of reads.
+        long age = java.util.concurrent.ThreadLocalRandom.current().nextLong(ttlNanos / 8 + 1);
+        if (shared == null && currentEntries.size() >= MAX_REGION_NAMES) {
+            return new Entry(region, at - age); // a store holding this many distinct values is broken: share nothing new
         }
-        String name = entry != null ? entry.region() : region;
-        Entry fresh = new Entry(name, at);
-        currentEntries.put(name, fresh);
+        String name = shared != null ? shared.entry().region() : region;
+        Entry fresh = new Entry(name, at - age);
+        currentEntries.put(name, new Shared(at, fresh));
         return fresh;
     }
 }

@@ -114,6 +114,11 @@ final class RedisPins implements AutoCloseable {
         return clusterConnection != null ? clusterConnection.async().get(key) : connection.async().get(key);
     }
 
+    /** The values of {@code keys}, in a cluster fetched per slot and put back in order. */
+    RedisFuture<List<io.lettuce.core.KeyValue<String, String>>> mget(String[] keys) {
+        return clusterConnection != null ? clusterConnection.async().mget(keys) : connection.async().mget(keys);
+    }
+
     String setGet(String key, String value) {
         return clusterConnection != null ? clusterConnection.sync().setGet(key, value) : connection.sync().setGet(key, value);
     }

@@ -106,6 +106,48 @@ class PinDirectoryTest {
         }
     }
 
+    @Test
+    void staleEntriesAreReadAgainInBatchesNotOneGetEach() throws Exception {
+        try (RedisServer redis = new RedisServer(dir.resolve("redis"));
+                PinDirectory directory = PinDirectory.connect(settings(redis, Duration.ofSeconds(1)), Duration.ofSeconds(2))) {
+            int users = 300;
+            try (PinStore store = PinStore.connect(redis.uri(), Duration.ofSeconds(2))) {
+                for (int i = 0; i < users; i++) {
+                    store.set("user-" + i, i % 2 == 0 ? "singapore" : "us");
+                }
+            }
+            for (int i = 0; i < users; i++) {
+                assertThat(directory.lookup("user-" + i).get(2, TimeUnit.SECONDS).source()).isEqualTo(PinDirectory.Source.REDIS);
+            }
+            long getsBefore = calls(redis, "get");
+            Thread.sleep(1_200); // past the ttl: every entry is stale, answered, and queued to be read again
+            for (int i = 0; i < users; i++) {
+                assertThat(directory.cached("user-" + i).source()).isEqualTo(PinDirectory.Source.STALE);
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+            int fresh = 0;
+            while (fresh < users && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+                fresh = 0;
+                for (int i = 0; i < users; i++) {
+                    PinDirectory.Pin pin = directory.cached("user-" + i);
+                    assertThat(pin.region()).isEqualTo(i % 2 == 0 ? "singapore" : "us");
+                    fresh += pin.source() == PinDirectory.Source.NEAR_CACHE ? 1 : 0;
+                }
+            }
+            assertThat(fresh).as("every stale entry read again within a second").isEqualTo(users);
+            assertThat(calls(redis, "get") - getsBefore).as("no GET per stale entry").isZero();
+            assertThat(calls(redis, "mget")).as("a few MGETs (500 keys each at most)").isBetween(1L, 5L);
+        }
+    }
+
+    /** How many times Redis ran {@code command}, from INFO commandstats. */
+    private static long calls(RedisServer redis, String command) throws Exception {
+        String stats = RedisCluster.run(List.of(RedisCluster.CLI.toString(), "-p", Integer.toString(redis.port()), "info", "commandstats"), 10);
+        java.util.regex.Matcher matcher = java.util.regex.Pattern.compile("cmdstat_" + command + ":calls=([0-9]+)").matcher(stats);
+        return matcher.find() ? Long.parseLong(matcher.group(1)) : 0;
+    }
+
     /** Looks the user up until the answer is {@code expected} or 10 s pass; the last answer. */
     private static String poll(PinDirectory directory, String user, String expected) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
