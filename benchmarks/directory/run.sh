@@ -227,10 +227,12 @@ start_gateway() {
   [[ "${code}" == 200 ]] || die "$2 not ready (log ${dir}/stderr.log)"
 }
 
-# run_wrk SECONDS PORT CONNECTIONS LABEL OUT MODE USERS PREFIX
+# run_wrk SECONDS PORT CONNECTIONS LABEL OUT MODE USERS PREFIX: every run draws other random users (its own seed)
+RUNS=0
 run_wrk() {
+  RUNS=$((RUNS + 1))
   timeout -k 5 $(($1 + 30)) taskset -c "${WRK_CPUS}" wrk -t1 -c"$3" -d"$1s" --timeout 5s -s "${LUA}" \
-    "http://127.0.0.1:$2/" -- "${CLIENTS}" "$4" "$6" "$7" "$8" >"$5" 2>&1 || { cat "$5" >&2; die "wrk failed ($4)"; }
+    "http://127.0.0.1:$2/" -- "${CLIENTS}" "$4" "$6" "$7" "$8" "${RUNS}" >"$5" 2>&1 || { cat "$5" >&2; die "wrk failed ($4)"; }
   grep -q '^DIRECTORY_RESULT ' "$5" || { cat "$5" >&2; die "wrk printed no result ($4)"; }
   local line
   line="$(grep '^DIRECTORY_RESULT ' "$5")"
@@ -303,6 +305,7 @@ cold_part() {
       "${TMP}/wrk-warmup-cold-${part}.out" "$( ((part == 2)) && echo random || echo seq)" \
       "$( ((part == 2)) && echo "${COLD_PINS}" || echo "${WARM_SET}")" c
   done
+  COLD_WARMUP_FAILURES="$(metric "$(admin_of redis)" 'homeport_user_lookup_failures_total')"
   : >"${TMP}/cold.tsv"
   for round in $(seq 1 "${ROUNDS}"); do
     for kind in cached misses; do
@@ -359,7 +362,8 @@ report() {
     done
     echo
     echo "Added by a near-cache miss (medians, misses − cached): p50 $(awk -v a="$(col misses 4 "${TMP}/cold.tsv" | median)" -v b="$(col cached 4 "${TMP}/cold.tsv" | median)" 'BEGIN { printf "%+.3f", a - b }') ms, p99 $(awk -v a="$(col misses 6 "${TMP}/cold.tsv" | median)" -v b="$(col cached 6 "${TMP}/cold.tsv" | median)" 'BEGIN { printf "%+.3f", a - b }') ms."
-    echo "Near-cache entries at the end: ${COLD_NEAR_CACHE}; lookup failures: ${COLD_FAILURES}; gateway resident memory: ${COLD_RSS}."
+    echo "Near-cache entries at the end: ${COLD_NEAR_CACHE}; lookup failures: ${COLD_WARMUP_FAILURES} during the warm-up, $((COLD_FAILURES - COLD_WARMUP_FAILURES)) during the measured runs; gateway resident memory: ${COLD_RSS}."
+    echo "A wrong region here is a pinned user whose lookup failed (over lookup_timeout, 25 ms) and who was therefore decided by country, as the failure policy says; every user of this set is pinned."
     echo
   fi
   echo "Homeport started as the README says (java -jar homeport.jar run --config gateway.yaml, workers: 1), no JVM options; gateway on CPUs ${PROXY_CPUS}, nginx backends and redis-server on ${BACKEND_CPUS}, wrk (1 thread) on ${WRK_CPUS}."

@@ -1,13 +1,13 @@
 -- wrk script of the directory benchmark (benchmarks/directory/run.sh).
 --
---   wrk -t1 -c64 -d10s -s benchmarks/directory/users.lua http://127.0.0.1:19083/ -- CLIENTS LABEL MODE USERS PREFIX
+--   wrk -t1 -c64 -d10s -s benchmarks/directory/users.lua http://127.0.0.1:19083/ -- CLIENTS LABEL MODE USERS PREFIX [SEED]
 --
 -- Every request carries X-Forwarded-For (a client of CLIENTS: ADDRESS<TAB>COUNTRY<TAB>REGION lines, as
 -- benchmarks/peers/clients.tsv) and X-User-Id: PREFIX<k>.
 --   MODE seq:    k cycles through 0..USERS-1 (the warm set: every user is in the near-cache once seen);
 --                requests are formatted once, in init()
 --   MODE random: k is drawn uniformly from 0..USERS-1 for every request (the cold set: 10 million users
---                against a near-cache of a million)
+--                against a near-cache of a million); SEED seeds the draw, so that each run asks for other users
 -- The pins are a function of k, the same one run.sh wrote to Redis and the users file:
 --   PREFIX "u": k % 3 == 0 is pinned to REGIONS[math.floor(k / 3) % 3]; the others have no pin (their client's region)
 --   PREFIX "c": every user is pinned, to REGIONS[k % 3]
@@ -62,6 +62,7 @@ function init(args)
    mode = args[3] or "seq"
    users = tonumber(args[4])
    prefix = args[5] or "u"
+   local seed = tonumber(args[6] or "0")
    assert(mode == "seq" or mode == "random", "mode: seq or random, not " .. mode)
    assert(users and users > 0, "users: a count")
    local file = assert(io.open(path, "r"), "cannot open " .. path)
@@ -82,7 +83,7 @@ function init(args)
       end
    end
    position = ((thread_index or 0) * 7919) % users
-   math.randomseed(20261205 + (thread_index or 0))
+   math.randomseed(20261205 + 1000 * seed + (thread_index or 0))
 end
 
 function request()

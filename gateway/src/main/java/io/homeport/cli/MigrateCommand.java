@@ -34,7 +34,7 @@ import picocli.CommandLine.Parameters;
         mixinStandardHelpOptions = true,
         header = "Plans a migration's next phase before it is committed.",
         description = {
-            "migrate status [NAME] --rules RULES.yaml [--admin URL]: each migration's state and share, and requests on each side.",
+            "migrate status [NAME] --rules RULES.yaml [--admin URL] [--redis URI]: each migration's state and share, the pins written, and requests on each side.",
             "migrate plan NAME --rules RULES.yaml --to-percent P [--state S]: the rules change to commit and whom it moves."
         },
         subcommands = {MigrateCommand.Status.class, MigrateCommand.Plan.class})
@@ -61,8 +61,10 @@ final class MigrateCommand implements Runnable {
 
     @Command(name = "status", mixinStandardHelpOptions = true,
             header = "Shows each migration's state and share, and, from a gateway, the requests served on each side.",
-            description = "With --admin, reads homeport_migration_requests_total from that gateway's /metrics (since its start)."
-                    + " Exit codes: 0, 1 a bad rules file or an unreachable gateway, 2 usage.")
+            description = "With --admin, reads homeport_migration_requests_total from that gateway's /metrics (since its start);"
+                    + " with --redis, the pins the copier wrote for each migration (homeport pins set|import --migration NAME);"
+                    + " with a users file, its pins to each migration's region."
+                    + " Exit codes: 0, 1 a bad rules file or an unreachable gateway or Redis, 2 usage.")
     static final class Status implements Callable<Integer> {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
@@ -78,6 +80,10 @@ final class MigrateCommand implements Runnable {
 
         @Option(names = "--token", paramLabel = "TOKEN", description = "Its admin.token, when it has one.")
         String token;
+
+        @Option(names = "--redis", paramLabel = "URI",
+                description = "Where the pins are, when the rules keep them in Redis: reads the pins written per migration.")
+        String redis;
 
         @Override
         public Integer call() throws Exception {
@@ -102,10 +108,30 @@ final class MigrateCommand implements Runnable {
                     return 1;
                 }
             }
+            java.util.Map<String, Long> written = new java.util.HashMap<>();
+            if (redis != null) {
+                try (io.homeport.directory.PinStore store = io.homeport.directory.PinStore.connect(redis, java.time.Duration.ofSeconds(5))) {
+                    for (Migration migration : migrations) {
+                        written.put(migration.name(), store.written(migration.name()));
+                    }
+                } catch (RuntimeException e) {
+                    err.println("homeport migrate status: Redis at " + redis + ": " + e.getMessage());
+                    return 1;
+                }
+            }
+            io.homeport.rules.UserPins users = current.residency().users().orElse(null);
             for (Migration migration : migrations) {
                 out.printf(Locale.ROOT, "%s: %s, %s%% of %s to %s%s%n", migration.name(), migration.state().key(),
                         Plan.plain(migration.percent()), String.join(", ", new java.util.TreeSet<>(migration.countries())), migration.to(),
                         migration.state().movesUsers() ? "" : " (nobody is served from " + migration.to() + " in this state)");
+                if (written.containsKey(migration.name())) {
+                    out.printf(Locale.ROOT, "  pins written by the copier: %,d (homeport pins set|import --migration %s; Redis key %s)%n",
+                            written.get(migration.name()), migration.name(),
+                            io.homeport.directory.PinStore.migrationCounterKey(migration.name()));
+                } else if (users != null && users.source() == io.homeport.rules.UserPins.Source.FILE) {
+                    out.printf(Locale.ROOT, "  pins to %s in %s: %,d%n", migration.to(), users.describe(),
+                            users.table().countPinnedTo(migration.to()));
+                }
                 if (served != null) {
                     java.util.Map<String, Double> sides = served.getOrDefault(migration.name(), java.util.Map.of());
                     double moved = sides.getOrDefault("moved", 0.0);

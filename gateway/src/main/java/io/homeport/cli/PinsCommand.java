@@ -54,6 +54,19 @@ final class PinsCommand implements Runnable {
         }
     }
 
+    /** For the data copier: which migration a write belongs to, counted for {@code homeport migrate status}. */
+    static class MigrationOption {
+        @Option(names = "--migration", paramLabel = "NAME",
+                description = "Count the pins written for this migration (shown by homeport migrate status --redis).")
+        String migration;
+
+        void count(PinStore store, long pins) {
+            if (migration != null && pins > 0) {
+                store.countWritten(migration, pins);
+            }
+        }
+    }
+
     static String who() {
         return System.getProperty("user.name", "unknown");
     }
@@ -84,11 +97,14 @@ final class PinsCommand implements Runnable {
         RedisOptions redis;
         @Parameters(index = "0", paramLabel = "USER") String user;
         @Parameters(index = "1", paramLabel = "REGION") String region;
+        @CommandLine.Mixin
+        MigrationOption migration;
 
         @Override
         public Integer call() {
             try (PinStore store = PinStore.connect(redis.uri, redis.timeout())) {
                 String before = store.set(user, region);
+                migration.count(store, region.equals(before) ? 0 : 1);
                 AUDIT.info("pin set: user {} {} -> {} by {} at {} ({})", user, before == null ? "(none)" : before, region, who(),
                         Instant.now(), redis.uri);
                 spec.commandLine().getOut().println(user + " " + (before == null ? "(none)" : before) + " -> " + region);
@@ -127,6 +143,8 @@ final class PinsCommand implements Runnable {
         @Parameters(paramLabel = "users.csv") Path file;
         @Option(names = "--rules", paramLabel = "RULES.yaml", description = "Only allow the regions these rules define.")
         Path rules;
+        @CommandLine.Mixin
+        MigrationOption migration;
 
         @Override
         public Integer call() throws Exception {
@@ -161,6 +179,7 @@ final class PinsCommand implements Runnable {
                         err.flush();
                     }
                 });
+                migration.count(store, written);
                 double seconds = (System.nanoTime() - started) / 1e9;
                 err.printf(Locale.ROOT, "\rpins import: %,d written in %.1f s (%,.0f pins/s)%n", written, seconds, written / seconds);
                 AUDIT.info("pins imported: {} pins from {} by {} at {} ({})", written, file, who(), Instant.now(), redis.uri);

@@ -42,6 +42,22 @@ public final class PinStore implements AutoCloseable {
         return new PinStore(RedisPins.connect(List.of(uri), timeout, false));
     }
 
+    /** Where the copier's tools count the pins written for a migration: a counter beside the pins, not one of them. */
+    public static String migrationCounterKey(String migration) {
+        return "homeport:migration:" + migration + ":pins_written";
+    }
+
+    /** Adds {@code pins} to the pins written for {@code migration}; returns the new total. */
+    public long countWritten(String migration, long pins) {
+        return redis.incrby(migrationCounterKey(migration), pins);
+    }
+
+    /** The pins written for {@code migration} so far (by {@code homeport pins set|import --migration}). */
+    public long written(String migration) {
+        String value = redis.getSync(migrationCounterKey(migration));
+        return value == null ? 0 : Long.parseLong(value);
+    }
+
     public String get(String userId) {
         return redis.getSync(PinDirectory.KEY_PREFIX + checkedUser(userId));
     }

@@ -123,6 +123,10 @@ final class RedisPins implements AutoCloseable {
         return clusterConnection != null ? clusterConnection.sync().setGet(key, value) : connection.sync().setGet(key, value);
     }
 
+    long incrby(String key, long amount) {
+        return clusterConnection != null ? clusterConnection.sync().incrby(key, amount) : connection.sync().incrby(key, amount);
+    }
+
     String getdel(String key) {
         return clusterConnection != null ? clusterConnection.sync().getdel(key) : connection.sync().getdel(key);
     }

@@ -54,4 +54,18 @@ class MigrateCommandTest {
         assertThat(unknown.exitCode()).isEqualTo(1);
         assertThat(unknown.err()).contains("no migration \"india\" (migrations: india-phase-2, sea-phase-1)");
     }
+
+    @Test
+    void statusCountsTheUsersFilesPinsToEachMigrationsRegion() throws Exception {
+        Path rules = production();
+        long toSingapore = Files.readAllLines(dir.resolve("production-users.csv")).stream()
+                .filter(line -> line.endsWith(",singapore")).count();
+        CommandRun run = CommandRun.of("migrate", "status", "--rules", rules.toString());
+
+        assertThat(run.exitCode()).as(run.toString()).isZero();
+        assertThat(toSingapore).isPositive();
+        assertThat(run.out())
+                .contains("india-phase-2: cut_over, 50% of IN to singapore\n  pins to singapore in production-users.csv: "
+                        + toSingapore + "\n");
+    }
 }

@@ -93,4 +93,40 @@ class PinsCommandTest {
         assertThat(down.exitCode()).isEqualTo(1);
         assertThat(down.err()).contains("homeport explain: cannot read the pin of roamer from Redis at redis://127.0.0.1:1");
     }
+
+    @Test
+    void theCopiersWritesAreCountedPerMigrationForMigrateStatus() throws Exception {
+        Path rules = Files.writeString(dir.resolve("rules.yaml"), """
+                version: 1
+                regions:
+                  singapore: {endpoints: ["http://127.0.0.1:9"]}
+                  us:        {endpoints: ["http://127.0.0.1:9"]}
+                residency:
+                  default_region: us
+                  countries: {IN: us}
+                  migrations:
+                    - {name: india-phase-2, countries: [IN], to: singapore, percent: 50}
+                  users: {source: redis}
+                """);
+        try (RedisServer redis = new RedisServer(dir.resolve("redis"))) {
+            assertThat(CommandRun.of("pins", "set", "in-1", "singapore", "--redis", redis.uri(), "--migration", "india-phase-2")
+                    .exitCode()).isZero();
+            // The same pin again is not another user moved.
+            CommandRun.of("pins", "set", "in-1", "singapore", "--redis", redis.uri(), "--migration", "india-phase-2");
+            Path copied = Files.writeString(dir.resolve("copied.csv"), "user_id,region\nin-2,singapore\nin-3,singapore\nin-4,singapore\n");
+            assertThat(CommandRun.of("pins", "import", copied.toString(), "--redis", redis.uri(), "--migration", "india-phase-2")
+                    .exitCode()).isZero();
+
+            CommandRun status = CommandRun.of("migrate", "status", "--rules", rules.toString(), "--redis", redis.uri());
+            assertThat(status.exitCode()).as(status.toString()).isZero();
+            assertThat(status.out()).contains("india-phase-2: cut_over, 50% of IN to singapore\n"
+                    + "  pins written by the copier: 4 (homeport pins set|import --migration india-phase-2;"
+                    + " Redis key homeport:migration:india-phase-2:pins_written)");
+            // The counter is not a pin: gateways never see it.
+            assertThat(CommandRun.of("pins", "get", "in-1", "--redis", redis.uri()).out()).contains("in-1 singapore");
+        }
+        CommandRun down = CommandRun.of("migrate", "status", "--rules", rules.toString(), "--redis", "redis://127.0.0.1:1");
+        assertThat(down.exitCode()).isEqualTo(1);
+        assertThat(down.err()).contains("homeport migrate status: Redis at redis://127.0.0.1:1");
+    }
 }

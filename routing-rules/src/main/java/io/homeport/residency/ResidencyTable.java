@@ -114,6 +114,16 @@ public final class ResidencyTable {
         return regionNames.get(regionIndexes[index]);
     }
 
+    /** How many users are pinned to {@code region}. */
+    public int countPinnedTo(String region) {
+        int index = regionNames.indexOf(region);
+        int count = 0;
+        for (byte pinned : regionIndexes) {
+            count += pinned == index ? 1 : 0;
+        }
+        return index < 0 ? 0 : count;
+    }
+
     /** The region names that {@link #regionIndexOf} indexes. */
     public List<String> regions() {
         return regionNames;
