@@ -24,6 +24,8 @@
 #   COLD_PINS [10000000]  COLD_CONNECTIONS [16]  WARM_SET [50000]
 #   WRK_CPUS [0]  PROXY_CPUS [1]  BACKEND_CPUS [1]  (Redis shares the backends' CPUs)
 #   PORT_BASE [19080]: gateways on +3 (file) and +4 (redis), admins on +10/+11, backends +21..+23, Redis +30
+#   HOMEPORT_JAVA_OPTS []: extra JVM options, for diagnosis only: the report then says Homeport was NOT
+#              started as the README says
 #   RESULTS [benchmarks/RESULTS.md] (empty: append nowhere)  KEEP_TMP [0]  NO_INSTALL [0]
 set -euo pipefail
 
@@ -53,6 +55,7 @@ PORT_BASE="${PORT_BASE:-19080}"
 RESULTS="${RESULTS-benchmarks/RESULTS.md}"
 KEEP_TMP="${KEEP_TMP:-0}"
 NO_INSTALL="${NO_INSTALL:-0}"
+HOMEPORT_JAVA_OPTS="${HOMEPORT_JAVA_OPTS:-}"
 
 seconds_of() { [[ "$1" =~ ^([0-9]+)s?$ ]] && echo "${BASH_REMATCH[1]}" || { echo "not a duration in seconds: $1" >&2; exit 2; }; }
 DURATION_S="$(seconds_of "${DURATION}")"
@@ -216,7 +219,8 @@ write_gateway() {
 start_gateway() {
   local source="$1" dir="${TMP}/$2" i code=""
   write_gateway "${source}" "${dir}"
-  start_bg "$2" "${dir}/stderr.log" taskset -c "${PROXY_CPUS}" java -jar "${HOMEPORT_JAR}" run --config "${dir}/gateway.yaml"
+  # shellcheck disable=SC2086
+  start_bg "$2" "${dir}/stderr.log" taskset -c "${PROXY_CPUS}" java ${HOMEPORT_JAVA_OPTS} -jar "${HOMEPORT_JAR}" run --config "${dir}/gateway.yaml"
   GATEWAY_PID="${LAST_PID}"
   wait_port "$(port_of "${source}")" "${GATEWAY_PID}" "$2" "${dir}/stderr.log"
   for i in $(seq 1 300); do
@@ -325,6 +329,8 @@ cold_part() {
   COLD_NEAR_CACHE="$(metric "$(admin_of redis)" 'homeport_pin_near_cache_entries')"
   COLD_FAILURES="$(metric "$(admin_of redis)" 'homeport_user_lookup_failures_total')"
   COLD_RSS="$(awk '/^VmRSS/ { printf "%.0f MiB", $2 / 1024 }' "/proc/${pid}/status")"
+  COLD_GC="$(curl -s "http://127.0.0.1:$(admin_of redis)/metrics" | awk '/^jvm_gc_pause_seconds_count/ { n += $NF } /^jvm_gc_pause_seconds_sum/ { s += $NF }
+    /^jvm_gc_pause_seconds_max/ { if ($NF > m) m = $NF } END { printf "%d pauses since start, %.0f ms in all, the longest of the last minutes %.1f ms", n, 1000 * s, 1000 * m }')"
   stop_pid "${pid}"
 }
 
@@ -332,6 +338,7 @@ report() {
   echo "## Directory: ${STARTED}"
   echo
   echo '```sh'
+  [[ -z "${HOMEPORT_JAVA_OPTS}" ]] || printf 'HOMEPORT_JAVA_OPTS="%s" ' "${HOMEPORT_JAVA_OPTS}"
   printf 'PARTS="%s" ROUNDS=%s DURATION=%s WARMUP_JVM=%s CONNECTIONS=%s USERS=%s COLD_PINS=%s COLD_CONNECTIONS=%s WARM_SET=%s WRK_CPUS=%s PROXY_CPUS=%s BACKEND_CPUS=%s benchmarks/directory/run.sh\n' \
     "${PARTS}" "${ROUNDS}" "${DURATION}" "${WARMUP_JVM}" "${CONNECTIONS}" "${USERS}" "${COLD_PINS}" "${COLD_CONNECTIONS}" "${WARM_SET}" "${WRK_CPUS}" "${PROXY_CPUS}" "${BACKEND_CPUS}"
   echo '```'
@@ -362,11 +369,16 @@ report() {
     done
     echo
     echo "Added by a near-cache miss (medians, misses − cached): p50 $(awk -v a="$(col misses 4 "${TMP}/cold.tsv" | median)" -v b="$(col cached 4 "${TMP}/cold.tsv" | median)" 'BEGIN { printf "%+.3f", a - b }') ms, p99 $(awk -v a="$(col misses 6 "${TMP}/cold.tsv" | median)" -v b="$(col cached 6 "${TMP}/cold.tsv" | median)" 'BEGIN { printf "%+.3f", a - b }') ms."
-    echo "Near-cache entries at the end: ${COLD_NEAR_CACHE}; lookup failures: ${COLD_WARMUP_FAILURES} during the warm-up, $((COLD_FAILURES - COLD_WARMUP_FAILURES)) during the measured runs; gateway resident memory: ${COLD_RSS}."
+    echo "Near-cache entries at the end: ${COLD_NEAR_CACHE}; lookup failures: ${COLD_WARMUP_FAILURES} during the warm-up, $((COLD_FAILURES - COLD_WARMUP_FAILURES)) during the measured runs; gateway resident memory: ${COLD_RSS}; GC: ${COLD_GC}."
     echo "A wrong region here is a pinned user whose lookup failed (over lookup_timeout, 25 ms) and who was therefore decided by country, as the failure policy says; every user of this set is pinned."
     echo
   fi
-  echo "Homeport started as the README says (java -jar homeport.jar run --config gateway.yaml, workers: 1), no JVM options; gateway on CPUs ${PROXY_CPUS}, nginx backends and redis-server on ${BACKEND_CPUS}, wrk (1 thread) on ${WRK_CPUS}."
+  if [[ -z "${HOMEPORT_JAVA_OPTS}" ]]; then
+    echo "Homeport started as the README says (java -jar homeport.jar run --config gateway.yaml, workers: 1), no JVM options;"
+  else
+    echo "Homeport NOT started as the README says: JVM options ${HOMEPORT_JAVA_OPTS} (diagnosis);"
+  fi
+  echo "gateway on CPUs ${PROXY_CPUS}, nginx backends and redis-server on ${BACKEND_CPUS}, wrk (1 thread) on ${WRK_CPUS}."
   echo "Clients: benchmarks/peers/clients.tsv through X-Forwarded-For; every answer checked for its region (the user's pin, else the client's country)."
   echo "- $(redis-server --version | cut -d' ' -f1-3); $(wrk -v 2>&1 | head -n 1 | cut -d' ' -f1-2); java $(java -version 2>&1 | head -n 1 | cut -d'"' -f2); Homeport $(git describe --always --dirty 2>/dev/null); CPUs $(nproc); load average at start ${LOADAVG}"
   echo
