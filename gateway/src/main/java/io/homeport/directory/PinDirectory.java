@@ -360,13 +360,9 @@ public final class PinDirectory implements AutoCloseable, io.homeport.routing.Ex
                     .whenComplete((value, error) -> {
                         inFlight.remove(userId, result);
                         if (error == null) {
-                            if (!invalidatedSince(userId, started)) {
-                                nearCache.put(userId, value);
-                            } else {
-                                // An invalidation arrived while the GET was in flight (on another connection: the
-                                // reply may predate the write it announced). Serve it once, then read it again.
-                                nearCache.putStale(userId, value);
-                            }
+                            // An invalidation that arrived while the GET was in flight (on another connection:
+                            // the reply may predate the write it announced): serve it once, then read it again.
+                            nearCache.putFetched(userId, value, invalidatedSince(userId, started));
                             result.complete(new Pin(value, Source.REDIS));
                         } else {
                             result.completeExceptionally(failed("pin of " + userId, error));

@@ -125,16 +125,18 @@ public final class PinNearCache implements ExternalPins {
         return new PinDirectory.Pin(region, PinDirectory.Source.STALE);
     }
 
-    /** Remembers {@code region} (null: no pin) for {@code userId}, as read now. */
+    /** Remembers {@code region} (null: no pin) for {@code userId}, as read now: a background refresh. */
     public void put(String userId, String region) {
-        Entry entry = currentEntry(region == null ? NO_PIN : region);
-        justFetched.put(userId, new Fetched(entry, now));
-        entries.put(userId, entry);
+        entries.put(userId, currentEntry(region == null ? NO_PIN : region));
     }
 
-    /** Remembers {@code region} (null: no pin) for {@code userId} as already stale: answered, and read again. */
-    public void putStale(String userId, String region) {
-        Entry entry = new Entry(region == null ? NO_PIN : region, now - ttlNanos);
+    /**
+     * Remembers what a request's fetch read (null: no pin), and keeps it beside the cache for the
+     * request held for it; with {@code stale}, as already stale (answered, then read again).
+     */
+    public void putFetched(String userId, String region, boolean stale) {
+        String value = region == null ? NO_PIN : region;
+        Entry entry = stale ? new Entry(value, now - ttlNanos) : currentEntry(value);
         justFetched.put(userId, new Fetched(entry, now));
         entries.put(userId, entry);
     }
