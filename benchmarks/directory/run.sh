@@ -380,7 +380,7 @@ report() {
   fi
   echo "gateway on CPUs ${PROXY_CPUS}, nginx backends and redis-server on ${BACKEND_CPUS}, wrk (1 thread) on ${WRK_CPUS}."
   echo "Clients: benchmarks/peers/clients.tsv through X-Forwarded-For; every answer checked for its region (the user's pin, else the client's country)."
-  echo "- $(redis-server --version | cut -d' ' -f1-3); $(wrk -v 2>&1 | head -n 1 | cut -d' ' -f1-2); java $(java -version 2>&1 | head -n 1 | cut -d'"' -f2); Homeport $(git describe --always --dirty 2>/dev/null); CPUs $(nproc); load average at start ${LOADAVG}"
+  echo "- $(redis-server --version | cut -d' ' -f1-3); $(wrk -v 2>&1 | head -n 1 | cut -d' ' -f1-2); java $(java -version 2>&1 | head -n 1 | cut -d'"' -f2); Homeport ${VERSION}; CPUs $(nproc); load average at start ${LOADAVG}"
   echo
   echo "<details><summary>every run</summary>"
   echo
@@ -395,6 +395,7 @@ report() {
 main() {
   LOADAVG="$(cut -d' ' -f1-3 /proc/loadavg)"
   STARTED="$(date -u '+%Y-%m-%d %H:%M UTC')"
+  VERSION="$(git describe --always --dirty 2>/dev/null || echo unknown)" # as built when the run starts
   install_tools
   build
   local port
