@@ -84,18 +84,24 @@ public class PinNearCacheBenchmark {
         RoutingRules redisRules = new RulesLoader().load(Files.writeString(dir.resolve("redis.yaml"), withRedis));
 
         PinNearCache nearCache = new PinNearCache(cachedPins, Duration.ofHours(1), userId -> { });
-        int filler = 0;
-        for (int i = 0; i < userIds.length; i++) {
-            if (userIds[i] != null) {
-                // As Redis answers: a fresh string per read.
-                nearCache.put(userIds[i], i % 3 == 0 ? new String(REGIONS[i / 3 % 3]) : null);
-                filler++;
-            }
-        }
-        for (int i = 0; filler < cachedPins - 1; i++, filler++) {
+        int hotUsers = (int) java.util.Arrays.stream(userIds).filter(java.util.Objects::nonNull).count();
+        for (int i = 0; i < cachedPins - hotUsers; i++) { // other users first, then the hot ones: the newest entries
             nearCache.put("acct-x" + (50_000_000 + i), i % 3 == 0 ? new String(REGIONS[i % 3]) : null);
         }
-        nearCache.cleanUp();
+        // A full window lets its oldest entry go: put the hot users until the near-cache holds them all.
+        for (int pass = 0, missing = -1; missing != 0; pass++) {
+            if (pass == 10) {
+                throw new IllegalStateException(missing + " hot users do not stay in the near-cache");
+            }
+            missing = 0;
+            for (int i = 0; i < userIds.length; i++) {
+                if (userIds[i] != null && !nearCache.holds(userIds[i])) {
+                    // As Redis answers: a fresh string per read.
+                    nearCache.put(userIds[i], i % 3 == 0 ? new String(REGIONS[i / 3 % 3]) : null);
+                    missing++;
+                }
+            }
+        }
         CachingGeoLookup cache = new CachingGeoLookup(fixture.database, 100_000);
         filePins = new RoutingSnapshot(fileRules, cache);
         nearCachePins = new RoutingSnapshot(redisRules, cache, nearCache);

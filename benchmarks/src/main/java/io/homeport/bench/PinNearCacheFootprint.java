@@ -28,7 +28,6 @@ public final class PinNearCacheFootprint {
             String user = uuids ? new UUID(0x5eed_0000_0000_0000L + i, i * 0x9E37_79B9_7F4A_7C15L).toString() : "acct-" + (10_000_000 + i);
             cache.put(user, i % 3 == 0 ? new String(regions[i / 3 % 3]) : null);
         }
-        cache.cleanUp();
         long after = liveHeap();
         System.out.printf("near-cache: %,d entries (%s ids), %,d entries held, %.1f MiB of heap: %.0f bytes per cached pin%n",
                 entries, uuids ? "36-character UUID" : "13-character acct-NNNNNNNN", cache.size(),

@@ -1,29 +1,23 @@
 package io.homeport.directory;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
+import io.homeport.residency.StableHash;
 import io.homeport.routing.ExternalPins;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * The pins one gateway holds: bounded by count (Caffeine's size-based eviction), negative entries
- * for users known to have no pin, and an age after which an entry is stale — still answered, and
- * handed to {@link Refresh} to fetch again. What the decision reads: {@link #pinOf} answers without
- * waiting and allocates nothing.
+ * The pins one gateway holds: bounded by count, negative entries for users known to have no pin,
+ * and an age after which an entry is stale — still answered, and handed to {@link Refresh} to fetch
+ * again. What the decision reads: {@link #pinOf} answers without waiting and allocates nothing.
  *
- * <p>Eviction is Caffeine's (bounded by count, W-TinyLFU), fed by writes only: a hit is read
- * "quietly", without recording the use, which would cost each hit about a third of the decision
- * (benchmarks/BUDGET.md). Writes are frequent enough to stand for use: an entry in use is read
- * again from the store every ttl, and written, so the users evicted first are those not fetched
- * for longest and least often.
- *
- * <p>Three things keep a hit cheap (benchmarks/BUDGET.md): the quiet read; the entries' age is read from a coarse
- * clock that {@link #tick} advances (every {@link #TICK} in a gateway) instead of
- * {@code System.nanoTime()} per lookup, which costs tens of nanoseconds on a virtual machine; and
- * entries are shared: every pin to one region (and every "no pin") written within one tick is the
- * same object, so a hit reads few distinct cache lines and a million entries do not carry a million
- * copies of "singapore" and its timestamp.
+ * <p>The entries are a {@link PinTable}: longs in one array, found by a 96-bit fingerprint of the
+ * user id (its {@link StableHash}, which the decision has computed already, and 32 bits of another), each holding the region's number and the tick it was read at. Ages are counted in ticks
+ * of a coarse clock that {@link #tick} advances (every {@link #TICK} in a gateway), not with
+ * {@code System.nanoTime()} per lookup, which costs tens of nanoseconds on a virtual machine.
+ * Eviction follows reads from the store: when an entry must give way, the one read longest ago in
+ * its window does — an entry in use is read again every ttl.
  */
 public final class PinNearCache implements ExternalPins {
 
@@ -35,41 +29,32 @@ public final class PinNearCache implements ExternalPins {
 
     /** How often a gateway advances the clock: an entry turns stale at most this late. */
     public static final Duration TICK = Duration.ofMillis(100);
-    /** The region names kept once each; a store holding more distinct values than this is broken. */
-    private static final int MAX_REGION_NAMES = 256;
-    /** "No pin", cached like a pin. */
-    private static final String NO_PIN = "";
-    /** How long a fetched answer is kept beside the cache, whatever the cache's eviction decides. */
+    private static final long TICK_NANOS = TICK.toNanos();
+    /** How long a fetched answer is kept beside the table, whatever the table's eviction decides. */
     private static final long JUST_FETCHED_NANOS = Duration.ofSeconds(2).toNanos();
 
-    private record Entry(String region, long fetchedNanos) {}
+    /** What a request's fetch read: kept for the request held for it. */
+    private record Fetched(long value, long atNanos) {}
 
-    private record Fetched(Entry entry, long at) {}
-
-    /** The entry shared by the puts of one region within the tick that began at {@code tick}. */
-    private record Shared(long tick, Entry entry) {}
-
-    private final Cache<String, Entry> entries;
-    private final com.github.benmanes.caffeine.cache.Policy<String, Entry> quiet;
-    private final long ttlNanos;
+    private final PinTable table;
+    private final int ttlTicks;
     private final Refresh refresh;
-    /** Per region name (and "" for no pin), the entry of the current tick: shared by every put within it. */
-    private final ConcurrentHashMap<String, Shared> currentEntries = new ConcurrentHashMap<>();
+    private final long origin = System.nanoTime();
+    /** Region names by number (1 to {@link PinTable#MAX_REGION}; 0 is "no pin"). */
+    private final String[] regionNames = new String[PinTable.MAX_REGION + 1];
+    private final ConcurrentHashMap<String, Integer> regionNumbers = new ConcurrentHashMap<>();
     /**
-     * What was fetched in the last seconds. A full cache may evict a new entry at once (its
-     * admission policy favours entries used more often); the request held for that fetch must still
-     * find its answer when it is decided, so the answer is kept here too, for {@link #JUST_FETCHED_NANOS}.
+     * What requests' fetches read in the last seconds: a full table may let a new entry give way at
+     * once, and the request held for that fetch must still find its answer when it is decided.
      */
     private final ConcurrentHashMap<String, Fetched> justFetched = new ConcurrentHashMap<>();
-    /** {@code System.nanoTime()} as of the last {@link #tick}. */
-    private volatile long now = System.nanoTime();
+    /** Ticks since this cache was made, as of the last {@link #tick}. */
+    private volatile int now;
 
     public PinNearCache(long maxEntries, Duration ttl, Refresh refresh) {
-        // Maintenance (eviction, the recorded reads) runs on the thread that triggers it: no hand-off
-        // to a pool thread, whose wake-ups would cost an event loop more than the work itself.
-        this.entries = Caffeine.newBuilder().maximumSize(maxEntries).executor(Runnable::run).build();
-        this.quiet = entries.policy();
-        this.ttlNanos = ttl.toNanos();
+        this.table = new PinTable(Math.toIntExact(maxEntries));
+        // An age is at most half the tick counter's range: ttls of days are still told apart.
+        this.ttlTicks = (int) Math.max(1, Math.min(PinTable.TICK_MASK / 2, ttl.toNanos() / TICK_NANOS));
         this.refresh = refresh;
     }
 
@@ -79,33 +64,38 @@ public final class PinNearCache implements ExternalPins {
      */
     @Override
     public String pinOf(CharSequence userId) {
-        String key = userId.toString(); // the gateway's user ids are Strings already: no copy
-        Entry entry = entryOf(key);
-        if (entry == null) {
+        return pinOf(userId, StableHash.of(userId));
+    }
+
+    /** {@link #pinOf(CharSequence)} with the id's {@link StableHash}, which keys the table: not computed twice. */
+    @Override
+    public String pinOf(CharSequence userId, long stableHash) {
+        long value = valueOf(userId, stableHash);
+        if (value == PinTable.MISS) {
             return UNAVAILABLE;
         }
-        if (now - entry.fetchedNanos() >= ttlNanos) {
-            refresh.stale(key);
+        if (stale(value)) {
+            refresh.stale(userId.toString());
         }
-        return entry.region().isEmpty() ? null : entry.region();
+        int region = PinTable.region(value);
+        return region == 0 ? null : regionNames[region];
     }
 
     /** For explanations: how old the entry for {@code userId} is, and whether it is still fresh. */
     @Override
     public String origin(CharSequence userId) {
-        Entry entry = entryOf(userId.toString());
-        if (entry == null) {
+        long value = valueOf(userId);
+        if (value == PinTable.MISS) {
             return "not in the near-cache, and the store could not be read";
         }
-        long age = now - entry.fetchedNanos();
-        String read = String.format(java.util.Locale.ROOT, "read %.1f s ago", age / 1e9);
-        return age < ttlNanos ? "near-cache, " + read
-                : "near-cache, stale: " + read + ", older than the near-cache's ttl; served while it is fetched again";
+        String read = String.format(Locale.ROOT, "read %.1f s ago", ageTicks(value) * TICK_NANOS / 1e9);
+        return stale(value) ? "near-cache, stale: " + read + ", older than the near-cache's ttl; served while it is fetched again"
+                : "near-cache, " + read;
     }
 
-    /** Whether the cache holds anything (fresh or stale) for {@code userId}; not counted as a use of it. */
+    /** Whether the cache holds anything (fresh or stale) for {@code userId}. */
     public boolean holds(String userId) {
-        return entries.asMap().containsKey(userId) || justFetched.containsKey(userId);
+        return valueOf(userId) != PinTable.MISS;
     }
 
     /**
@@ -113,12 +103,13 @@ public final class PinNearCache implements ExternalPins {
      * region (null: no pin). A stale entry is handed to {@link Refresh}.
      */
     public PinDirectory.Pin cached(String userId) {
-        Entry entry = entryOf(userId);
-        if (entry == null) {
+        long value = valueOf(userId);
+        if (value == PinTable.MISS) {
             return null;
         }
-        String region = entry.region().isEmpty() ? null : entry.region();
-        if (now - entry.fetchedNanos() < ttlNanos) {
+        int number = PinTable.region(value);
+        String region = number == 0 ? null : regionNames[number];
+        if (!stale(value)) {
             return new PinDirectory.Pin(region, PinDirectory.Source.NEAR_CACHE);
         }
         refresh.stale(userId);
@@ -127,74 +118,135 @@ public final class PinNearCache implements ExternalPins {
 
     /** Remembers {@code region} (null: no pin) for {@code userId}, as read now: a background refresh. */
     public void put(String userId, String region) {
-        entries.put(userId, currentEntry(region == null ? NO_PIN : region));
+        int number = regionNumber(region);
+        if (number < 0) {
+            remove(userId); // a store holding this many distinct values is broken: nothing is cached for it
+            return;
+        }
+        // Entries read together would turn stale together, and be read again together, every ttl:
+        // each counts as up to an eighth of the ttl older than it is, so such a crowd spreads out.
+        int jitter = ThreadLocalRandom.current().nextInt(ttlTicks / 8 + 1);
+        table.put(key(userId), PinTable.value(low(userId), number, now - jitter), now);
     }
 
     /**
-     * Remembers what a request's fetch read (null: no pin), and keeps it beside the cache for the
+     * Remembers what a request's fetch read (null: no pin), and keeps it beside the table for the
      * request held for it; with {@code stale}, as already stale (answered, then read again).
      */
     public void putFetched(String userId, String region, boolean stale) {
-        String value = region == null ? NO_PIN : region;
-        Entry entry = stale ? new Entry(value, now - ttlNanos) : currentEntry(value);
-        justFetched.put(userId, new Fetched(entry, now));
-        entries.put(userId, entry);
+        int number = regionNumber(region);
+        if (number < 0) {
+            remove(userId);
+            return;
+        }
+        long value = PinTable.value(low(userId), number, stale ? now - ttlTicks : now);
+        justFetched.put(userId, new Fetched(value, System.nanoTime()));
+        table.put(key(userId), value, now);
     }
 
-    /** Advances the clock the entries' age is read from to {@code System.nanoTime()}. */
+    /** Advances the clock the entries' age is read from, and forgets old fetches. */
     public void tick() {
         long at = System.nanoTime();
-        now = at;
+        now = (int) ((at - origin) / TICK_NANOS);
         if (!justFetched.isEmpty()) {
-            justFetched.values().removeIf(fetched -> at - fetched.at() > JUST_FETCHED_NANOS);
+            justFetched.values().removeIf(fetched -> at - fetched.atNanos() > JUST_FETCHED_NANOS);
         }
     }
 
     public void invalidate(String userId) {
-        justFetched.remove(userId);
-        entries.invalidate(userId);
+        remove(userId);
     }
 
     public void invalidateAll() {
         justFetched.clear();
-        entries.invalidateAll();
+        table.clear();
     }
 
-    /** Entries now (approximate). */
+    /** Entries now. */
     public long size() {
-        return entries.estimatedSize();
+        return table.size();
     }
 
-    /** Evictions and removals pending, done now: for measuring what the entries weigh. */
-    public void cleanUp() {
-        entries.cleanUp();
+    private void remove(String userId) {
+        justFetched.remove(userId);
+        table.remove(key(userId));
     }
 
-    private Entry entryOf(String userId) {
-        Entry entry = quiet.getIfPresentQuietly(userId);
-        if (entry == null) {
-            Fetched fetched = justFetched.get(userId);
-            return fetched == null ? null : fetched.entry();
-        }
-        return entry;
+    private long valueOf(CharSequence userId) {
+        return valueOf(userId, StableHash.of(userId));
     }
 
-    private Entry currentEntry(String region) {
-        long at = now;
-        Shared shared = currentEntries.get(region);
-        if (shared != null && shared.tick() == at) {
-            return shared.entry();
+    private long valueOf(CharSequence userId, long stableHash) {
+        long value = table.find(PinTable.key(stableHash), low(userId));
+        if (value == PinTable.MISS && !justFetched.isEmpty()) {
+            Fetched fetched = justFetched.get(userId.toString());
+            return fetched == null ? PinTable.MISS : fetched.value();
         }
-        // Entries read together would turn stale together, and be read again together, every ttl:
-        // each tick's entries count as up to an eighth of the ttl older than they are, so such a
-        // crowd spreads out over the rounds instead of returning as one burst of reads.
-        long age = java.util.concurrent.ThreadLocalRandom.current().nextLong(ttlNanos / 8 + 1);
-        if (shared == null && currentEntries.size() >= MAX_REGION_NAMES) {
-            return new Entry(region, at - age); // a store holding this many distinct values is broken: share nothing new
+        return value;
+    }
+
+    private boolean stale(long value) {
+        return ageTicks(value) >= ttlTicks;
+    }
+
+    private int ageTicks(long value) {
+        return now - PinTable.tick(value) & PinTable.TICK_MASK;
+    }
+
+    /** The id's first 64 bits of fingerprint: its {@link StableHash}. */
+    private static long key(CharSequence userId) {
+        return PinTable.key(StableHash.of(userId));
+    }
+
+    /**
+     * The other 32 bits: a hash of another kind (multiply-add, where StableHash is xor-multiply), so
+     * that ids colliding in one are no likelier to collide in the other; four lanes of characters
+     * side by side, so that it costs a quarter of the id's length in multiplications one after another.
+     */
+    static int low(CharSequence userId) {
+        int n = userId.length();
+        long a = 0x2545f4914f6cdd1dL;
+        long b = 0x9e3779b97f4a7c15L ^ n;
+        long c = 0xc2b2ae3d27d4eb4fL;
+        long d = 0x165667b19e3779f9L;
+        int i = 0;
+        for (; i + 4 <= n; i += 4) {
+            a = (a + userId.charAt(i)) * 0xff51afd7ed558ccdL;
+            b = (b + userId.charAt(i + 1)) * 0xc4ceb9fe1a85ec53L;
+            c = (c + userId.charAt(i + 2)) * 0x9e3779b97f4a7c15L;
+            d = (d + userId.charAt(i + 3)) * 0xbf58476d1ce4e5b9L;
         }
-        String name = shared != null ? shared.entry().region() : region;
-        Entry fresh = new Entry(name, at - age);
-        currentEntries.put(name, new Shared(at, fresh));
-        return fresh;
+        for (; i < n; i++) {
+            a = (a + userId.charAt(i)) * 0x94d049bb133111ebL;
+        }
+        long hash = a ^ Long.rotateLeft(b, 16) ^ Long.rotateLeft(c, 32) ^ Long.rotateLeft(d, 48);
+        hash ^= hash >>> 29;
+        hash *= 0xbf58476d1ce4e5b9L;
+        hash ^= hash >>> 32;
+        return (int) hash;
+    }
+
+    /** The number of {@code region} (0 for null: no pin), or -1 when every number is taken. */
+    private int regionNumber(String region) {
+        if (region == null) {
+            return 0;
+        }
+        Integer known = regionNumbers.get(region);
+        if (known != null) {
+            return known;
+        }
+        synchronized (regionNumbers) {
+            known = regionNumbers.get(region);
+            if (known != null) {
+                return known;
+            }
+            int number = regionNumbers.size() + 1;
+            if (number > PinTable.MAX_REGION) {
+                return -1;
+            }
+            regionNames[number] = region; // before any entry names it: entries are published after
+            regionNumbers.put(region, number);
+            return number;
+        }
     }
 }

@@ -197,7 +197,7 @@ class PinClusterChaosTest {
                     }
                 }
                 assertThat(wrong).as("lost requests and requests sent where their rules and pins forbid").isEmpty();
-                assertThat(outcomes.getOrDefault("pin", new LongAdder()).sum()).as("served by their pin").isGreaterThan(1_000);
+                assertThat(outcomes.getOrDefault("pin", new LongAdder()).sum()).as("served by their pin").isGreaterThan(100);
                 assertThat(lookupFailures).as("the kill was felt: lookups failed while the slot had no master").isPositive();
                 assertThat(outcomes.getOrDefault("fallback", new LongAdder()).sum())
                         .as("pinned users served by their country's policy only when their pin was unavailable")

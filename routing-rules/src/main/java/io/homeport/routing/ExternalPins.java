@@ -18,6 +18,14 @@ public interface ExternalPins {
     String pinOf(CharSequence userId);
 
     /**
+     * The same, for a caller that has the id's {@link io.homeport.residency.StableHash} already
+     * (the decision computes it for the migration bucket): pins keyed by it need not hash again.
+     */
+    default String pinOf(CharSequence userId, long stableHash) {
+        return pinOf(userId);
+    }
+
+    /**
      * Where the answer {@link #pinOf} gives for {@code userId} comes from ("the near-cache, read
      * from Redis 2.1 s ago"), for explanations; null when these pins cannot say.
      */

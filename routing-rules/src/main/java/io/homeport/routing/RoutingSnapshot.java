@@ -242,7 +242,7 @@ public final class RoutingSnapshot {
         long userHash = userId != null && hashesUserIds ? StableHash.of(userId) : 0;
         int pinned = userId != null && pins != null ? pins.regionIndexOf(userId, userHash) : -1;
         if (external != null && userId != null) {
-            String pin = external.pinOf(userId);
+            String pin = external.pinOf(userId, userHash);
             if (pin != null) {
                 // An unavailable pin, or one naming no region of these rules, is rare: the explained path
                 // decides it (strict or not). A pin to one of the rules' regions is looked up by index below.
@@ -299,7 +299,7 @@ public final class RoutingSnapshot {
         boolean pinUnavailable = false;
         if (userId != null && rules.residency().users().isPresent()) {
             UserPins pins = rules.residency().users().get();
-            String pinned = external != null ? external.pinOf(userId) : pins.table().regionOf(userId, userHash);
+            String pinned = external != null ? external.pinOf(userId, userHash) : pins.table().regionOf(userId, userHash);
             String origin = trace.enabled && external != null ? external.origin(userId) : null;
             String from = pins.describe() + (origin == null ? "" : " (" + origin + ")");
             if (pinned == ExternalPins.UNAVAILABLE || pinned != null && !decisions.hasRegion(pinned)) {
