@@ -24,6 +24,8 @@
 #   COLD_PINS [10000000]  COLD_CONNECTIONS [16]  WARM_SET [50000]
 #   WRK_CPUS [0]  PROXY_CPUS [1]  BACKEND_CPUS [1]  (Redis shares the backends' CPUs)
 #   PORT_BASE [19080]: gateways on +3 (file) and +4 (redis), admins on +10/+11, backends +21..+23, Redis +30
+#   NEAR_CACHE_TTL []: directory.redis.near_cache.ttl for the Redis gateways (empty: the default, 60s);
+#              a ttl longer than the run leaves out the background refresh, to tell its cost apart
 #   HOMEPORT_JAVA_OPTS []: extra JVM options, for diagnosis only: the report then says Homeport was NOT
 #              started as the README says
 #   RESULTS [benchmarks/RESULTS.md] (empty: append nowhere)  KEEP_TMP [0]  NO_INSTALL [0]
@@ -56,6 +58,7 @@ RESULTS="${RESULTS-benchmarks/RESULTS.md}"
 KEEP_TMP="${KEEP_TMP:-0}"
 NO_INSTALL="${NO_INSTALL:-0}"
 HOMEPORT_JAVA_OPTS="${HOMEPORT_JAVA_OPTS:-}"
+NEAR_CACHE_TTL="${NEAR_CACHE_TTL:-}"
 
 seconds_of() { [[ "$1" =~ ^([0-9]+)s?$ ]] && echo "${BASH_REMATCH[1]}" || { echo "not a duration in seconds: $1" >&2; exit 2; }; }
 DURATION_S="$(seconds_of "${DURATION}")"
@@ -211,7 +214,9 @@ write_gateway() {
     echo "geoip: {database: ${DB}, cache: {max_entries: 100000}}"
     echo "client_ip: {trusted_proxies: [127.0.0.0/8]}"
     echo "audit: {user_hash_key_file: user-hash.key}"
-    [[ "${source}" == file ]] || echo "directory: {redis: {uris: [\"redis://127.0.0.1:${REDIS_PORT}\"]}}"
+    if [[ "${source}" != file ]]; then
+      echo "directory: {redis: {uris: [\"redis://127.0.0.1:${REDIS_PORT}\"]$([[ -z "${NEAR_CACHE_TTL}" ]] || echo ", near_cache: {ttl: ${NEAR_CACHE_TTL}}")}}"
+    fi
   } >"${dir}/gateway.yaml"
 }
 
@@ -339,6 +344,7 @@ report() {
   echo
   echo '```sh'
   [[ -z "${HOMEPORT_JAVA_OPTS}" ]] || printf 'HOMEPORT_JAVA_OPTS="%s" ' "${HOMEPORT_JAVA_OPTS}"
+  [[ -z "${NEAR_CACHE_TTL}" ]] || printf 'NEAR_CACHE_TTL=%s ' "${NEAR_CACHE_TTL}"
   printf 'PARTS="%s" ROUNDS=%s DURATION=%s WARMUP_JVM=%s CONNECTIONS=%s USERS=%s COLD_PINS=%s COLD_CONNECTIONS=%s WARM_SET=%s WRK_CPUS=%s PROXY_CPUS=%s BACKEND_CPUS=%s benchmarks/directory/run.sh\n' \
     "${PARTS}" "${ROUNDS}" "${DURATION}" "${WARMUP_JVM}" "${CONNECTIONS}" "${USERS}" "${COLD_PINS}" "${COLD_CONNECTIONS}" "${WARM_SET}" "${WRK_CPUS}" "${PROXY_CPUS}" "${BACKEND_CPUS}"
   echo '```'

@@ -319,6 +319,12 @@ public final class PinDirectory implements AutoCloseable, io.homeport.routing.Ex
         return nearCache.pinOf(userId);
     }
 
+    /** The same with the id's StableHash, which the decision has computed: the near-cache's key. */
+    @Override
+    public String pinOf(CharSequence userId, long stableHash) {
+        return nearCache.pinOf(userId, stableHash);
+    }
+
     @Override
     public String origin(CharSequence userId) {
         return nearCache.origin(userId);

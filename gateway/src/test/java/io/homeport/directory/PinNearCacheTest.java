@@ -75,6 +75,15 @@ class PinNearCacheTest {
     }
 
     @Test
+    void theDecisionsStableHashIsTheKey() {
+        PinNearCache cache = new PinNearCache(1_000, Duration.ofMinutes(1), refreshed::add);
+        cache.put("roamer", "singapore");
+        assertThat(cache.pinOf("roamer", io.homeport.residency.StableHash.of("roamer"))).isEqualTo("singapore");
+        assertThat(cache.pinOf("roamer", io.homeport.residency.StableHash.of("someone else")))
+                .as("another id's hash finds nothing: never another user's pin").isSameAs(ExternalPins.UNAVAILABLE);
+    }
+
+    @Test
     void theTwoFingerprintHalvesAreIndependent() {
         // Ids whose StableHash agree in the table's home slot still differ in the other half.
         assertThat(PinNearCache.low("acct-00000017")).isNotEqualTo(PinNearCache.low("acct-00000018"));
