@@ -24,7 +24,7 @@
 #   COLD_PINS [10000000]  COLD_CONNECTIONS [16]  WARM_SET [50000]
 #   WRK_CPUS [0]  PROXY_CPUS [1]  BACKEND_CPUS [1]  (Redis shares the backends' CPUs)
 #   PORT_BASE [19080]: gateways on +3 (file) and +4 (redis), admins on +10/+11, backends +21..+23, Redis +30
-#   NEAR_CACHE_TTL []: directory.redis.near_cache.ttl for the Redis gateways (empty: the default, 60s);
+#   NEAR_CACHE_TTL []: directory.redis.near_cache.ttl for the Redis gateways (empty: the default, 5m);
 #              a ttl longer than the run leaves out the background refresh, to tell its cost apart
 #   HOMEPORT_JAVA_OPTS []: extra JVM options, for diagnosis only: the report then says Homeport was NOT
 #              started as the README says

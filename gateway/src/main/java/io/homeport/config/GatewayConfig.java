@@ -77,7 +77,7 @@ public record GatewayConfig(
         public static final Directory NONE = new Directory(Optional.empty());
         public static final java.time.Duration DEFAULT_LOOKUP_TIMEOUT = java.time.Duration.ofMillis(25);
         public static final long DEFAULT_NEAR_CACHE_MAX_ENTRIES = 1_000_000;
-        public static final java.time.Duration DEFAULT_NEAR_CACHE_TTL = java.time.Duration.ofSeconds(60);
+        public static final java.time.Duration DEFAULT_NEAR_CACHE_TTL = java.time.Duration.ofMinutes(5);
     }
 
     public static int autoWorkers() {
