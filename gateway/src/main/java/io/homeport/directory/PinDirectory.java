@@ -95,7 +95,7 @@ public final class PinDirectory implements AutoCloseable, io.homeport.routing.Ex
     private final Map<String, StatefulRedisConnection<String, String>> tracking = new ConcurrentHashMap<>();
     private final ScheduledExecutorService reconciler;
     private final PinNearCache nearCache;
-    /** Refreshes and misses in flight, one per user: concurrent requests for one user share one GET. */
+    /** Misses in flight, one per user: concurrent requests for one user share one GET (refreshes go in MGET batches). */
     private final ConcurrentHashMap<String, CompletableFuture<Pin>> inFlight = new ConcurrentHashMap<>();
     private final LongAdder[] failures = {new LongAdder(), new LongAdder(), new LongAdder()};
     private final LongAdder invalidations = new LongAdder();
