@@ -34,11 +34,15 @@ final class RedisCluster implements AutoCloseable {
             create.addAll(List.of("--cluster-replicas", "1", "--cluster-yes"));
             String output = run(create, 60);
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (!clusterInfo(nodes.get(0)).contains("cluster_state:ok")) {
-                if (System.nanoTime() > deadline) {
-                    throw new IOException("the cluster did not become ok: " + output);
+            // Every node, not just the first: a node that has not yet seen every slot assigned
+            // answers CLUSTERDOWN to the keys it should serve.
+            for (RedisServer node : nodes) {
+                while (!clusterInfo(node).contains("cluster_state:ok")) {
+                    if (System.nanoTime() > deadline) {
+                        throw new IOException("node " + node.port() + " did not become ok: " + output);
+                    }
+                    Thread.sleep(100);
                 }
-                Thread.sleep(100);
             }
         } catch (Exception e) {
             close();
