@@ -319,10 +319,10 @@ public final class PinDirectory implements AutoCloseable, io.homeport.routing.Ex
         return nearCache.pinOf(userId);
     }
 
-    /** The same with the id's StableHash, which the decision has computed: the near-cache's key. */
+    /** The same with the id's fingerprint, which the decision has computed: the near-cache's key. */
     @Override
-    public String pinOf(CharSequence userId, long stableHash) {
-        return nearCache.pinOf(userId, stableHash);
+    public String pinOf(CharSequence userId, long stableHash, int secondHash) {
+        return nearCache.pinOf(userId, stableHash, secondHash);
     }
 
     @Override

@@ -13,7 +13,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * again. What the decision reads: {@link #pinOf} answers without waiting and allocates nothing.
  *
  * <p>The entries are a {@link PinTable}: longs in one array, found by a 96-bit fingerprint of the
- * user id (its {@link StableHash}, which the decision has computed already, and 32 bits of another), each holding the region's number and the tick it was read at. Ages are counted in ticks
+ * user id ({@link StableHash.Fingerprint}: its StableHash and 32 bits of a second hash, which the
+ * decision has computed already), each holding the region's number and the tick it was read at. Ages are counted in ticks
  * of a coarse clock that {@link #tick} advances (every {@link #TICK} in a gateway), not with
  * {@code System.nanoTime()} per lookup, which costs tens of nanoseconds on a virtual machine.
  * Eviction follows reads from the store: when an entry must give way, the one read longest ago in
@@ -64,13 +65,14 @@ public final class PinNearCache implements ExternalPins {
      */
     @Override
     public String pinOf(CharSequence userId) {
-        return pinOf(userId, StableHash.of(userId));
+        StableHash.Fingerprint fingerprint = StableHash.fingerprint(userId);
+        return pinOf(userId, fingerprint.stableHash(), fingerprint.second());
     }
 
-    /** {@link #pinOf(CharSequence)} with the id's {@link StableHash}, which keys the table: not computed twice. */
+    /** {@link #pinOf(CharSequence)} with the id's {@link StableHash.Fingerprint}, which keys the table: not computed twice. */
     @Override
-    public String pinOf(CharSequence userId, long stableHash) {
-        long value = valueOf(userId, stableHash);
+    public String pinOf(CharSequence userId, long stableHash, int secondHash) {
+        long value = valueOf(userId, stableHash, secondHash);
         if (value == PinTable.MISS) {
             return UNAVAILABLE;
         }
@@ -126,7 +128,8 @@ public final class PinNearCache implements ExternalPins {
         // Entries read together would turn stale together, and be read again together, every ttl:
         // each counts as up to an eighth of the ttl older than it is, so such a crowd spreads out.
         int jitter = ThreadLocalRandom.current().nextInt(ttlTicks / 8 + 1);
-        table.put(key(userId), PinTable.value(low(userId), number, now - jitter), now);
+        StableHash.Fingerprint fingerprint = StableHash.fingerprint(userId);
+        table.put(PinTable.key(fingerprint.stableHash()), PinTable.value(fingerprint.second(), number, now - jitter), now);
     }
 
     /**
@@ -139,9 +142,10 @@ public final class PinNearCache implements ExternalPins {
             remove(userId);
             return;
         }
-        long value = PinTable.value(low(userId), number, stale ? now - ttlTicks : now);
+        StableHash.Fingerprint fingerprint = StableHash.fingerprint(userId);
+        long value = PinTable.value(fingerprint.second(), number, stale ? now - ttlTicks : now);
         justFetched.put(userId, new Fetched(value, System.nanoTime()));
-        table.put(key(userId), value, now);
+        table.put(PinTable.key(fingerprint.stableHash()), value, now);
     }
 
     /** Advances the clock the entries' age is read from, and forgets old fetches. */
@@ -169,15 +173,16 @@ public final class PinNearCache implements ExternalPins {
 
     private void remove(String userId) {
         justFetched.remove(userId);
-        table.remove(key(userId));
+        table.remove(PinTable.key(StableHash.of(userId)));
     }
 
     private long valueOf(CharSequence userId) {
-        return valueOf(userId, StableHash.of(userId));
+        StableHash.Fingerprint fingerprint = StableHash.fingerprint(userId);
+        return valueOf(userId, fingerprint.stableHash(), fingerprint.second());
     }
 
-    private long valueOf(CharSequence userId, long stableHash) {
-        long value = table.find(PinTable.key(stableHash), low(userId));
+    private long valueOf(CharSequence userId, long stableHash, int secondHash) {
+        long value = table.find(PinTable.key(stableHash), secondHash);
         if (value == PinTable.MISS && !justFetched.isEmpty()) {
             Fetched fetched = justFetched.get(userId.toString());
             return fetched == null ? PinTable.MISS : fetched.value();
@@ -191,39 +196,6 @@ public final class PinNearCache implements ExternalPins {
 
     private int ageTicks(long value) {
         return now - PinTable.tick(value) & PinTable.TICK_MASK;
-    }
-
-    /** The id's first 64 bits of fingerprint: its {@link StableHash}. */
-    private static long key(CharSequence userId) {
-        return PinTable.key(StableHash.of(userId));
-    }
-
-    /**
-     * The other 32 bits: a hash of another kind (multiply-add, where StableHash is xor-multiply), so
-     * that ids colliding in one are no likelier to collide in the other; four lanes of characters
-     * side by side, so that it costs a quarter of the id's length in multiplications one after another.
-     */
-    static int low(CharSequence userId) {
-        int n = userId.length();
-        long a = 0x2545f4914f6cdd1dL;
-        long b = 0x9e3779b97f4a7c15L ^ n;
-        long c = 0xc2b2ae3d27d4eb4fL;
-        long d = 0x165667b19e3779f9L;
-        int i = 0;
-        for (; i + 4 <= n; i += 4) {
-            a = (a + userId.charAt(i)) * 0xff51afd7ed558ccdL;
-            b = (b + userId.charAt(i + 1)) * 0xc4ceb9fe1a85ec53L;
-            c = (c + userId.charAt(i + 2)) * 0x9e3779b97f4a7c15L;
-            d = (d + userId.charAt(i + 3)) * 0xbf58476d1ce4e5b9L;
-        }
-        for (; i < n; i++) {
-            a = (a + userId.charAt(i)) * 0x94d049bb133111ebL;
-        }
-        long hash = a ^ Long.rotateLeft(b, 16) ^ Long.rotateLeft(c, 32) ^ Long.rotateLeft(d, 48);
-        hash ^= hash >>> 29;
-        hash *= 0xbf58476d1ce4e5b9L;
-        hash ^= hash >>> 32;
-        return (int) hash;
     }
 
     /** The number of {@code region} (0 for null: no pin), or -1 when every number is taken. */

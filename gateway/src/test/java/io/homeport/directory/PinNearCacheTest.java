@@ -2,6 +2,7 @@ package io.homeport.directory;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.homeport.residency.StableHash;
 import io.homeport.routing.ExternalPins;
 import java.time.Duration;
 import java.util.List;
@@ -78,15 +79,12 @@ class PinNearCacheTest {
     void theDecisionsStableHashIsTheKey() {
         PinNearCache cache = new PinNearCache(1_000, Duration.ofMinutes(1), refreshed::add);
         cache.put("roamer", "singapore");
-        assertThat(cache.pinOf("roamer", io.homeport.residency.StableHash.of("roamer"))).isEqualTo("singapore");
-        assertThat(cache.pinOf("roamer", io.homeport.residency.StableHash.of("someone else")))
+        StableHash.Fingerprint roamer = StableHash.fingerprint("roamer");
+        StableHash.Fingerprint someoneElse = StableHash.fingerprint("someone else");
+        assertThat(cache.pinOf("roamer", roamer.stableHash(), roamer.second())).isEqualTo("singapore");
+        assertThat(cache.pinOf("roamer", someoneElse.stableHash(), roamer.second()))
                 .as("another id's hash finds nothing: never another user's pin").isSameAs(ExternalPins.UNAVAILABLE);
-    }
-
-    @Test
-    void theTwoFingerprintHalvesAreIndependent() {
-        // Ids whose StableHash agree in the table's home slot still differ in the other half.
-        assertThat(PinNearCache.low("acct-00000017")).isNotEqualTo(PinNearCache.low("acct-00000018"));
-        assertThat(PinNearCache.low("ab")).isNotEqualTo(PinNearCache.low("ba"));
+        assertThat(cache.pinOf("roamer", roamer.stableHash(), someoneElse.second()))
+                .as("nor does the same hash with another second half").isSameAs(ExternalPins.UNAVAILABLE);
     }
 }

@@ -18,10 +18,10 @@ public interface ExternalPins {
     String pinOf(CharSequence userId);
 
     /**
-     * The same, for a caller that has the id's {@link io.homeport.residency.StableHash} already
-     * (the decision computes it for the migration bucket): pins keyed by it need not hash again.
+     * The same, for a caller that has the id's {@link io.homeport.residency.StableHash.Fingerprint}
+     * already (the decision computes it for the migration bucket): pins keyed by it need not hash again.
      */
-    default String pinOf(CharSequence userId, long stableHash) {
+    default String pinOf(CharSequence userId, long stableHash, int secondHash) {
         return pinOf(userId);
     }
 

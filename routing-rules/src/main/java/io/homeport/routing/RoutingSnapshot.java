@@ -239,10 +239,18 @@ public final class RoutingSnapshot {
         // instead of after it (benchmarks/BUDGET.md). One hash of the user id serves both the pin
         // and the migration bucket.
         int route = routeMatcher.indexFor(host, path);
-        long userHash = userId != null && hashesUserIds ? StableHash.of(userId) : 0;
-        int pinned = userId != null && pins != null ? pins.regionIndexOf(userId, userHash) : -1;
-        if (external != null && userId != null) {
-            String pin = external.pinOf(userId, userHash);
+        long userHash;
+        int pinned = -1;
+        if (userId == null || !hashesUserIds) {
+            userHash = 0;
+        } else if (external == null) {
+            userHash = StableHash.of(userId);
+            pinned = pins != null ? pins.regionIndexOf(userId, userHash) : -1;
+        } else {
+            // Pins found by a 96-bit fingerprint: both of its hashes from one pass over the id.
+            StableHash.Fingerprint fingerprint = StableHash.fingerprint(userId);
+            userHash = fingerprint.stableHash();
+            String pin = external.pinOf(userId, userHash, fingerprint.second());
             if (pin != null) {
                 // An unavailable pin, or one naming no region of these rules, is rare: the explained path
                 // decides it (strict or not). A pin to one of the rules' regions is looked up by index below.
@@ -295,11 +303,13 @@ public final class RoutingSnapshot {
         }
 
         // One hash of the user id serves both the pin lookup and the migration bucket.
-        long userHash = userId != null ? StableHash.of(userId) : 0;
+        StableHash.Fingerprint fingerprint = userId != null ? StableHash.fingerprint(userId) : null;
+        long userHash = fingerprint != null ? fingerprint.stableHash() : 0;
         boolean pinUnavailable = false;
         if (userId != null && rules.residency().users().isPresent()) {
             UserPins pins = rules.residency().users().get();
-            String pinned = external != null ? external.pinOf(userId, userHash) : pins.table().regionOf(userId, userHash);
+            String pinned = external != null ? external.pinOf(userId, userHash, fingerprint.second())
+                    : pins.table().regionOf(userId, userHash);
             String origin = trace.enabled && external != null ? external.origin(userId) : null;
             String from = pins.describe() + (origin == null ? "" : " (" + origin + ")");
             if (pinned == ExternalPins.UNAVAILABLE || pinned != null && !decisions.hasRegion(pinned)) {

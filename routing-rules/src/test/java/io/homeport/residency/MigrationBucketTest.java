@@ -84,7 +84,21 @@ class MigrationBucketTest {
             }
             String text = new String(chars);
             assertThat(StableHash.of(text)).as("hash of %s", text).isEqualTo(reference(text));
+            assertThat(StableHash.fingerprint(text).stableHash()).as("fingerprint of %s", text).isEqualTo(reference(text));
         }
+    }
+
+    @Test
+    void aFingerprintsSecondHashTellsApartWhatTheFirstMightNot() {
+        // Another kind of hash: close ids, permutations and ids of other lengths differ in it too.
+        assertThat(StableHash.fingerprint("acct-00000017").second()).isNotEqualTo(StableHash.fingerprint("acct-00000018").second());
+        assertThat(StableHash.fingerprint("ab").second()).isNotEqualTo(StableHash.fingerprint("ba").second());
+        assertThat(StableHash.fingerprint("a").second()).isNotEqualTo(StableHash.fingerprint("a\0").second());
+        java.util.Set<Integer> seconds = new java.util.HashSet<>();
+        for (int i = 0; i < 100_000; i++) {
+            seconds.add(StableHash.fingerprint("acct-" + i).second());
+        }
+        assertThat(seconds).as("32 bits: a few collisions in 100,000 at most").hasSizeGreaterThan(99_990);
     }
 
     /** FNV-1a 64 over UTF-16 code units, then MurmurHash3's fmix64, written independently of StableHash. */
