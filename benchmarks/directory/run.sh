@@ -3,15 +3,19 @@
 # pins from a users file, and with a cold near-cache in front of 10 million pins. See README.md here.
 #
 #   benchmarks/directory/run.sh                      # both parts, 3 interleaved rounds each
-#   PARTS=warm ROUNDS=1 DURATION=3s WARMUP_JVM=10s benchmarks/directory/run.sh   # a quick check
+#   PARTS=warm ROUNDS=1 DURATION=3s WARMUP_JVM=10s MIXES=v4 HEADS=200 ANSWERS=100 benchmarks/directory/run.sh   # a quick check
 #
 # warm: two gateways started as the README says (java -jar homeport.jar run --config gateway.yaml),
 #   one with `residency.users: {file: users.csv}`, one with `{source: redis}` and directory.redis
 #   pointing at a redis-server this script starts, both holding the same USERS users (a third pinned,
 #   to beijing, singapore and us in turn; the rest without a pin). wrk cycles through the users with
-#   X-User-Id and X-Forwarded-For (benchmarks/peers/clients.tsv), so after the warm-up every user is
-#   in the near-cache; the two gateways take turns, ROUNDS times, on the same work. Target: the
-#   Redis gateway's throughput within 5% of the file gateway's.
+#   X-User-Id and X-Forwarded-For, so after the warm-up every user is in the near-cache; the two
+#   gateways take turns, cell by cell, ROUNDS times, on the same work. The workload matrix is the
+#   peer benchmark's (benchmarks/peers/run.sh), MIXES x HEADS x ANSWERS, 12 cells by default:
+#   MIXES ["v4 v6"]: clients of benchmarks/peers/clients.tsv (IPv4) or clients-v6.tsv (35% IPv6);
+#   HEADS ["200 800"]: request heads of about 200 or 800 bytes (users.lua); ANSWERS ["100 2k 16k"]:
+#   answer bodies of 100 B, 2 KiB, 16 KiB. Target: the Redis gateway's throughput within 5% of the
+#   file gateway's, in every cell.
 # cold: COLD_PINS pins written to Redis with `homeport pins import` (its rate is reported), a fresh
 #   Redis gateway (near_cache.max_entries at its default, 1,000,000), and wrk at COLD_CONNECTIONS
 #   connections alternating between users it has cached (a warm set of WARM_SET users) and users
@@ -20,7 +24,9 @@
 #   lookups per second Redis served (INFO commandstats).
 #
 # Settings (environment variables, defaults in brackets):
-#   PARTS ["warm cold"]  ROUNDS [3]  DURATION [10s]  WARMUP_JVM [30s]  CONNECTIONS [64]  USERS [100000]
+#   PARTS ["warm cold"]  ROUNDS [3]  DURATION [10s]  WARMUP_JVM [60s]  CONNECTIONS [64]  USERS [100000]
+#   MIXES ["v4 v6"]  HEADS ["200 800"]  ANSWERS ["100 2k 16k"]  (the warm part's matrix; the cold part
+#              measures one cell: v4, 200-byte heads, 100-byte answers)
 #   COLD_PINS [10000000]  COLD_CONNECTIONS [16]  WARM_SET [50000]
 #   WRK_CPUS [0]  PROXY_CPUS [1]  BACKEND_CPUS [1]  (Redis shares the backends' CPUs)
 #   PORT_BASE [19080]: gateways on +3 (file) and +4 (redis), admins on +10/+11, backends +21..+23, Redis +30
@@ -44,7 +50,10 @@ cd "${REPO_ROOT}"
 PARTS="${PARTS:-warm cold}"
 ROUNDS="${ROUNDS:-3}"
 DURATION="${DURATION:-10s}"
-WARMUP_JVM="${WARMUP_JVM:-30s}"
+WARMUP_JVM="${WARMUP_JVM:-60s}"
+MIXES="${MIXES:-v4 v6}"
+HEADS="${HEADS:-200 800}"
+ANSWERS="${ANSWERS:-100 2k 16k}"
 CONNECTIONS="${CONNECTIONS:-64}"
 USERS="${USERS:-100000}"
 COLD_PINS="${COLD_PINS:-10000000}"
@@ -67,7 +76,21 @@ for n in ROUNDS CONNECTIONS USERS COLD_PINS COLD_CONNECTIONS WARM_SET; do
   [[ "${!n}" =~ ^[1-9][0-9]*$ ]] || { echo "${n}=${!n}: a positive whole number" >&2; exit 2; }
 done
 
+CELLS=()
+for mix in ${MIXES}; do
+  [[ "${mix}" == v4 || "${mix}" == v6 ]] || { echo "MIXES: v4 and/or v6, not ${mix}" >&2; exit 2; }
+  for head in ${HEADS}; do
+    [[ "${head}" == 200 || "${head}" == 800 ]] || { echo "HEADS: 200 and/or 800, not ${head}" >&2; exit 2; }
+    for answer in ${ANSWERS}; do
+      [[ "${answer}" =~ ^(100|2k|16k)$ ]] || { echo "ANSWERS: 100, 2k and/or 16k, not ${answer}" >&2; exit 2; }
+      CELLS+=("${mix}/${head}/${answer}")
+    done
+  done
+done
+(( ${#CELLS[@]} > 0 )) || { echo "MIXES, HEADS and ANSWERS: at least one each" >&2; exit 2; }
+
 CLIENTS="${REPO_ROOT}/benchmarks/peers/clients.tsv"
+clients_of() { [[ "$1" == v6 ]] && echo "${REPO_ROOT}/benchmarks/peers/clients-v6.tsv" || echo "${CLIENTS}"; }
 TABLE="${REPO_ROOT}/benchmarks/peers/regions.tsv"
 LUA="${SCRIPT_DIR}/users.lua"
 DB="${REPO_ROOT}/.cache/geoip/geo-whois-asn-country.mmdb"
@@ -154,7 +177,11 @@ build() {
 start_backends() { # nginx, one server per region: X-Backend-Region, and the request's user and client echoed
   local dir="${TMP}/backends" region
   mkdir -p "${dir}/www"
-  awk 'BEGIN { s = "{\"items\":\""; while (length(s) < 97) s = s "x"; printf "%s\"}\n", s }' >"${dir}/www/a100"
+  local size
+  for size in 100:100 2k:2048 16k:16384; do # the peer benchmark's answers
+    awk -v n="${size#*:}" 'BEGIN { s = "{\"items\":\""; while (length(s) < n - 3) s = s "x"; printf "%s\"}\n", s }' \
+      >"${dir}/www/a${size%%:*}"
+  done
   {
     echo "daemon off; master_process on; pid ${dir}/nginx.pid; error_log ${dir}/error.log warn;"
     echo "worker_processes 1; events { worker_connections 8192; }"
@@ -236,12 +263,16 @@ start_gateway() {
   [[ "${code}" == 200 ]] || die "$2 not ready (log ${dir}/stderr.log)"
 }
 
-# run_wrk SECONDS PORT CONNECTIONS LABEL OUT MODE USERS PREFIX: every run draws other random users (its own seed)
+# run_wrk SECONDS PORT CONNECTIONS LABEL OUT MODE USERS PREFIX [CELL]: every run draws other random users (its own
+# seed); CELL (MIX/HEAD/ANSWER) is the workload, v4/200/100 when not given
 RUNS=0
 run_wrk() {
   RUNS=$((RUNS + 1))
+  local mix head answer
+  IFS=/ read -r mix head answer <<<"${9:-v4/200/100}"
   timeout -k 5 $(($1 + 30)) taskset -c "${WRK_CPUS}" wrk -t1 -c"$3" -d"$1s" --timeout 5s -s "${LUA}" \
-    "http://127.0.0.1:$2/" -- "${CLIENTS}" "$4" "$6" "$7" "$8" "${RUNS}" >"$5" 2>&1 || { cat "$5" >&2; die "wrk failed ($4)"; }
+    "http://127.0.0.1:$2/" -- "$(clients_of "${mix}")" "$4" "$6" "$7" "$8" "${RUNS}" "${head}" "/a${answer}" >"$5" 2>&1 \
+    || { cat "$5" >&2; die "wrk failed ($4)"; }
   grep -q '^DIRECTORY_RESULT ' "$5" || { cat "$5" >&2; die "wrk printed no result ($4)"; }
   local line
   line="$(grep '^DIRECTORY_RESULT ' "$5")"
@@ -253,6 +284,9 @@ run_wrk() {
 field() { tr ' ' '\n' <<<"$1" | awk -F= -v k="$2" '$1 == k { print $2 }'; }
 median() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print "nan"; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 col() { awk -F'\t' -v p="$1" -v c="$2" '$1 == p { print $c }' "$3"; }
+cellcol() { awk -F'\t' -v p="$1" -v w="$2" -v c="$3" '$1 == p && $10 == w { print $c }' "$4"; } # cellcol SOURCE CELL COLUMN FILE
+# ratios CELL: Redis ÷ file throughput, one a round
+ratios() { paste <(cellcol redis "$1" 3 "${TMP}/warm.tsv") <(cellcol file "$1" 3 "${TMP}/warm.tsv") | awk '{ printf "%.3f\n", $1 / $2 }'; }
 
 metric() { # metric ADMIN_PORT NAME_REGEX: the sum of the series
   curl -s "http://127.0.0.1:$1/metrics" | awk -v re="^$2" '$0 ~ re { s += $NF } END { printf "%.0f", s }'
@@ -268,26 +302,37 @@ warm_part() {
   start_gateway file gateway-file
   local file_pid="${GATEWAY_PID}"
   start_gateway redis gateway-redis
-  local redis_pid="${GATEWAY_PID}" source part round order
+  local redis_pid="${GATEWAY_PID}" source part round order cell c runs
+  # The warm-up cycles through the cells (every workload's code compiled before any is measured),
+  # in runs of at least 3 s, each with new connections.
+  runs=$(( WARMUP_JVM_S / 3 > ${#CELLS[@]} ? ${#CELLS[@]} : WARMUP_JVM_S / 3 ))
+  (( runs >= 1 )) || runs=1
   for source in file redis; do
-    for part in 1 2 3; do
-      run_wrk $((WARMUP_JVM_S / 3 + 1)) "$(port_of "${source}")" "${CONNECTIONS}" "warmup-${source}-${part}" \
-        "${TMP}/wrk-warmup-${source}-${part}.out" seq "${USERS}" u
+    for part in $(seq 1 "${runs}"); do
+      cell="${CELLS[$(( (part - 1) % ${#CELLS[@]} ))]}"
+      run_wrk $((WARMUP_JVM_S / runs + 1)) "$(port_of "${source}")" "${CONNECTIONS}" "warmup-${source}-${part}-${cell//\//-}" \
+        "${TMP}/wrk-warmup-${source}-${part}.out" seq "${USERS}" u "${cell}"
     done
   done
   WARMUP_FAILURES="$(metric "$(admin_of redis)" 'homeport_user_lookup_failures_total')"
   : >"${TMP}/warm.tsv"
   for round in $(seq 1 "${ROUNDS}"); do
-    order="file redis"
-    (( round % 2 == 0 )) && order="redis file"
-    for source in ${order}; do
-      local out="${TMP}/wrk-warm-${source}-r${round}.out" gets_before line
-      gets_before="$(redis_gets)"
-      run_wrk "${DURATION_S}" "$(port_of "${source}")" "${CONNECTIONS}" "warm-${source}-r${round}" "${out}" seq "${USERS}" u
-      line="$(grep '^DIRECTORY_RESULT ' "${out}")"
-      printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "${source}" "${round}" "$(field "${line}" rps)" "$(field "${line}" p50_ms)" \
-        "$(field "${line}" p99_ms)" "$(field "${line}" mismatches)" "$(field "${line}" non200)" "$(field "${line}" errors)" \
-        "$(awk -v a="${gets_before}" -v b="$(redis_gets)" -v s="$(field "${line}" duration_s)" 'BEGIN { printf "%.0f", (b - a) / s }')" >>"${TMP}/warm.tsv"
+    c=0
+    for cell in "${CELLS[@]}"; do
+      # Which gateway goes first alternates from cell to cell and round to round.
+      order="file redis"
+      (( (round + c) % 2 == 0 )) && order="redis file"
+      c=$((c + 1))
+      for source in ${order}; do
+        local out="${TMP}/wrk-warm-${source}-${cell//\//-}-r${round}.out" gets_before line
+        gets_before="$(redis_gets)"
+        run_wrk "${DURATION_S}" "$(port_of "${source}")" "${CONNECTIONS}" "warm-${source}-${cell}-r${round}" "${out}" seq "${USERS}" u "${cell}"
+        line="$(grep '^DIRECTORY_RESULT ' "${out}")"
+        printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "${source}" "${round}" "$(field "${line}" rps)" "$(field "${line}" p50_ms)" \
+          "$(field "${line}" p99_ms)" "$(field "${line}" mismatches)" "$(field "${line}" non200)" "$(field "${line}" errors)" \
+          "$(awk -v a="${gets_before}" -v b="$(redis_gets)" -v s="$(field "${line}" duration_s)" 'BEGIN { printf "%.0f", (b - a) / s }')" \
+          "${cell}" >>"${TMP}/warm.tsv"
+      done
     done
   done
   WARM_NEAR_CACHE="$(metric "$(admin_of redis)" 'homeport_pin_near_cache_entries')"
@@ -346,22 +391,25 @@ report() {
   echo '```sh'
   [[ -z "${HOMEPORT_JAVA_OPTS}" ]] || printf 'HOMEPORT_JAVA_OPTS="%s" ' "${HOMEPORT_JAVA_OPTS}"
   [[ -z "${NEAR_CACHE_TTL}" ]] || printf 'NEAR_CACHE_TTL=%s ' "${NEAR_CACHE_TTL}"
+  printf 'MIXES="%s" HEADS="%s" ANSWERS="%s" ' "${MIXES}" "${HEADS}" "${ANSWERS}"
   printf 'PARTS="%s" ROUNDS=%s DURATION=%s WARMUP_JVM=%s CONNECTIONS=%s USERS=%s COLD_PINS=%s COLD_CONNECTIONS=%s WARM_SET=%s WRK_CPUS=%s PROXY_CPUS=%s BACKEND_CPUS=%s benchmarks/directory/run.sh\n' \
     "${PARTS}" "${ROUNDS}" "${DURATION}" "${WARMUP_JVM}" "${CONNECTIONS}" "${USERS}" "${COLD_PINS}" "${COLD_CONNECTIONS}" "${WARM_SET}" "${WRK_CPUS}" "${PROXY_CPUS}" "${BACKEND_CPUS}"
   echo '```'
   echo
   if [[ " ${PARTS} " == *" warm "* ]]; then
-    local f r
-    echo "**All pins in the near-cache** (${USERS} users, a third pinned; ${CONNECTIONS} connections; rounds alternate which gateway goes first):"
+    local f r cell met=0 all
+    echo "**All pins in the near-cache** (${USERS} users, a third pinned; ${CONNECTIONS} connections; cell by cell, the two gateways take turns, which goes first alternating):"
     echo
-    echo "| pins from | req/s (median of ${ROUNDS}) | p50 ms | p99 ms | wrong region / non-200 / errors |"
-    echo "|---|---|---|---|---|"
-    for f in file redis; do
-      echo "| $([[ "${f}" == file ]] && echo "users file" || echo "Redis, near-cache") | $(col "${f}" 3 "${TMP}/warm.tsv" | median) | $(col "${f}" 4 "${TMP}/warm.tsv" | median) | $(col "${f}" 5 "${TMP}/warm.tsv" | median) | $(col "${f}" 6 "${TMP}/warm.tsv" | paste -sd+ | bc) / $(col "${f}" 7 "${TMP}/warm.tsv" | paste -sd+ | bc) / $(col "${f}" 8 "${TMP}/warm.tsv" | sort -u | paste -sd' ') |"
+    echo "| clients / head / answer | file req/s | Redis req/s | Redis ÷ file, per round | median | file p99 ms | Redis p99 ms | wrong region / non-200 / errors | ≥ 0.95 |"
+    echo "|---|---|---|---|---|---|---|---|---|"
+    for cell in "${CELLS[@]}"; do
+      r="$(ratios "${cell}" | median)"
+      awk -v r="${r}" 'BEGIN { exit !(r >= 0.95) }' && met=$((met + 1))
+      echo "| ${cell} | $(cellcol file "${cell}" 3 "${TMP}/warm.tsv" | median) | $(cellcol redis "${cell}" 3 "${TMP}/warm.tsv" | median) | $(ratios "${cell}" | paste -sd' ') | **${r}** | $(cellcol file "${cell}" 5 "${TMP}/warm.tsv" | median) | $(cellcol redis "${cell}" 5 "${TMP}/warm.tsv" | median) | $(for f in 6 7; do awk -F'\t' -v w="${cell}" -v c="${f}" '$10 == w { s += $c } END { printf "%d", s }' "${TMP}/warm.tsv"; printf ' / '; done)$(awk -F'\t' -v w="${cell}" '$10 == w { print $8 }' "${TMP}/warm.tsv" | sort -u | paste -sd' ') | $(awk -v r="${r}" 'BEGIN { print (r >= 0.95) ? "yes" : "**no**" }') |"
     done
     echo
-    r="$(paste <(col redis 3 "${TMP}/warm.tsv") <(col file 3 "${TMP}/warm.tsv") | awk '{ printf "%.3f\n", $1 / $2 }' | median)"
-    echo "Redis ÷ file throughput, per round: $(paste <(col redis 3 "${TMP}/warm.tsv") <(col file 3 "${TMP}/warm.tsv") | awk '{ printf "%.3f ", $1 / $2 }')— median **${r}** (target ≥ 0.95: $(awk -v r="${r}" 'BEGIN { print (r >= 0.95) ? "met" : "NOT met" }'))."
+    all="$(for cell in "${CELLS[@]}"; do ratios "${cell}"; done | median)"
+    echo "Target (Redis ÷ file throughput ≥ 0.95): met in ${met} of ${#CELLS[@]} cells; the median of every round of every cell is ${all}."
     echo "Background refresh since Redis started: ${WARM_MGETS}."
     echo "Near-cache entries at the end: ${WARM_NEAR_CACHE}; lookup failures: ${WARMUP_FAILURES} during the JVM's warm-up (pins fetched for the first time by a cold JVM, bounded by lookup_timeout), $((WARM_FAILURES - WARMUP_FAILURES)) during the measured runs."
     echo
@@ -387,13 +435,13 @@ report() {
     echo "Homeport NOT started as the README says: JVM options ${HOMEPORT_JAVA_OPTS} (diagnosis);"
   fi
   echo "gateway on CPUs ${PROXY_CPUS}, nginx backends and redis-server on ${BACKEND_CPUS}, wrk (1 thread) on ${WRK_CPUS}."
-  echo "Clients: benchmarks/peers/clients.tsv through X-Forwarded-For; every answer checked for its region (the user's pin, else the client's country)."
+  echo "Clients: benchmarks/peers/clients.tsv (v4) or clients-v6.tsv (v6) through X-Forwarded-For; every answer checked for its region (the user's pin, else the client's country)."
   echo "- $(redis-server --version | cut -d' ' -f1-3); $(wrk -v 2>&1 | head -n 1 | cut -d' ' -f1-2); java $(java -version 2>&1 | head -n 1 | cut -d'"' -f2); Homeport ${VERSION}; CPUs $(nproc); load average at start ${LOADAVG}"
   echo
   echo "<details><summary>every run</summary>"
   echo
   echo '```'
-  [[ ! -f "${TMP}/warm.tsv" ]] || { echo "# warm: source round req/s p50 p99 mismatches non200 errors Redis-GETs/s"; cat "${TMP}/warm.tsv"; }
+  [[ ! -f "${TMP}/warm.tsv" ]] || { echo "# warm: source round req/s p50 p99 mismatches non200 errors Redis-GETs/s cell"; cat "${TMP}/warm.tsv"; }
   [[ ! -f "${TMP}/cold.tsv" ]] || { echo "# cold: users round req/s p50 p90 p99 GETs/s GETs/request mismatches non200 errors"; cat "${TMP}/cold.tsv"; }
   echo '```'
   echo "</details>"

@@ -1,9 +1,12 @@
 -- wrk script of the directory benchmark (benchmarks/directory/run.sh).
 --
---   wrk -t1 -c64 -d10s -s benchmarks/directory/users.lua http://127.0.0.1:19083/ -- CLIENTS LABEL MODE USERS PREFIX [SEED]
+--   wrk -t1 -c64 -d10s -s benchmarks/directory/users.lua http://127.0.0.1:19083/ -- CLIENTS LABEL MODE USERS PREFIX [SEED [HEAD [PATH]]]
 --
 -- Every request carries X-Forwarded-For (a client of CLIENTS: ADDRESS<TAB>COUNTRY<TAB>REGION lines, as
--- benchmarks/peers/clients.tsv) and X-User-Id: PREFIX<k>.
+-- benchmarks/peers/clients.tsv or clients-v6.tsv) and X-User-Id: PREFIX<k>, and asks for PATH
+-- (/a100 by default; run.sh's backends answer /a100, /a2k and /a16k with bodies of that size).
+--   HEAD "200" (the default): a head of about 200 bytes, the fields of benchmarks/peers/xff.lua's
+--                plainest request; "800": about 800 bytes, with its bearer token, cookies and device fields
 --   MODE seq:    k cycles through 0..USERS-1 (the warm set: every user is in the near-cache once seen);
 --                requests are formatted once, in init()
 --   MODE random: k is drawn uniformly from 0..USERS-1 for every request (the cold set: 10 million users
@@ -47,13 +50,26 @@ local function pin_of(k)
    return nil
 end
 
+head = "200"
+target = "/a100"
+
 local function headers_for(k, ip)
-   return {
+   local fields = {
       ["X-Forwarded-For"] = ip,
       ["X-User-Id"] = prefix .. k,
       ["User-Agent"] = "okhttp/4.12.0 ExampleApp/9.4.1 (Android 14; Pixel 8)",
       ["Accept"] = "application/json",
+      ["Accept-Encoding"] = "gzip",
+      ["Accept-Language"] = "en-IN,hi;q=0.9,en;q=0.8",
    }
+   if head == "800" then -- as benchmarks/peers/xff.lua
+      fields["Authorization"] = "Bearer eyJhbGciOiJSUzI1NiIsImtpZCI6IjIwMjYtMTEifQ." .. string.rep("QmVuY2htYXJr", 26)
+      fields["Cookie"] = "session=" .. string.rep("c2Vzc2lvbg", 10) .. "; locale=en_IN; ab=7; consent=1"
+      fields["X-Device-Id"] = "0f8fad5b-d9cb-469f-a165-70867728950e"
+      fields["X-App-Version"] = "9.4.1 (940100)"
+      fields["X-Request-Start"] = "t=1764750000000"
+   end
+   return fields
 end
 
 function init(args)
@@ -63,6 +79,9 @@ function init(args)
    users = tonumber(args[4])
    prefix = args[5] or "u"
    local seed = tonumber(args[6] or "0")
+   head = args[7] or "200"
+   target = args[8] or "/a100"
+   assert(head == "200" or head == "800", "head: 200 or 800, not " .. head)
    assert(mode == "seq" or mode == "random", "mode: seq or random, not " .. mode)
    assert(users and users > 0, "users: a count")
    local file = assert(io.open(path, "r"), "cannot open " .. path)
@@ -79,7 +98,7 @@ function init(args)
    assert(#clients > 0, "no clients in " .. path)
    if mode == "seq" then
       for k = 0, users - 1 do
-         formatted[k] = wrk.format("GET", "/a100", headers_for(k, clients[k % #clients + 1]))
+         formatted[k] = wrk.format("GET", target, headers_for(k, clients[k % #clients + 1]))
       end
    end
    position = ((thread_index or 0) * 7919) % users
@@ -95,7 +114,7 @@ function request()
       return formatted[position]
    end
    local k = math.random(0, users - 1)
-   return wrk.format("GET", "/a100", headers_for(k, clients[k % #clients + 1]))
+   return wrk.format("GET", target, headers_for(k, clients[k % #clients + 1]))
 end
 
 local function header(headers, name)
