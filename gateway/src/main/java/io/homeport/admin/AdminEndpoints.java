@@ -104,7 +104,7 @@ final class AdminEndpoints {
         // A pin in Redis the near-cache does not hold is fetched first, as for a request, so the
         // explanation shows the pin a request would get (and where it came from).
         java.util.concurrent.CompletionStage<?> fetched = request.userId() == null ? null
-                : pins.before(holder.current().snapshot().rules(), request.userId());
+                : pins.before(holder.current().snapshot().rules(), request.userId(), null);
         if (fetched == null) {
             return CompletableFuture.completedFuture(
                     AdminResponse.rawJson(200, ExplanationJson.toJson(holder.current().snapshot().explain(request), source)));

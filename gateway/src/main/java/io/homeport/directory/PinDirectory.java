@@ -331,12 +331,22 @@ public final class PinDirectory implements AutoCloseable, io.homeport.routing.Ex
     }
 
     /**
-     * For a framing, before it decides: null when the near-cache holds the user (or the rules keep
-     * no pins in Redis, or the request names no user); else a stage completing, normally, once the
-     * pin has been fetched or the fetch failed.
+     * For a framing, once it has decided {@code decision} without waiting: null when that decision
+     * stands — it read the user's pin (or its absence) from the near-cache, or the rules keep no pins
+     * in Redis, or the request names no user; else a stage completing, normally, once the pin has
+     * been fetched or the fetch failed. A null {@code decision} asks the near-cache alone.
      */
-    public java.util.concurrent.CompletionStage<?> prefetch(io.homeport.rules.RoutingRules rules, String userId) {
-        // Every request with a user id comes through here: no Optional.map, nothing allocated.
+    public java.util.concurrent.CompletionStage<?> prefetch(io.homeport.rules.RoutingRules rules, String userId,
+            io.homeport.routing.Decision decision) {
+        // Every request comes through here: a decision that read the pin ends it with a comparison, the
+        // near-cache read once per request. Only a pin the decision could not read — the request decided
+        // by the failure policy, or refused because its GeoIP lookup failed before the pin could say
+        // where it goes — is looked for again, and fetched unless the near-cache holds it after all
+        // (a pin naming no region of the rules: fetching it again would read the same).
+        if (decision != null && decision.reason() != io.homeport.routing.Reason.PIN_UNAVAILABLE
+                && decision.reason() != io.homeport.routing.Reason.LOOKUP_ERROR) {
+            return null;
+        }
         io.homeport.rules.UserPins users = userId == null ? null : rules.residency().users().orElse(null);
         if (users == null || users.source() != io.homeport.rules.UserPins.Source.REDIS || nearCache.holds(userId)) {
             return null;

@@ -1,5 +1,6 @@
 package io.homeport.proxy;
 
+import io.homeport.metrics.GatewayMetrics;
 import io.homeport.reload.ServingConfig;
 import io.homeport.routing.Decision;
 import io.homeport.rules.Endpoint;
@@ -36,6 +37,8 @@ public final class Exchange {
     final InetAddress clientAddress;
     final ClientIp clientIp;
     final Decision decision;
+    /** The migration covering the decision's country, if any: requests are counted by its side. */
+    private final io.homeport.rules.Migration migration;
     final long startNanos = System.nanoTime();
     final long startMillis = System.currentTimeMillis();
 
@@ -79,9 +82,17 @@ public final class Exchange {
                 facts.forwardedFor(), facts.forwarded(), facts.userId(), facts.host(), facts.path(), client);
         clientAddress = client.address(facts.peer());
         clientIp = client.source(facts.peerSource());
-        proxy.metrics().decision(decision.reason());
-        proxy.metrics().migrationRequest(decision, config.snapshot().migrationOf(decision.country()));
-        proxy.metrics().clientIpSource(clientIp.source());
+        migration = config.snapshot().migrationOf(decision.country());
+    }
+
+    /**
+     * Counts the decision, when the exchange starts: an exchange its framing drops instead (to
+     * decide the request again once its user's pin is fetched) is not counted.
+     */
+    void countDecision(GatewayMetrics metrics) {
+        metrics.decision(decision.reason());
+        metrics.migrationRequest(decision, migration);
+        metrics.clientIpSource(clientIp.source());
     }
 
     public RequestFacts facts() {

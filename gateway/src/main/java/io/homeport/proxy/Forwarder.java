@@ -63,6 +63,7 @@ public final class Forwarder {
 
     /** Forwards a decided exchange whose {@link Exchange#request(UpstreamRequest) request} is set. */
     public void start(Exchange exchange) {
+        exchange.countDecision(proxy.metrics());
         current = exchange;
         proxy.listener().started();
         proxy.retryBudget().requestStarted();

@@ -1,23 +1,28 @@
 package io.homeport.proxy;
 
+import io.homeport.routing.Decision;
 import io.homeport.rules.RoutingRules;
 import java.util.concurrent.CompletionStage;
 
 /**
- * Fetches a user's pin before the request is decided, when the rules keep pins in Redis: the
- * decision itself never waits (it reads what the near-cache holds), so a framing that gets a
- * stage here holds the request — reading nothing more from the client — until it completes, then
- * decides. Most requests find their user in the near-cache and get null: decided at once.
+ * Fetches a user's pin when the rules keep pins in Redis and the near-cache does not hold it: the
+ * decision itself never waits (it reads what the near-cache holds), so a framing decides first
+ * and, when it gets a stage here, holds the request — reading nothing more from the client — until
+ * it completes, then decides again. Most requests' users are in the near-cache: their decision
+ * stands, and the near-cache was read once.
  */
 @FunctionalInterface
 public interface PinPrefetch {
 
-    /** No pin store: every request is decided at once. */
-    PinPrefetch NONE = (rules, userId) -> null;
+    /** No pin store: every decision stands. */
+    PinPrefetch NONE = (rules, userId, decision) -> null;
 
     /**
-     * Null when the request can be decided now; else a stage that completes — normally, whether the
-     * pin was found, absent or unavailable — once it can.
+     * Null when {@code decision} stands; else a stage that completes — normally, whether the pin
+     * was found, absent or unavailable — once the request can be decided again.
+     *
+     * @param decision what the request was decided to be without waiting; null to ask the
+     *     near-cache alone (an explanation, which decides only afterwards)
      */
-    CompletionStage<?> before(RoutingRules rules, String userId);
+    CompletionStage<?> before(RoutingRules rules, String userId, Decision decision);
 }

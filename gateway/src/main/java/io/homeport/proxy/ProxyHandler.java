@@ -100,28 +100,9 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         readPending = false;
         if (msg instanceof HttpRequest request) {
-            if (request != pinFetchedFor && proxy.pins() != PinPrefetch.NONE) {
-                RoutingRules rules = proxy.config().current().snapshot().rules();
-                String userId = rules.residency().users().map(users -> request.headers().get(users.identityHeader())).orElse(null);
-                java.util.concurrent.CompletionStage<?> fetching = proxy.pins().before(rules, userId);
-                if (fetching != null) {
-                    // Nothing more is read meanwhile: the next read is the exchange's to ask for. (An
-                    // HTTP/2 stream's bodiless request is a FullHttpRequest: held, then passed on or released.)
-                    forwarder.holding(true);
-                    fetching.whenComplete((ignored, error) -> ctx.executor().execute(() -> {
-                        pinFetchedFor = request;
-                        if (ctx.channel().isActive()) {
-                            channelRead(ctx, msg);
-                        } else {
-                            ReferenceCountUtil.release(msg);
-                        }
-                        forwarder.holding(false); // after the exchange started: in flight all along
-                    }));
-                    return;
-                }
+            if (!onRequestHead(ctx, request, msg)) {
+                return; // held while the user's pin is fetched
             }
-            pinFetchedFor = null;
-            onRequestHead(ctx, request);
             if (msg instanceof HttpContent content) {
                 onBody(ctx, content); // only a decoder's synthesized full request; handled upstream of here
             }
@@ -133,7 +114,11 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
         }
     }
 
-    private void onRequestHead(ChannelHandlerContext ctx, HttpRequest request) {
+    /**
+     * Decides the request and starts its exchange; false when, instead, the request is held while
+     * its user's pin is fetched (the decision could not read it), to be read again once it is.
+     */
+    private boolean onRequestHead(ChannelHandlerContext ctx, HttpRequest request, Object msg) {
         ServingConfig config = proxy.config().current();
         RoutingRules rules = config.snapshot().rules();
         HttpHeaders headers = request.headers();
@@ -155,6 +140,14 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
                 !HttpUtil.isKeepAlive(request),
                 !hasBody);
         Exchange exchange = new Exchange(config, forwarder, facts);
+        if (request != pinFetchedFor) {
+            java.util.concurrent.CompletionStage<?> fetching = proxy.pins().before(rules, facts.userId(), exchange.decision());
+            if (fetching != null) {
+                hold(ctx, request, msg, fetching);
+                return false;
+            }
+        }
+        pinFetchedFor = null;
 
         if (dropUnderscores) {
             int dropped = ForwardedHeaders.dropNamesWithUnderscores(headers);
@@ -167,6 +160,26 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
         exchange.request(new CodecRequest(new DefaultHttpRequest(HttpVersion.HTTP_1_1, request.method(), uri, headers),
                 request.protocolVersion(), this));
         forwarder.start(exchange);
+        return true;
+    }
+
+    /**
+     * Holds {@code msg} until {@code fetching} completes, then reads it again (decided with the pin
+     * now in the near-cache, or by the failure policy). Nothing more is read meanwhile: the next read
+     * is the exchange's to ask for. (An HTTP/2 stream's bodiless request is a FullHttpRequest: held,
+     * then passed on or released.)
+     */
+    private void hold(ChannelHandlerContext ctx, HttpRequest request, Object msg, java.util.concurrent.CompletionStage<?> fetching) {
+        forwarder.holding(true);
+        fetching.whenComplete((ignored, error) -> ctx.executor().execute(() -> {
+            pinFetchedFor = request;
+            if (ctx.channel().isActive()) {
+                channelRead(ctx, msg);
+            } else {
+                ReferenceCountUtil.release(msg);
+            }
+            forwarder.holding(false); // after the exchange started: in flight all along
+        }));
     }
 
     private void onBody(ChannelHandlerContext ctx, HttpContent content) {

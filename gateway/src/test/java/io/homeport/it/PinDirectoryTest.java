@@ -5,6 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.homeport.directory.PinDirectory;
 import io.homeport.directory.PinStore;
+import io.homeport.routing.Decision;
+import io.homeport.routing.Reason;
+import io.homeport.rules.Route;
+import io.homeport.rules.RoutingRules;
+import io.homeport.rules.RulesLoader;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -61,6 +66,53 @@ class PinDirectoryTest {
                 Thread.sleep(5);
             }
             assertThat(directory.lookup("u-1").get(2, TimeUnit.SECONDS).region()).isNull();
+        }
+    }
+
+    /**
+     * A framing decides first and asks afterwards: the near-cache is read once for a request whose
+     * decision read the pin (or its absence); only a decision that could not read it waits for a fetch.
+     */
+    @Test
+    void aDecisionThatReadThePinStandsAndOnlyOneThatCouldNotWaitsForAFetch() throws Exception {
+        try (RedisServer redis = new RedisServer(dir.resolve("redis"));
+                PinStore store = PinStore.connect(redis.uri(), Duration.ofSeconds(2));
+                PinDirectory directory = PinDirectory.connect(settings(redis, Duration.ofMinutes(5)), Duration.ofSeconds(2))) {
+            store.set("u-pinned", "singapore");
+            store.set("u-odd", "mars"); // names no region of the rules
+            RoutingRules rules = new RulesLoader().load(java.nio.file.Files.writeString(dir.resolve("rules.yaml"), """
+                    version: 1
+                    regions:
+                      singapore: {endpoints: ["http://127.0.0.1:1"], fail_over_to: []}
+                      us: {endpoints: ["http://127.0.0.1:2"], fail_over_to: []}
+                    residency:
+                      default_region: us
+                      countries: {SG: singapore}
+                      users: {source: redis}
+                    """));
+            Decision byPin = new Decision(Route.DEFAULT, "singapore", Reason.PIN, "SG", null);
+            Decision byCountry = new Decision(Route.DEFAULT, "us", Reason.COUNTRY, "US", null);
+            Decision unread = new Decision(Route.DEFAULT, "us", Reason.PIN_UNAVAILABLE, "US", null);
+            Decision lookupRefused = new Decision(Route.DEFAULT, null, Reason.LOOKUP_ERROR, null, null);
+
+            // A decision that read the near-cache stands, whatever the near-cache holds now: nothing is fetched.
+            assertThat(directory.prefetch(rules, "u-pinned", byPin)).isNull();
+            assertThat(directory.prefetch(rules, "u-pinned", byCountry)).isNull();
+            assertThat(directory.cached("u-pinned")).isNull();
+            // One that could not read the pin waits for it; so does a refusal for a failed GeoIP lookup,
+            // which the pin, read first, would have decided.
+            directory.prefetch(rules, "u-pinned", unread).toCompletableFuture().get(2, TimeUnit.SECONDS);
+            assertThat(directory.cached("u-pinned")).isEqualTo(new PinDirectory.Pin("singapore", PinDirectory.Source.NEAR_CACHE));
+            directory.prefetch(rules, "u-refused", lookupRefused).toCompletableFuture().get(2, TimeUnit.SECONDS);
+            assertThat(directory.cached("u-refused")).isEqualTo(new PinDirectory.Pin(null, PinDirectory.Source.NEAR_CACHE));
+            // A pin the near-cache holds but the rules cannot follow is not fetched again for every request.
+            directory.lookup("u-odd").get(2, TimeUnit.SECONDS);
+            assertThat(directory.prefetch(rules, "u-odd", unread)).isNull();
+            // Without a decision (an explanation): the near-cache alone says.
+            assertThat(directory.prefetch(rules, "u-pinned", null)).isNull();
+            assertThat(directory.prefetch(rules, "u-new", null)).isNotNull();
+            // Pins from a file, or no user: nothing to fetch.
+            assertThat(directory.prefetch(rules, null, unread)).isNull();
         }
     }
 

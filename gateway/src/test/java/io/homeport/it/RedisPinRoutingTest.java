@@ -101,6 +101,10 @@ class RedisPinRoutingTest {
                         + homeport.adminAddress().getPort() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
                 assertThat(metrics).containsPattern("homeport_user_lookup_failures_total\\{reason=\"(unavailable|timeout|error)\"} [1-9]")
                         .contains("homeport_decisions_total{reason=\"pin_unavailable\"}");
+                // Requests held for their pin were decided twice, counted once: one decision a request.
+                double decisions = metrics.lines().filter(line -> line.startsWith("homeport_decisions_total{"))
+                        .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
+                assertThat(decisions).isEqualTo(sent.get());
                 assertThat(homeport.metrics().residencyViolations()).as("homeport_residency_violations_total").isZero();
             }
         }
@@ -170,13 +174,17 @@ class RedisPinRoutingTest {
                         lookupTimeout, 10_000, nearCacheTtl))));
     }
 
-    private static String region(HttpClient client, String base, String address, String user) throws Exception {
+    private String region(HttpClient client, String base, String address, String user) throws Exception {
         HttpResponse<String> response = send(client, base, address, user);
         assertThat(response.statusCode()).as("%s %s: %s", address, user, response.body()).isEqualTo(200);
         return response.headers().firstValue("x-homeport-region").orElse("(none)");
     }
 
-    private static HttpResponse<String> send(HttpClient client, String base, String address, String user) throws Exception {
+    /** Requests {@link #send} sent. */
+    private final java.util.concurrent.atomic.AtomicInteger sent = new java.util.concurrent.atomic.AtomicInteger();
+
+    private HttpResponse<String> send(HttpClient client, String base, String address, String user) throws Exception {
+        sent.incrementAndGet();
         return client.send(HttpRequest.newBuilder(URI.create(base)).header("X-Forwarded-For", address).header("X-User-Id", user)
                 .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
     }

@@ -215,9 +215,11 @@ public final class DirectHttp1Handler extends ChannelInboundHandlerAdapter imple
             return;
         }
         awaitingHead = false;
+        Exchange exchange = exchangeFor(config, rules, head);
         if (!pinFetched) {
-            java.util.concurrent.CompletionStage<?> fetching = proxy.pins().before(rules,
-                    rules.residency().users().isPresent() ? head.userId : null);
+            // Decided without waiting; only a decision that could not read the user's pin waits for it.
+            java.util.concurrent.CompletionStage<?> fetching = proxy.pins().before(rules, exchange.facts().userId(),
+                    exchange.decision());
             if (fetching != null) {
                 // The head stays pending and is read again once the pin is in the near-cache (or failed).
                 pinPending = true;
@@ -243,7 +245,7 @@ public final class DirectHttp1Handler extends ChannelInboundHandlerAdapter imple
         }
         cancelHeadTimer();
         anyRequest = true;
-        start(config, rules, head, bytes);
+        start(exchange, head, bytes);
     }
 
     /** The full path takes the connection from here: its pipeline is added, and it gets the unread bytes. */
@@ -266,7 +268,8 @@ public final class DirectHttp1Handler extends ChannelInboundHandlerAdapter imple
     /** A connection's peer, and what each of its requests would otherwise work out again. */
     private record Peer(InetAddress address, ClientIp source, boolean trusted, String text) {}
 
-    private void start(ServingConfig config, RoutingRules rules, RequestHead head, byte[] bytes) {
+    /** The request's exchange, decided: started at once, or dropped while its user's pin is fetched. */
+    private Exchange exchangeFor(ServingConfig config, RoutingRules rules, RequestHead head) {
         Peer peer = this.peer;
         if (peer == null) {
             Channel channel = ctx.channel();
@@ -286,7 +289,12 @@ public final class DirectHttp1Handler extends ChannelInboundHandlerAdapter imple
                 ForwardedHeaders.requestId(head.requestId),
                 head.close,
                 true); // the direct path takes bodiless requests only
-        Exchange exchange = new Exchange(config, forwarder, facts);
+        return new Exchange(config, forwarder, facts);
+    }
+
+    private void start(Exchange exchange, RequestHead head, byte[] bytes) {
+        RequestFacts facts = exchange.facts();
+        Peer peer = this.peer;
         ByteBuf upstreamHead = ctx.alloc().directBuffer(head.length + 256);
         head.writeUpstream(bytes, upstreamHead, peer.text(), peer.trusted(), tls, facts.requestId(), exchange.decision().country());
         exchange.request(new DirectRequest(upstreamHead));
