@@ -37,13 +37,11 @@
 #   RESULTS [benchmarks/RESULTS.md] (empty: append nowhere)  KEEP_TMP [0]  NO_INSTALL [0]
 set -euo pipefail
 
-if [[ "${1:-}" == -h || "${1:-}" == --help ]]; then
-  sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'
-  exit 0
-fi
-(( $# == 0 )) || { echo "usage: [VAR=value ...] $0   (settings are environment variables; $0 --help)" >&2; exit 2; }
-
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+BENCH_NAME=directory
+# shellcheck source=../lib.sh
+source "${SCRIPT_DIR}/../lib.sh"
+bench_usage "$0" "$@"
 REPO_ROOT="$(cd "${SCRIPT_DIR}/../.." && pwd)"
 cd "${REPO_ROOT}"
 
@@ -101,56 +99,7 @@ port_of() { case "$1" in file) echo $((PORT_BASE + 3)) ;; redis) echo $((PORT_BA
 admin_of() { case "$1" in file) echo $((PORT_BASE + 10)) ;; redis) echo $((PORT_BASE + 11)) ;; esac; }
 backend_port() { local i; for i in "${!REGIONS[@]}"; do [[ "${REGIONS[$i]}" == "$1" ]] && echo $((PORT_BASE + 21 + i)); done; }
 
-log() { printf '[directory %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-die() { log "error: $*"; exit 1; }
-
-declare -A PIDS=()
-TMP="$(mktemp -d "${TMPDIR:-/tmp}/homeport-directory.XXXXXX")"
-chmod 755 "${TMP}" # nginx workers run as nobody when started as root
-FAILED=1
-cleanup() {
-  local pid
-  for pid in "${!PIDS[@]}"; do stop_pid "${pid}"; done
-  if [[ "${KEEP_TMP}" == 1 || "${FAILED}" == 1 ]]; then
-    log "kept ${TMP}"
-  else
-    rm -rf "${TMP}"
-  fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-stop_pid() { # only processes this script started
-  local pid="$1" i
-  [[ -n "${PIDS[${pid}]:-}" ]] || return 0
-  if kill -0 "${pid}" 2>/dev/null; then
-    kill -TERM "${pid}" 2>/dev/null || true
-    for i in $(seq 1 100); do kill -0 "${pid}" 2>/dev/null || break; sleep 0.1; done
-    kill -0 "${pid}" 2>/dev/null && kill -KILL "${pid}" 2>/dev/null || true
-  fi
-  wait "${pid}" 2>/dev/null || true
-  unset "PIDS[${pid}]"
-}
-
-start_bg() { # start_bg NAME LOGFILE COMMAND...
-  local name="$1" logfile="$2"
-  shift 2
-  "$@" >"${logfile}" 2>&1 &
-  PIDS[$!]="${name}"
-  LAST_PID=$!
-}
-
-port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-
-wait_port() { # wait_port PORT PID NAME LOG
-  local i
-  for i in $(seq 1 600); do
-    port_open "$1" && return 0
-    kill -0 "$2" 2>/dev/null || { tail -n 20 "$4" >&2 || true; die "$3 exited before listening on $1 (log: $4)"; }
-    sleep 0.1
-  done
-  die "$3 did not listen on $1 within 60 s (log: $4)"
-}
+bench_tmp
 
 install_tools() {
   local packages=()
@@ -281,8 +230,6 @@ run_wrk() {
   log "$4: ${line#DIRECTORY_RESULT }"
 }
 
-field() { tr ' ' '\n' <<<"$1" | awk -F= -v k="$2" '$1 == k { print $2 }'; }
-median() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print "nan"; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 col() { awk -F'\t' -v p="$1" -v c="$2" '$1 == p { print $c }' "$3"; }
 cellcol() { awk -F'\t' -v p="$1" -v w="$2" -v c="$3" '$1 == p && $10 == w { print $c }' "$4"; } # cellcol SOURCE CELL COLUMN FILE
 # ratios CELL: Redis ÷ file throughput, one a round

@@ -44,13 +44,11 @@
 #   KEEP_TMP [0]: 1 keeps the generated configs and logs (they are kept anyway when a step fails)
 set -euo pipefail
 
-if [[ "${1:-}" == -h || "${1:-}" == --help ]]; then
-  sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'
-  exit 0
-fi
-(( $# == 0 )) || { echo "usage: [VAR=value ...] $0   (settings are environment variables; $0 --help)" >&2; exit 2; }
-
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+BENCH_NAME=peers
+# shellcheck source=../lib.sh
+source "${SCRIPT_DIR}/../lib.sh"
+bench_usage "$0" "$@"
 REPO_ROOT="$(cd "${SCRIPT_DIR}/../.." && pwd)"
 cd "${REPO_ROOT}"
 
@@ -103,8 +101,6 @@ peer_port() {
 declare -A PEER_PIDS=()
 ADMIN_PORT=$((PORT_BASE + 10))
 
-log() { printf '[peers %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-die() { log "error: $*"; exit 1; }
 
 # ---------------------------------------------------------------------------------------------
 # Settings: checked and bounded before anything starts.
@@ -164,72 +160,7 @@ proxy_cpus() { # the CPUs of the proxy under test for $1 workers
 
 # ---------------------------------------------------------------------------------------------
 # Everything started here is stopped on exit, Ctrl-C included, by PID.
-TMP="$(mktemp -d "${TMPDIR:-/tmp}/homeport-peers.XXXXXX")"
-chmod 755 "${TMP}" # nginx workers run as nobody when started as root
-declare -A PIDS=()  # pid -> name
-FAILED=1
-
-stop_pid() { # stop one process we started (and the nginx workers it forked), TERM then KILL
-  local pid="$1" name="${PIDS[$1]:-process}" children i
-  kill -0 "${pid}" 2>/dev/null || { wait "${pid}" 2>/dev/null || true; unset "PIDS[${pid}]"; return 0; }
-  children="$(pgrep -P "${pid}" 2>/dev/null || true)"
-  kill -TERM "${pid}" 2>/dev/null || true
-  for i in $(seq 1 100); do
-    kill -0 "${pid}" 2>/dev/null || break
-    sleep 0.1
-  done
-  if kill -0 "${pid}" 2>/dev/null; then
-    log "${name} (pid ${pid}) did not stop on TERM; killing it"
-    kill -KILL "${pid}" 2>/dev/null || true
-  fi
-  wait "${pid}" 2>/dev/null || true
-  for child in ${children}; do
-    if kill -0 "${child}" 2>/dev/null; then
-      kill -KILL "${child}" 2>/dev/null || true
-    fi
-  done
-  unset "PIDS[${pid}]"
-}
-
-cleanup() {
-  local rc=$?
-  trap - EXIT INT TERM
-  for pid in "${!PIDS[@]}"; do
-    stop_pid "${pid}"
-  done
-  if [[ "${KEEP_TMP}" == 1 || "${FAILED}" == 1 ]]; then
-    log "configs and logs kept in ${TMP}"
-  else
-    rm -rf "${TMP}"
-  fi
-  exit "${rc}"
-}
-trap cleanup EXIT
-trap 'log "interrupted"; exit 130' INT TERM
-
-start_bg() { # start_bg NAME LOGFILE COMMAND...: runs COMMAND in the background, records its PID
-  local name="$1" logfile="$2"
-  shift 2
-  "$@" >"${logfile}" 2>&1 &
-  PIDS[$!]="${name}"
-  LAST_PID=$!
-}
-
-port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-
-wait_port() { # wait_port PORT PID NAME LOG: until PORT accepts, or fail if PID died or 60 s passed
-  local port="$1" pid="$2" name="$3" logfile="$4" i
-  for i in $(seq 1 600); do
-    port_open "${port}" && return 0
-    if ! kill -0 "${pid}" 2>/dev/null; then
-      tail -n 20 "${logfile}" >&2 || true
-      die "${name} exited before listening on ${port} (log: ${logfile})"
-    fi
-    sleep 0.1
-  done
-  tail -n 20 "${logfile}" >&2 || true
-  die "${name} did not listen on ${port} within 60 s (log: ${logfile})"
-}
+bench_tmp
 
 # ---------------------------------------------------------------------------------------------
 # 1. Tools, build, database.
@@ -645,13 +576,9 @@ cpu_shares() { # cpu_shares "TOTAL IDLE STEAL" "TOTAL IDLE STEAL" -> idle%/steal
     printf "%.0f/%.1f", 100 * (y[2] - x[2]) / t, 100 * (y[3] - x[3]) / t }'
 }
 
-field() { # field LINE NAME
-  tr ' ' '\n' <<<"$1" | awk -F= -v k="$2" '$1 == k { print $2 }'
-}
 
 # ---------------------------------------------------------------------------------------------
 # 4. The table.
-median() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print "nan"; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 # results.tsv columns: 1 workers, 2 peer, 3 round, 4 cell, 5 req/s, 6 p50, 7 p99, 8 mismatches, 9 non-200,
 # 10 unchecked, 11 errors c/r/w/t/s, 12 requests, 13 CPU idle/steal, 14 steal repeats

@@ -71,6 +71,19 @@ final class PinsCommand implements Runnable {
         return System.getProperty("user.name", "unknown");
     }
 
+    /** A region as the commands show it: "(none)" for no pin. */
+    static String shown(String region) {
+        return region == null ? "(none)" : region;
+    }
+
+    /** Logs a user's change for audit (who, when, where) and prints it: {@code USER OLD -> NEW}. */
+    static void changed(CommandLine.Model.CommandSpec spec, RedisOptions redis, String what, String user, String before,
+            String after) {
+        AUDIT.info("pin {}: user {} {} -> {} by {} at {} ({})", what, user, shown(before), shown(after), who(), Instant.now(),
+                redis.uri);
+        spec.commandLine().getOut().println(user + " " + shown(before) + " -> " + shown(after));
+    }
+
     @Command(name = "get", mixinStandardHelpOptions = true, header = "Prints a user's pin, or (none).")
     static final class GetPin implements Callable<Integer> {
         @CommandLine.Spec
@@ -83,7 +96,7 @@ final class PinsCommand implements Runnable {
         public Integer call() {
             try (PinStore store = PinStore.connect(redis.uri, redis.timeout())) {
                 String region = store.get(user);
-                spec.commandLine().getOut().println(user + " " + (region == null ? "(none)" : region));
+                spec.commandLine().getOut().println(user + " " + shown(region));
                 return 0;
             }
         }
@@ -105,9 +118,7 @@ final class PinsCommand implements Runnable {
             try (PinStore store = PinStore.connect(redis.uri, redis.timeout())) {
                 String before = store.set(user, region);
                 migration.count(store, region.equals(before) ? 0 : 1);
-                AUDIT.info("pin set: user {} {} -> {} by {} at {} ({})", user, before == null ? "(none)" : before, region, who(),
-                        Instant.now(), redis.uri);
-                spec.commandLine().getOut().println(user + " " + (before == null ? "(none)" : before) + " -> " + region);
+                changed(spec, redis, "set", user, before, region);
                 return 0;
             }
         }
@@ -124,10 +135,7 @@ final class PinsCommand implements Runnable {
         @Override
         public Integer call() {
             try (PinStore store = PinStore.connect(redis.uri, redis.timeout())) {
-                String before = store.delete(user);
-                AUDIT.info("pin deleted: user {} {} -> (none) by {} at {} ({})", user, before == null ? "(none)" : before, who(),
-                        Instant.now(), redis.uri);
-                spec.commandLine().getOut().println(user + " " + (before == null ? "(none)" : before) + " -> (none)");
+                changed(spec, redis, "deleted", user, store.delete(user), null);
                 return 0;
             }
         }
