@@ -68,7 +68,8 @@ public final class Exchange {
 
     /**
      * Decides the request: its client address (through the peer's trusted forwarding headers), then
-     * its home region under {@code config}; both are counted.
+     * its home region under {@code config}; both are counted when the exchange starts ({@link
+     * #countDecision}). Nothing else happens here: a framing may drop an exchange it has not started.
      */
     public Exchange(ServingConfig config, Forwarder forwarder, RequestFacts facts) {
         this.facts = facts;
