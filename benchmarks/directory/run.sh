@@ -338,7 +338,7 @@ report() {
   echo '```sh'
   [[ -z "${HOMEPORT_JAVA_OPTS}" ]] || printf 'HOMEPORT_JAVA_OPTS="%s" ' "${HOMEPORT_JAVA_OPTS}"
   [[ -z "${NEAR_CACHE_TTL}" ]] || printf 'NEAR_CACHE_TTL=%s ' "${NEAR_CACHE_TTL}"
-  printf 'MIXES="%s" HEADS="%s" ANSWERS="%s" ' "${MIXES}" "${HEADS}" "${ANSWERS}"
+  [[ " ${PARTS} " != *" warm "* ]] || printf 'MIXES="%s" HEADS="%s" ANSWERS="%s" ' "${MIXES}" "${HEADS}" "${ANSWERS}"
   printf 'PARTS="%s" ROUNDS=%s DURATION=%s WARMUP_JVM=%s CONNECTIONS=%s USERS=%s COLD_PINS=%s COLD_CONNECTIONS=%s WARM_SET=%s WRK_CPUS=%s PROXY_CPUS=%s BACKEND_CPUS=%s benchmarks/directory/run.sh\n' \
     "${PARTS}" "${ROUNDS}" "${DURATION}" "${WARMUP_JVM}" "${CONNECTIONS}" "${USERS}" "${COLD_PINS}" "${COLD_CONNECTIONS}" "${WARM_SET}" "${WRK_CPUS}" "${PROXY_CPUS}" "${BACKEND_CPUS}"
   echo '```'
@@ -382,7 +382,7 @@ report() {
     echo "Homeport NOT started as the README says: JVM options ${HOMEPORT_JAVA_OPTS} (diagnosis);"
   fi
   echo "gateway on CPUs ${PROXY_CPUS}, nginx backends and redis-server on ${BACKEND_CPUS}, wrk (1 thread) on ${WRK_CPUS}."
-  echo "Clients: benchmarks/peers/clients.tsv (v4) or clients-v6.tsv (v6) through X-Forwarded-For; every answer checked for its region (the user's pin, else the client's country)."
+  echo "Clients: benchmarks/peers/clients.tsv (v4)$([[ " ${PARTS} " != *" warm "* ]] || echo " or clients-v6.tsv (v6)") through X-Forwarded-For; every answer checked for its region (the user's pin, else the client's country)."
   echo "- $(redis-server --version | cut -d' ' -f1-3); $(wrk -v 2>&1 | head -n 1 | cut -d' ' -f1-2); java $(java -version 2>&1 | head -n 1 | cut -d'"' -f2); Homeport ${VERSION}; CPUs $(nproc); load average at start ${LOADAVG}"
   echo
   echo "<details><summary>every run</summary>"
