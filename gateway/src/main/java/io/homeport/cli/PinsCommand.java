@@ -84,60 +84,68 @@ final class PinsCommand implements Runnable {
         spec.commandLine().getOut().println(user + " " + shown(before) + " -> " + shown(after));
     }
 
-    @Command(name = "get", mixinStandardHelpOptions = true, header = "Prints a user's pin, or (none).")
-    static final class GetPin implements Callable<Integer> {
+    /** A subcommand on one user's pin: connects to the store, does its work, closes. */
+    abstract static class OnePin implements Callable<Integer> {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
         @CommandLine.Mixin
         RedisOptions redis;
+
+        @Override
+        public final Integer call() {
+            try (PinStore store = PinStore.connect(redis.uri, redis.timeout())) {
+                return run(store);
+            } catch (IllegalArgumentException e) { // a user id or region the store does not take
+                return failed(spec, e.getMessage());
+            } catch (RuntimeException e) { // unreachable, too slow, or a write no replica confirmed
+                return failed(spec, "Redis at " + redis.uri + ": " + e.getMessage());
+            }
+        }
+
+        abstract int run(PinStore store);
+    }
+
+    /** One line on standard error, naming the command: an SRE's error, not a stack trace. Exit code 1. */
+    static int failed(CommandLine.Model.CommandSpec spec, String problem) {
+        spec.commandLine().getErr().println(spec.qualifiedName() + ": " + problem);
+        return 1;
+    }
+
+    @Command(name = "get", mixinStandardHelpOptions = true, header = "Prints a user's pin, or (none).")
+    static final class GetPin extends OnePin {
         @Parameters(paramLabel = "USER") String user;
 
         @Override
-        public Integer call() {
-            try (PinStore store = PinStore.connect(redis.uri, redis.timeout())) {
-                String region = store.get(user);
-                spec.commandLine().getOut().println(user + " " + shown(region));
-                return 0;
-            }
+        int run(PinStore store) {
+            spec.commandLine().getOut().println(user + " " + shown(store.get(user)));
+            return 0;
         }
     }
 
     @Command(name = "set", mixinStandardHelpOptions = true, header = "Pins a user to a region.")
-    static final class SetPin implements Callable<Integer> {
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
-        @CommandLine.Mixin
-        RedisOptions redis;
+    static final class SetPin extends OnePin {
         @Parameters(index = "0", paramLabel = "USER") String user;
         @Parameters(index = "1", paramLabel = "REGION") String region;
         @CommandLine.Mixin
         MigrationOption migration;
 
         @Override
-        public Integer call() {
-            try (PinStore store = PinStore.connect(redis.uri, redis.timeout())) {
-                String before = store.set(user, region);
-                migration.count(store, region.equals(before) ? 0 : 1);
-                changed(spec, redis, "set", user, before, region);
-                return 0;
-            }
+        int run(PinStore store) {
+            String before = store.set(user, region);
+            migration.count(store, region.equals(before) ? 0 : 1);
+            changed(spec, redis, "set", user, before, region);
+            return 0;
         }
     }
 
     @Command(name = "delete", mixinStandardHelpOptions = true, header = "Removes a user's pin.")
-    static final class DeletePin implements Callable<Integer> {
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
-        @CommandLine.Mixin
-        RedisOptions redis;
+    static final class DeletePin extends OnePin {
         @Parameters(paramLabel = "USER") String user;
 
         @Override
-        public Integer call() {
-            try (PinStore store = PinStore.connect(redis.uri, redis.timeout())) {
-                changed(spec, redis, "deleted", user, store.delete(user), null);
-                return 0;
-            }
+        int run(PinStore store) {
+            changed(spec, redis, "deleted", user, store.delete(user), null);
+            return 0;
         }
     }
 
@@ -176,24 +184,39 @@ final class PinsCommand implements Runnable {
                 err.println("homeport pins import: nothing written (" + bad.size() + (bad.size() == 100 ? "+" : "") + " bad rows)");
                 return 1;
             }
+            try (PinStore store = PinStore.connect(redis.uri, redis.timeout())) {
+                return write(store, err);
+            } catch (RuntimeException e) { // unreachable, too slow, or a write no replica confirmed
+                if (progressShown) {
+                    err.println(); // end the progress line
+                }
+                return failed(spec, "Redis at " + redis.uri + ": " + e.getMessage());
+            }
+        }
+
+        /** Whether a progress line is on standard error, unfinished. */
+        private boolean progressShown;
+
+        /** Writes the checked file, with a progress line each second on standard error. */
+        private int write(PinStore store, PrintWriter err) throws Exception {
             long started = System.nanoTime();
             long[] lastPrint = {started};
-            try (PinStore store = PinStore.connect(redis.uri, redis.timeout())) {
-                long written = store.importFile(file, redis.timeout(), count -> {
-                    long now = System.nanoTime();
-                    if (now - lastPrint[0] >= 1_000_000_000L) {
-                        lastPrint[0] = now;
-                        err.printf(Locale.ROOT, "\rpins import: %,d written (%,.0f/s)", count, count / ((now - started) / 1e9));
-                        err.flush();
-                    }
-                });
-                migration.count(store, written);
-                double seconds = (System.nanoTime() - started) / 1e9;
-                err.printf(Locale.ROOT, "\rpins import: %,d written in %.1f s (%,.0f pins/s)%n", written, seconds, written / seconds);
-                AUDIT.info("pins imported: {} pins from {} by {} at {} ({})", written, file, who(), Instant.now(), redis.uri);
-                spec.commandLine().getOut().println(written + " pins written from " + file);
-                return 0;
-            }
+            long written = store.importFile(file, redis.timeout(), count -> {
+                long now = System.nanoTime();
+                if (now - lastPrint[0] >= 1_000_000_000L) {
+                    lastPrint[0] = now;
+                    err.printf(Locale.ROOT, "\rpins import: %,d written (%,.0f/s)", count, count / ((now - started) / 1e9));
+                    err.flush();
+                    progressShown = true;
+                }
+            });
+            migration.count(store, written);
+            double seconds = (System.nanoTime() - started) / 1e9;
+            err.printf(Locale.ROOT, "\rpins import: %,d written in %.1f s (%,.0f pins/s)%n", written, seconds, written / seconds);
+            progressShown = false;
+            AUDIT.info("pins imported: {} pins from {} by {} at {} ({})", written, file, who(), Instant.now(), redis.uri);
+            spec.commandLine().getOut().println(written + " pins written from " + file);
+            return 0;
         }
     }
 }

@@ -27,6 +27,21 @@ class PinsCommandTest {
             assertThat(CommandRun.of("pins", "delete", "u-1", "--redis", redis.uri()).out()).contains("u-1 us -> (none)");
             assertThat(CommandRun.of("pins", "get", "u-1", "--redis", redis.uri()).out()).contains("u-1 (none)");
 
+            // A user id or region the store does not take, or a Redis it cannot reach: one line, exit code 1.
+            CommandRun badId = CommandRun.of("pins", "set", "u 1", "us", "--redis", redis.uri());
+            assertThat(badId.exitCode()).isEqualTo(1);
+            assertThat(badId.err()).startsWith("homeport pins set: user id \"u 1\"").doesNotContain("\tat ");
+            for (String[] command : new String[][] {{"pins", "get", "u-1"}, {"pins", "delete", "u-1"},
+                    {"pins", "import", "../routing-rules/examples/demo-users.csv"}}) {
+                String[] args = java.util.stream.Stream.concat(java.util.Arrays.stream(command),
+                        java.util.stream.Stream.of("--redis", "redis://127.0.0.1:1", "--timeout", "1s")).toArray(String[]::new);
+                CommandRun unreachable = CommandRun.of(args);
+                assertThat(unreachable.exitCode()).as(unreachable.toString()).isEqualTo(1);
+                assertThat(unreachable.err()).as(unreachable.toString())
+                        .startsWith("homeport " + command[0] + " " + command[1] + ": Redis at redis://127.0.0.1:1: ")
+                        .doesNotContain("\tat ");
+            }
+
             // A bad row writes nothing.
             Path bad = Files.writeString(dir.resolve("bad.csv"), "user_id,region\nu-1,singapore\nu 2,us\nu-3,Mars\n");
             CommandRun refused = CommandRun.of("pins", "import", bad.toString(), "--redis", redis.uri(),
