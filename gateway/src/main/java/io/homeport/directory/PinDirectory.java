@@ -311,8 +311,9 @@ public final class PinDirectory implements AutoCloseable, io.homeport.routing.Ex
 
     /**
      * What the decision reads: the near-cache's answer (a region, or null for "no pin"), or
-     * {@link io.homeport.routing.ExternalPins#UNAVAILABLE} when it holds nothing for the user — the
-     * framing fetched before deciding ({@link #prefetch}), so a miss here means the fetch failed.
+     * {@link io.homeport.routing.ExternalPins#UNAVAILABLE} when it holds nothing for the user. A
+     * framing that gets such a decision fetches the pin ({@link #prefetch}) and decides again; a
+     * miss then means the fetch failed, and the failure policy decides.
      */
     @Override
     public String pinOf(CharSequence userId) {
