@@ -76,6 +76,15 @@ final class RedisCluster implements AutoCloseable {
         throw new IOException("no master for slot " + slot);
     }
 
+    /** {@code CLUSTER NODES} as {@code node} sees the cluster: for a failure's message. */
+    String nodesView(RedisServer node) {
+        try {
+            return run(List.of(CLI.toString(), "-p", Integer.toString(node.port()), "cluster", "nodes"), 10);
+        } catch (Exception e) {
+            return "(cluster nodes failed: " + e + ")";
+        }
+    }
+
     static String clusterInfo(RedisServer node) throws Exception {
         return run(List.of(CLI.toString(), "-p", Integer.toString(node.port()), "cluster", "info"), 10);
     }
