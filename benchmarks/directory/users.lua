@@ -5,8 +5,8 @@
 -- Every request carries X-Forwarded-For (a client of CLIENTS: ADDRESS<TAB>COUNTRY<TAB>REGION lines, as
 -- benchmarks/peers/clients.tsv or clients-v6.tsv) and X-User-Id: PREFIX<k>, and asks for PATH
 -- (/a100 by default; run.sh's backends answer /a100, /a2k and /a16k with bodies of that size).
---   HEAD "200" (the default): a head of about 200 bytes, the fields of benchmarks/peers/xff.lua's
---                plainest request; "800": about 800 bytes, with its bearer token, cookies and device fields
+--   HEAD "200" (the default) or "800": the matrix's request heads of about 200 or 800 bytes, as
+--                benchmarks/heads.lua defines them for every benchmark
 --   MODE seq:    k cycles through 0..USERS-1 (the warm set: every user is in the near-cache once seen);
 --                requests are formatted once, in init()
 --   MODE random: k is drawn uniformly from 0..USERS-1 for every request (the cold set: 10 million users
@@ -53,22 +53,13 @@ end
 head = "200"
 target = "/a100"
 
+-- The matrix's request heads, from beside this script (benchmarks/heads.lua).
+local heads = dofile((debug.getinfo(1, "S").source:match("^@(.*/)") or "./") .. "../heads.lua")
+
 local function headers_for(k, ip)
-   local fields = {
-      ["X-Forwarded-For"] = ip,
-      ["X-User-Id"] = prefix .. k,
-      ["User-Agent"] = "okhttp/4.12.0 ExampleApp/9.4.1 (Android 14; Pixel 8)",
-      ["Accept"] = "application/json",
-      ["Accept-Encoding"] = "gzip",
-      ["Accept-Language"] = "en-IN,hi;q=0.9,en;q=0.8",
-   }
-   if head == "800" then -- as benchmarks/peers/xff.lua
-      fields["Authorization"] = "Bearer eyJhbGciOiJSUzI1NiIsImtpZCI6IjIwMjYtMTEifQ." .. string.rep("QmVuY2htYXJr", 26)
-      fields["Cookie"] = "session=" .. string.rep("c2Vzc2lvbg", 10) .. "; locale=en_IN; ab=7; consent=1"
-      fields["X-Device-Id"] = "0f8fad5b-d9cb-469f-a165-70867728950e"
-      fields["X-App-Version"] = "9.4.1 (940100)"
-      fields["X-Request-Start"] = "t=1764750000000"
-   end
+   local fields = heads.fields(head)
+   fields["X-Forwarded-For"] = ip
+   fields["X-User-Id"] = prefix .. k
    return fields
 end
 
@@ -81,7 +72,7 @@ function init(args)
    local seed = tonumber(args[6] or "0")
    head = args[7] or "200"
    target = args[8] or "/a100"
-   assert(head == "200" or head == "800", "head: 200 or 800, not " .. head)
+   heads.fields(head) -- refuses any other head
    assert(mode == "seq" or mode == "random", "mode: seq or random, not " .. mode)
    assert(users and users > 0, "users: a count")
    local file = assert(io.open(path, "r"), "cannot open " .. path)

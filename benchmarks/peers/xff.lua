@@ -6,8 +6,9 @@
 -- (ADDRESS<TAB>COUNTRY<TAB>REGION lines, REGION being where the table says that client lives).
 -- head: "200" (the default) sends a head of about 200 bytes, as a phone app's plainest request
 -- (User-Agent, Accept, Accept-Encoding, Accept-Language); "800" about 800 bytes (an Authorization
--- bearer token, cookies, device and app fields as well). path: what to ask for (the backends of
--- run.sh answer /a100, /a2k and /a16k with bodies of that size); "/" by default.
+-- bearer token, cookies, device and app fields as well); benchmarks/heads.lua defines both.
+-- path: what to ask for (the backends of run.sh answer /a100, /a2k and /a16k with bodies of that
+-- size); "/" by default.
 -- Every response is checked: the backends answer X-Backend-Region (who served it) and X-Echo-XFF
 -- (the X-Forwarded-For they received, whose first address is the client's), so a response from
 -- the wrong region is counted as a mismatch, whichever request it answers. done() prints one line:
@@ -17,6 +18,9 @@
 --
 -- Each wrk thread has its own Lua state: init() loads the file in every thread, and done() (run in
 -- the main state) adds the threads' counters up through thread:get().
+
+-- The matrix's request heads, from beside this script (benchmarks/heads.lua).
+local heads = dofile((debug.getinfo(1, "S").source:match("^@(.*/)") or "./") .. "../heads.lua")
 
 local threads = {}
 local thread_count = 0
@@ -42,20 +46,7 @@ function init(args)
    label = args[2] or "-"
    local head = args[3] or "200"
    local target = args[4] or "/"
-   assert(head == "200" or head == "800", "head: 200 or 800, not " .. head)
-   local fields = {
-      ["User-Agent"] = "okhttp/4.12.0 ExampleApp/9.4.1 (Android 14; Pixel 8)",
-      ["Accept"] = "application/json",
-      ["Accept-Encoding"] = "gzip",
-      ["Accept-Language"] = "en-IN,hi;q=0.9,en;q=0.8",
-   }
-   if head == "800" then
-      fields["Authorization"] = "Bearer eyJhbGciOiJSUzI1NiIsImtpZCI6IjIwMjYtMTEifQ." .. string.rep("QmVuY2htYXJr", 26)
-      fields["Cookie"] = "session=" .. string.rep("c2Vzc2lvbg", 10) .. "; locale=en_IN; ab=7; consent=1"
-      fields["X-Device-Id"] = "0f8fad5b-d9cb-469f-a165-70867728950e"
-      fields["X-App-Version"] = "9.4.1 (940100)"
-      fields["X-Request-Start"] = "t=1764750000000"
-   end
+   local fields = heads.fields(head)
    local file = assert(io.open(path, "r"), "cannot open " .. path)
    local n = 0
    for line in file:lines() do
