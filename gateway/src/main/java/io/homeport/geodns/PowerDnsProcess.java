@@ -53,7 +53,21 @@ public final class PowerDnsProcess implements AutoCloseable {
             throw new IOException(BINARY + " with its GeoIP backend is not installed (Debian packages pdns-server, pdns-backend-geoip)");
         }
         Files.createDirectories(directory);
-        int chosen = port != 0 ? port : freeUdpPort(listen);
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return startOn(directory, table, database, listen, port != 0 ? port : freePort(listen));
+            } catch (IOException e) {
+                // A port found free can be taken before the server binds it (by any process's outgoing
+                // connection): when the port was ours to choose, choose another.
+                if (port != 0 || attempt == 3 || !String.valueOf(e.getMessage()).contains("Address already in use")) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private static PowerDnsProcess startOn(Path directory, EdgeTable table, Path database, InetAddress listen, int chosen)
+            throws IOException, InterruptedException {
         Path zoneFile = directory.resolve("geo-zones.yaml");
         Files.writeString(zoneFile, PowerDnsGeoZone.zoneFile(table, listen, Instant.now().getEpochSecond()));
         Files.writeString(directory.resolve("pdns.conf"), PowerDnsGeoZone.backendSettings(database, zoneFile) + String.join("\n",
@@ -96,10 +110,17 @@ public final class PowerDnsProcess implements AutoCloseable {
         throw new IOException("pdns_server did not start in 10 s: " + Files.readString(log));
     }
 
-    private static int freeUdpPort(InetAddress listen) throws IOException {
-        try (DatagramSocket socket = new DatagramSocket(0, listen)) {
-            return socket.getLocalPort();
+    /** A port free on {@code listen} for both UDP and TCP, which a DNS server binds both of. */
+    public static int freePort(InetAddress listen) throws IOException {
+        for (int attempt = 0; attempt < 20; attempt++) {
+            try (DatagramSocket udp = new DatagramSocket(0, listen); java.net.ServerSocket tcp = new java.net.ServerSocket()) {
+                tcp.bind(new InetSocketAddress(listen, udp.getLocalPort()));
+                return udp.getLocalPort();
+            } catch (java.net.BindException taken) {
+                // the TCP port of this UDP port is in use: another
+            }
         }
+        throw new IOException("no port on " + listen.getHostAddress() + " is free for both UDP and TCP");
     }
 
     @Override

@@ -3,7 +3,6 @@ package io.homeport.it;
 import static org.assertj.core.api.Assertions.fail;
 
 import java.io.IOException;
-import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,7 +28,7 @@ final class PowerDns implements AutoCloseable {
     PowerDns(Path directory, String zone, Map<String, List<String>> records, int ttlSeconds) throws Exception {
         OperatorTool.requireInstalled(BINARY, "Debian packages pdns-server, pdns-backend-bind");
         this.zone = zone;
-        this.port = freeUdpPort();
+        this.port = io.homeport.geodns.PowerDnsProcess.freePort(InetAddress.getLoopbackAddress()); // UDP and TCP both
         this.zoneFile = directory.resolve(zone + ".zone");
         writeZone(records, ttlSeconds, 1);
         Files.writeString(directory.resolve("named.conf"), "zone \"" + zone + "\" { type master; file \"" + zoneFile + "\"; };\n");
@@ -73,12 +72,6 @@ final class PowerDns implements AutoCloseable {
         Path temporary = zoneFile.resolveSibling(zoneFile.getFileName() + ".tmp");
         Files.writeString(temporary, text);
         Files.move(temporary, zoneFile, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-    }
-
-    private static int freeUdpPort() throws IOException {
-        try (DatagramSocket socket = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
     }
 
     @Override
