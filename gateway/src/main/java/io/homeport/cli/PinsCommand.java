@@ -131,10 +131,18 @@ final class PinsCommand implements Runnable {
 
         @Override
         int run(PinStore store) {
-            String before = store.set(user, region);
-            migration.count(store, region.equals(before) ? 0 : 1);
-            changed(spec, redis, "set", user, before, region);
+            try {
+                written(store, store.set(user, region), "set");
+            } catch (PinStore.UnconfirmedWrite e) {
+                written(store, e.before(), "set, unconfirmed by replicas,"); // Redis took it: counted and logged all the same
+                throw e;
+            }
             return 0;
+        }
+
+        private void written(PinStore store, String before, String what) {
+            migration.count(store, region.equals(before) ? 0 : 1);
+            changed(spec, redis, what, user, before, region);
         }
     }
 
@@ -144,7 +152,12 @@ final class PinsCommand implements Runnable {
 
         @Override
         int run(PinStore store) {
-            changed(spec, redis, "deleted", user, store.delete(user), null);
+            try {
+                changed(spec, redis, "deleted", user, store.delete(user), null);
+            } catch (PinStore.UnconfirmedWrite e) {
+                changed(spec, redis, "deleted, unconfirmed by replicas,", user, e.before(), null); // done all the same
+                throw e;
+            }
             return 0;
         }
     }
@@ -201,22 +214,32 @@ final class PinsCommand implements Runnable {
         private int write(PinStore store, PrintWriter err) throws Exception {
             long started = System.nanoTime();
             long[] lastPrint = {started};
-            long written = store.importFile(file, redis.timeout(), count -> {
-                long now = System.nanoTime();
-                if (now - lastPrint[0] >= 1_000_000_000L) {
-                    lastPrint[0] = now;
-                    err.printf(Locale.ROOT, "\rpins import: %,d written (%,.0f/s)", count, count / ((now - started) / 1e9));
-                    err.flush();
-                    progressShown = true;
-                }
-            });
-            migration.count(store, written);
+            long written;
+            try {
+                written = store.importFile(file, redis.timeout(), count -> {
+                    long now = System.nanoTime();
+                    if (now - lastPrint[0] >= 1_000_000_000L) {
+                        lastPrint[0] = now;
+                        err.printf(Locale.ROOT, "\rpins import: %,d written (%,.0f/s)", count, count / ((now - started) / 1e9));
+                        err.flush();
+                        progressShown = true;
+                    }
+                });
+            } catch (PinStore.UnconfirmedWrite e) {
+                imported(store, e.written(), "pins imported, unconfirmed by replicas,"); // Redis took them: counted and logged all the same
+                throw e;
+            }
+            imported(store, written, "pins imported:");
             double seconds = (System.nanoTime() - started) / 1e9;
             err.printf(Locale.ROOT, "\rpins import: %,d written in %.1f s (%,.0f pins/s)%n", written, seconds, written / seconds);
             progressShown = false;
-            AUDIT.info("pins imported: {} pins from {} by {} at {} ({})", written, file, who(), Instant.now(), redis.uri);
             spec.commandLine().getOut().println(written + " pins written from " + file);
             return 0;
+        }
+
+        private void imported(PinStore store, long written, String what) {
+            migration.count(store, written);
+            AUDIT.info("{} {} pins from {} by {} at {} ({})", what, written, file, who(), Instant.now(), redis.uri);
         }
     }
 }

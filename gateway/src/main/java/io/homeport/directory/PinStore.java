@@ -26,20 +26,21 @@ public final class PinStore implements AutoCloseable {
     static final Pattern REGION = Pattern.compile("[a-z][a-z0-9_-]{0,62}");
     /** Pins in one MSET. */
     static final int PIPELINE = 1_000;
-    /** How long a write waits for a replica's confirmation. */
-    static final Duration REPLICATION_TIMEOUT = Duration.ofSeconds(5);
     /** MSETs sent before the oldest one's reply is awaited. */
     static final int IN_FLIGHT = 8;
 
     private final RedisPins redis;
+    /** How long a write waits for a replica's confirmation: within the command timeout, so Redis answers WAIT before the client gives up on it. */
+    private final Duration replicationTimeout;
 
-    private PinStore(RedisPins redis) {
+    private PinStore(RedisPins redis, Duration replicationTimeout) {
         this.redis = redis;
+        this.replicationTimeout = replicationTimeout;
     }
 
-    /** Connects to a Redis node, or to a Redis Cluster through one of its nodes. */
+    /** Connects to a Redis node, or to a Redis Cluster through one of its nodes; {@code timeout} bounds each command. */
     public static PinStore connect(String uri, Duration timeout) {
-        return new PinStore(RedisPins.connect(List.of(uri), timeout, false));
+        return new PinStore(RedisPins.connect(List.of(uri), timeout, false), timeout.multipliedBy(4).dividedBy(5));
     }
 
     /** Where the copier's tools count the pins written for a migration: a counter beside the pins, not one of them. */
@@ -62,26 +63,54 @@ public final class PinStore implements AutoCloseable {
         return redis.getSync(PinDirectory.KEY_PREFIX + checkedUser(userId));
     }
 
-    /** Pins the user to {@code region}; returns the pin it replaced, or null. Returns once a replica has it too. */
+    /**
+     * Pins the user to {@code region}; returns the pin it replaced, or null. Returns once a replica
+     * has it too; else throws {@link UnconfirmedWrite}.
+     */
     public String set(String userId, String region) {
         String before = redis.setGet(PinDirectory.KEY_PREFIX + checkedUser(userId), checkedRegion(region));
-        replicated();
+        replicated(before, 1);
         return before;
     }
 
-    /** Removes the user's pin; returns the pin it had, or null. Returns once a replica has seen it. */
+    /** Removes the user's pin; returns the pin it had, or null. Returns once a replica has seen it; else throws {@link UnconfirmedWrite}. */
     public String delete(String userId) {
         String before = redis.getdel(PinDirectory.KEY_PREFIX + checkedUser(userId));
-        replicated();
+        replicated(before, 1);
         return before;
+    }
+
+    /**
+     * A write Redis took but no replica of its master confirmed in time: done, but a fail-over now
+     * would lose it. Says what the write did, for the audit log.
+     */
+    public static final class UnconfirmedWrite extends IllegalStateException {
+        private final transient String before;
+        private final long written;
+
+        UnconfirmedWrite(String message, String before, long written) {
+            super(message);
+            this.before = before;
+            this.written = written;
+        }
+
+        /** For a set or a delete: the pin the write replaced, or null. */
+        public String before() {
+            return before;
+        }
+
+        /** The pins written (an import's rows; 1 for a set or a delete). */
+        public long written() {
+            return written;
+        }
     }
 
     /** Where Redis has replicas, a pin counts as written once one of them has it (WAIT). */
-    private void replicated() {
-        List<String> unconfirmed = redis.awaitReplicas(REPLICATION_TIMEOUT);
+    private void replicated(String before, long written) {
+        List<String> unconfirmed = redis.awaitReplicas(replicationTimeout);
         if (!unconfirmed.isEmpty()) {
-            throw new IllegalStateException("written, but no replica of " + unconfirmed + " confirmed it within " + REPLICATION_TIMEOUT
-                    + ": a fail-over now would lose it; write it again");
+            throw new UnconfirmedWrite("written, but no replica of " + unconfirmed + " confirmed it within "
+                    + replicationTimeout.toMillis() + " ms: a fail-over now would lose it; write it again", before, written);
         }
     }
 
@@ -111,7 +140,7 @@ public final class PinStore implements AutoCloseable {
     /**
      * Writes every row of a checked file: {@value #PIPELINE} pins an MSET, up to {@value #IN_FLIGHT}
      * MSETs in flight at once; {@code progress} gets the count acknowledged so far after each.
-     * Returns the rows written.
+     * Returns the rows written, once replicas have them too; else throws {@link UnconfirmedWrite}.
      */
     public long importFile(Path file, Duration timeout, LongConsumer progress) throws IOException {
         java.util.ArrayDeque<RedisFuture<String>> inFlight = new java.util.ArrayDeque<>();
@@ -137,7 +166,7 @@ public final class PinStore implements AutoCloseable {
             written[0] += awaitOldest(inFlight, sizes, timeout);
             progress.accept(written[0]);
         }
-        replicated();
+        replicated(null, written[0]);
         return written[0];
     }
 

@@ -2,6 +2,7 @@ package io.homeport.directory;
 
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.TimeoutOptions;
@@ -11,6 +12,7 @@ import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
+import io.lettuce.core.protocol.ConnectionIntent;
 import io.lettuce.core.protocol.ProtocolVersion;
 import java.time.Duration;
 import java.util.List;
@@ -148,25 +150,38 @@ final class RedisPins implements AutoCloseable {
     List<String> awaitReplicas(Duration timeout) {
         List<String> unconfirmed = new java.util.ArrayList<>();
         if (clusterConnection == null) {
-            if (connection.sync().info("replication").contains("connected_slaves:0")) {
-                return unconfirmed;
-            }
-            if (connection.sync().waitForReplication(1, timeout.toMillis()) < 1) {
+            if (!replicated(connection, timeout)) {
                 unconfirmed.add(seeds.get(0).getHost() + ":" + seeds.get(0).getPort());
             }
             return unconfirmed;
         }
         for (RedisClusterNode node : clusterConnection.getPartitions()) {
-            if (!node.is(RedisClusterNode.NodeFlag.UPSTREAM) || node.is(RedisClusterNode.NodeFlag.FAIL)) {
-                continue;
+            if (!node.is(RedisClusterNode.NodeFlag.UPSTREAM) || node.is(RedisClusterNode.NodeFlag.FAIL) || node.getSlots().isEmpty()) {
+                continue; // holds no pins (a new replica shows as a master without slots until gossip says otherwise)
             }
-            boolean hasReplica = clusterConnection.getPartitions().stream()
-                    .anyMatch(other -> node.getNodeId().equals(other.getSlaveOf()) && !other.is(RedisClusterNode.NodeFlag.FAIL));
-            if (hasReplica && clusterConnection.getConnection(node.getNodeId()).sync().waitForReplication(1, timeout.toMillis()) < 1) {
+            // WAIT counts the writes made on its own connection: ask for the one the cluster client
+            // routes this master's writes over, which it keys by host and port.
+            StatefulRedisConnection<String, String> writes = clusterConnection.getConnection(node.getUri().getHost(),
+                    node.getUri().getPort(), ConnectionIntent.WRITE);
+            if (!replicated(writes, timeout)) {
                 unconfirmed.add(node.getUri().getHost() + ":" + node.getUri().getPort());
             }
         }
         return unconfirmed;
+    }
+
+    /**
+     * Whether a replica of {@code connection}'s node confirmed the writes made on it within {@code
+     * timeout} (WAIT), or the node has no replica to wait for. The node says which itself: the
+     * cluster's view of a new replica follows by gossip, later.
+     */
+    private static boolean replicated(StatefulRedisConnection<String, String> connection, Duration timeout) {
+        try {
+            return connection.sync().info("replication").contains("connected_slaves:0")
+                    || connection.sync().waitForReplication(1, timeout.toMillis()) >= 1;
+        } catch (RedisCommandTimeoutException clientGaveUp) {
+            return false;
+        }
     }
 
     @Override

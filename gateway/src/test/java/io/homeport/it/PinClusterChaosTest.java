@@ -152,8 +152,13 @@ class PinClusterChaosTest {
                         .orElseThrow().uri(), Duration.ofSeconds(2))) {
                     while (!recovered && System.nanoTime() < deadline) {
                         try {
-                            recovered = Objects.equals(store.get(probe), pins.get(probe))
+                            String read = store.get(probe);
+                            recovered = Objects.equals(read, pins.get(probe))
                                     && Objects.equals(store.set(probe, pins.get(probe)), pins.get(probe));
+                            if (!recovered) { // a master that lost the pin: a replica that took over before it had it
+                                lastError = "the slot's master answers " + read + " for " + probe + ", not " + pins.get(probe);
+                                Thread.sleep(200);
+                            }
                         } catch (RuntimeException failingOver) {
                             lastError = failingOver.toString();
                             Thread.sleep(200);

@@ -1,6 +1,7 @@
 package io.homeport.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.homeport.directory.PinDirectory;
 import io.homeport.directory.PinStore;
@@ -87,6 +88,33 @@ class PinClusterTest {
                 assertThat(directory.lookup("user-42").get(5, TimeUnit.SECONDS).region()).isEqualTo("us");
                 System.out.println("PinClusterTest: " + answers + " answers, " + failures + " failed lookups during the fail-over");
             }
+        }
+    }
+
+    /**
+     * A pin write returns only once the replica of its key's master has it (WAIT, over the
+     * connection that carried the write): with that replica stalled, the write is refused and the
+     * message names the master — a pin only its master holds is lost when the master fails over.
+     */
+    @Test
+    void aPinWriteIsConfirmedOnlyOnceItsMastersReplicaHasIt() throws Exception {
+        // A node timeout longer than the stall: the stalled replica is not counted failed meanwhile.
+        try (RedisCluster cluster = new RedisCluster(dir.resolve("cluster"), Duration.ofSeconds(10));
+                PinStore store = PinStore.connect(cluster.seed(), Duration.ofSeconds(2))) {
+            assertThat(store.set("user-1", "us")).isNull();
+            RedisServer master = cluster.masterOf("homeport:pin:user-1");
+            RedisServer replica = cluster.replicaOf(master);
+            String unconfirmed = "no replica of [127.0.0.1:" + master.port() + "] confirmed it";
+            Path file = Files.writeString(dir.resolve("one.csv"), "user-1,beijing\n");
+            replica.pause();
+            try {
+                assertThatThrownBy(() -> store.set("user-1", "singapore")).hasMessageContaining(unconfirmed);
+                assertThatThrownBy(() -> store.importFile(file, Duration.ofSeconds(2), count -> { }))
+                        .hasMessageContaining(unconfirmed);
+            } finally {
+                replica.resume();
+            }
+            assertThat(store.set("user-1", "us")).as("the unconfirmed writes reached the master").isEqualTo("beijing");
         }
     }
 

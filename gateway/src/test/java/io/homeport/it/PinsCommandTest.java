@@ -7,6 +7,8 @@ import io.homeport.directory.PinStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -65,6 +67,42 @@ class PinsCommandTest {
                 assertThat(store.get("user-0")).isEqualTo("singapore");
                 assertThat(store.get("user-99999")).isEqualTo("singapore");
                 assertThat(store.get("user-99998")).isEqualTo("us");
+            }
+        }
+    }
+
+    /**
+     * A write its master's replica does not confirm: Redis took it, so it is printed, counted for its
+     * migration and logged as any change; then the command fails, one line naming the master.
+     */
+    @Test
+    void aWriteNoReplicaConfirmsIsReportedAndStillCounted() throws Exception {
+        try (RedisServer master = new RedisServer(dir.resolve("master"), "--repl-diskless-sync-delay", "0");
+                RedisServer replica = new RedisServer(dir.resolve("replica"), "--replicaof", "127.0.0.1",
+                        Integer.toString(master.port()))) {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (!RedisCluster.run(List.of(RedisCluster.CLI.toString(), "-p", Integer.toString(replica.port()), "info",
+                    "replication"), 10).contains("master_link_status:up")) {
+                assertThat(System.nanoTime()).as("the replica syncs with its master").isLessThan(deadline);
+                Thread.sleep(100);
+            }
+            assertThat(CommandRun.of("pins", "set", "u-1", "us", "--redis", master.uri()).exitCode()).isZero();
+
+            replica.pause();
+            CommandRun unconfirmed;
+            try {
+                unconfirmed = CommandRun.of("pins", "set", "u-1", "singapore", "--redis", master.uri(), "--timeout", "1s",
+                        "--migration", "m-1");
+            } finally {
+                replica.resume();
+            }
+            assertThat(unconfirmed.exitCode()).as(unconfirmed.toString()).isEqualTo(1);
+            assertThat(unconfirmed.out()).contains("u-1 us -> singapore");
+            assertThat(unconfirmed.err()).startsWith("homeport pins set: Redis at " + master.uri()
+                    + ": written, but no replica of [127.0.0.1:" + master.port() + "] confirmed it within 800 ms").doesNotContain("\tat ");
+            try (PinStore store = PinStore.connect(master.uri(), Duration.ofSeconds(2))) {
+                assertThat(store.get("u-1")).isEqualTo("singapore");
+                assertThat(store.written("m-1")).as("counted for its migration").isEqualTo(1);
             }
         }
     }

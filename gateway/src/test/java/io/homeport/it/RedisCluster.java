@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -19,13 +20,20 @@ final class RedisCluster implements AutoCloseable {
     final List<RedisServer> nodes = new ArrayList<>();
 
     RedisCluster(Path directory) throws Exception {
+        this(directory, Duration.ofSeconds(1));
+    }
+
+    /** With {@code nodeTimeout}: how long a node may not answer before the others count it failed. */
+    RedisCluster(Path directory, Duration nodeTimeout) throws Exception {
         OperatorTool.requireInstalled(CLI, "Debian package redis-tools (installed with redis-server)");
         try {
             for (int i = 0; i < 6; i++) {
                 // Validity factor 0: a replica of a fresh, idle cluster takes over whatever its data's
                 // age (Redis otherwise judges an idle link "disconnected for too long" and never fails over).
-                nodes.add(new RedisServer(directory.resolve("node-" + i), "--cluster-enabled", "yes", "--cluster-node-timeout", "1000",
+                nodes.add(new RedisServer(directory.resolve("node-" + i), "--cluster-enabled", "yes", "--cluster-node-timeout", Long.toString(nodeTimeout.toMillis()),
                         "--cluster-replica-validity-factor", "0",
+                        // A replica's first sync at once, not after Redis's usual 5 s wait for more replicas.
+                        "--repl-diskless-sync-delay", "0",
                         "--cluster-config-file", directory.resolve("node-" + i).resolve("nodes.conf").toString(),
                         "--appendonly", "no"));
             }
@@ -43,6 +51,14 @@ final class RedisCluster implements AutoCloseable {
                     }
                     Thread.sleep(100);
                 }
+            }
+            // And every replica in sync with its master: a replica that has not had its first sync
+            // holds nothing, and taking over would lose every key of its slots.
+            while (syncedReplicas() < nodes.size() / 2) {
+                if (System.nanoTime() > deadline) {
+                    throw new IOException("only " + syncedReplicas() + " replicas in sync with their masters: " + output);
+                }
+                Thread.sleep(100);
             }
         } catch (Exception e) {
             close();
@@ -74,6 +90,32 @@ final class RedisCluster implements AutoCloseable {
             }
         }
         throw new IOException("no master for slot " + slot);
+    }
+
+    /** The replica of {@code master}, as the replica itself says (the others' view of it follows by gossip). */
+    RedisServer replicaOf(RedisServer master) throws Exception {
+        for (RedisServer node : nodes) {
+            String replication = replication(node);
+            if (replication.contains("role:slave") && replication.lines().map(String::strip).anyMatch(("master_port:" + master.port())::equals)) {
+                return node;
+            }
+        }
+        throw new IOException("no replica of " + master.port());
+    }
+
+    private int syncedReplicas() throws Exception {
+        int synced = 0;
+        for (RedisServer node : nodes) {
+            String replication = replication(node);
+            if (replication.contains("role:slave") && replication.contains("master_link_status:up")) {
+                synced++;
+            }
+        }
+        return synced;
+    }
+
+    private static String replication(RedisServer node) throws Exception {
+        return run(List.of(CLI.toString(), "-p", Integer.toString(node.port()), "info", "replication"), 10);
     }
 
     /** {@code CLUSTER NODES} as {@code node} sees the cluster: for a failure's message. */
