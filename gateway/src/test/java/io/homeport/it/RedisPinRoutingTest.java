@@ -18,6 +18,7 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -105,6 +106,59 @@ class RedisPinRoutingTest {
                 double decisions = metrics.lines().filter(line -> line.startsWith("homeport_decisions_total{"))
                         .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
                 assertThat(decisions).isEqualTo(sent.get());
+                assertThat(homeport.metrics().residencyViolations()).as("homeport_residency_violations_total").isZero();
+            }
+        }
+    }
+
+    /**
+     * Redis stalls — its connections open, nothing answered (SIGSTOP): the nastier outage, since no
+     * connection fails. A request for a user the near-cache does not hold waits at most
+     * lookup_timeout, then is decided by country, or refused where the country is strict; a held
+     * pin keeps serving; the failures are counted as timeouts. Once Redis answers again, pins are
+     * read again.
+     */
+    @Test
+    void aStalledRedisCostsARequestAtMostItsLookupTimeout() throws Exception {
+        try (RedisServer redis = new RedisServer(dir.resolve("redis"));
+                TestBackend beijing = new TestBackend("beijing");
+                TestBackend singapore = new TestBackend("singapore");
+                TestBackend us = new TestBackend("us");
+                PinStore store = PinStore.connect(redis.uri(), Duration.ofSeconds(2))) {
+            store.set("u-held", "us");
+            Path rules = rules(beijing, singapore, us, "{source: redis, identity: {header: X-User-Id}, strict: {countries: [CN]}}");
+            try (Homeport homeport = Homeport.start(Homeport.Options.forDemo(
+                    config(rules, redis, Duration.ofMillis(100), Duration.ofSeconds(60)), Duration.ofHours(1), null))) {
+                String base = "http://127.0.0.1:" + homeport.proxyAddresses().get(0).getPort() + "/";
+                HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+                assertThat(region(client, base, CN, "u-held")).isEqualTo("us"); // now in the near-cache
+
+                redis.pause();
+                long waitedMillis;
+                HttpResponse<String> strict;
+                try {
+                    long started = System.nanoTime();
+                    assertThat(region(client, base, SG, "u-new-sg")).isEqualTo("singapore");
+                    waitedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+                    strict = send(client, base, CN, "u-new-cn");
+                    assertThat(region(client, base, CN, "u-held")).isEqualTo("us");
+                } finally {
+                    redis.resume();
+                }
+                assertThat(waitedMillis).as("waited for its pin at most lookup_timeout (100 ms), with slack for a starved machine")
+                        .isLessThan(1_000);
+                assertThat(strict.statusCode()).isEqualTo(503);
+                assertThat(strict.headers().firstValue("retry-after")).isPresent();
+                assertThat(homeport.metrics().scrape()).containsPattern("homeport_user_lookup_failures_total\\{reason=\"timeout\"} [1-9]");
+
+                // Redis answers again: a pin written now is read for the user's next request.
+                store.set("u-new-sg", "beijing");
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+                String now;
+                while (!"beijing".equals(now = region(client, base, SG, "u-new-sg")) && System.nanoTime() < deadline) {
+                    Thread.sleep(20);
+                }
+                assertThat(now).isEqualTo("beijing");
                 assertThat(homeport.metrics().residencyViolations()).as("homeport_residency_violations_total").isZero();
             }
         }
