@@ -2,11 +2,12 @@ package io.homeport.directory;
 
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisCommandTimeoutException;
+import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.cluster.ClusterClientOptions;
 import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
@@ -17,6 +18,7 @@ import io.lettuce.core.protocol.ProtocolVersion;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * The pin keys in Redis, on one node or a Redis Cluster — whichever the first URI turns out to be
@@ -150,7 +152,7 @@ final class RedisPins implements AutoCloseable {
     List<String> awaitReplicas(Duration timeout) {
         List<String> unconfirmed = new java.util.ArrayList<>();
         if (clusterConnection == null) {
-            if (!replicated(connection, timeout)) {
+            if (!replicated(() -> connection, timeout)) {
                 unconfirmed.add(seeds.get(0).getHost() + ":" + seeds.get(0).getPort());
             }
             return unconfirmed;
@@ -161,9 +163,8 @@ final class RedisPins implements AutoCloseable {
             }
             // WAIT counts the writes made on its own connection: ask for the one the cluster client
             // routes this master's writes over, which it keys by host and port.
-            StatefulRedisConnection<String, String> writes = clusterConnection.getConnection(node.getUri().getHost(),
-                    node.getUri().getPort(), ConnectionIntent.WRITE);
-            if (!replicated(writes, timeout)) {
+            if (!replicated(() -> clusterConnection.getConnection(node.getUri().getHost(), node.getUri().getPort(),
+                    ConnectionIntent.WRITE), timeout)) {
                 unconfirmed.add(node.getUri().getHost() + ":" + node.getUri().getPort());
             }
         }
@@ -175,11 +176,11 @@ final class RedisPins implements AutoCloseable {
      * timeout} (WAIT), or the node has no replica to wait for. The node says which itself: the
      * cluster's view of a new replica follows by gossip, later.
      */
-    private static boolean replicated(StatefulRedisConnection<String, String> connection, Duration timeout) {
+    private static boolean replicated(Supplier<StatefulRedisConnection<String, String>> connection, Duration timeout) {
         try {
-            return connection.sync().info("replication").contains("connected_slaves:0")
-                    || connection.sync().waitForReplication(1, timeout.toMillis()) >= 1;
-        } catch (RedisCommandTimeoutException clientGaveUp) {
+            RedisCommands<String, String> node = connection.get().sync();
+            return node.info("replication").contains("connected_slaves:0") || node.waitForReplication(1, timeout.toMillis()) >= 1;
+        } catch (RedisException unanswered) { // timed out, or the node went away after the write: not confirmed
             return false;
         }
     }
