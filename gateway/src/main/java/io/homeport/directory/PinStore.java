@@ -85,7 +85,7 @@ public final class PinStore implements AutoCloseable {
      * would lose it. Says what the write did, for the audit log.
      */
     public static final class UnconfirmedWrite extends IllegalStateException {
-        private final transient String before;
+        private final String before;
         private final long written;
 
         UnconfirmedWrite(String message, String before, long written) {

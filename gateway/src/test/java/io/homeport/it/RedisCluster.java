@@ -30,7 +30,8 @@ final class RedisCluster implements AutoCloseable {
             for (int i = 0; i < 6; i++) {
                 // Validity factor 0: a replica of a fresh, idle cluster takes over whatever its data's
                 // age (Redis otherwise judges an idle link "disconnected for too long" and never fails over).
-                nodes.add(new RedisServer(directory.resolve("node-" + i), "--cluster-enabled", "yes", "--cluster-node-timeout", Long.toString(nodeTimeout.toMillis()),
+                nodes.add(new RedisServer(directory.resolve("node-" + i), "--cluster-enabled", "yes",
+                        "--cluster-node-timeout", Long.toString(nodeTimeout.toMillis()),
                         "--cluster-replica-validity-factor", "0",
                         // A replica's first sync at once, not after Redis's usual 5 s wait for more replicas.
                         "--repl-diskless-sync-delay", "0",
@@ -96,7 +97,8 @@ final class RedisCluster implements AutoCloseable {
     RedisServer replicaOf(RedisServer master) throws Exception {
         for (RedisServer node : nodes) {
             String replication = replication(node);
-            if (replication.contains("role:slave") && replication.lines().map(String::strip).anyMatch(("master_port:" + master.port())::equals)) {
+            if (replication.contains("role:slave")
+                    && replication.lines().map(String::strip).anyMatch(("master_port:" + master.port())::equals)) {
                 return node;
             }
         }
