@@ -49,9 +49,6 @@ public final class PinDirectory implements AutoCloseable, io.homeport.routing.Ex
     /** MGETs per tick at most: a crowd of stale entries is read again over several ticks, not in one burst. */
     private static final int REFRESH_BATCHES_PER_TICK = 4;
 
-    /** Where an answer came from, as {@code explain} and the access log say it. */
-    public enum Source { NEAR_CACHE, STALE, REDIS }
-
     /** Why a lookup failed: {@code homeport_user_lookup_failures_total{reason}}. */
     public enum Failure { TIMEOUT, UNAVAILABLE, ERROR;
 
@@ -59,9 +56,6 @@ public final class PinDirectory implements AutoCloseable, io.homeport.routing.Ex
             return name().toLowerCase(java.util.Locale.ROOT);
         }
     }
-
-    /** A user's pin ({@code region} null: the user has none) and where it came from. */
-    public record Pin(String region, Source source) {}
 
     /** A lookup that failed; {@link #failure} says why. */
     public static final class LookupFailedException extends Exception {
@@ -381,7 +375,7 @@ public final class PinDirectory implements AutoCloseable, io.homeport.routing.Ex
                             // An invalidation that arrived while the GET was in flight (on another connection:
                             // the reply may predate the write it announced): serve it once, then read it again.
                             nearCache.putFetched(userId, value, invalidatedSince(userId, started));
-                            result.complete(new Pin(value, Source.REDIS));
+                            result.complete(new Pin(value, Pin.Source.REDIS));
                         } else {
                             result.completeExceptionally(failed("pin of " + userId, error));
                         }

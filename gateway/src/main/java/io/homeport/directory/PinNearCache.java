@@ -104,7 +104,7 @@ public final class PinNearCache implements ExternalPins {
      * What the cache holds for {@code userId}: null when nothing; else whether it is fresh and the
      * region (null: no pin). A stale entry is handed to {@link Refresh}.
      */
-    public PinDirectory.Pin cached(String userId) {
+    public Pin cached(String userId) {
         long value = valueOf(userId);
         if (value == PinTable.MISS) {
             return null;
@@ -112,10 +112,10 @@ public final class PinNearCache implements ExternalPins {
         int number = PinTable.region(value);
         String region = number == 0 ? null : regionNames[number];
         if (!stale(value)) {
-            return new PinDirectory.Pin(region, PinDirectory.Source.NEAR_CACHE);
+            return new Pin(region, Pin.Source.NEAR_CACHE);
         }
         refresh.stale(userId);
-        return new PinDirectory.Pin(region, PinDirectory.Source.STALE);
+        return new Pin(region, Pin.Source.STALE);
     }
 
     /** Remembers {@code region} (null: no pin) for {@code userId}, as read now: a background refresh. */

@@ -26,7 +26,7 @@ class PinNearCacheTest {
         assertThat(cache.pinOf("stranger")).isSameAs(ExternalPins.UNAVAILABLE);
         assertThat(cache.holds("homebody")).isTrue();
         assertThat(cache.holds("stranger")).isFalse();
-        assertThat(cache.cached("roamer")).isEqualTo(new PinDirectory.Pin("singapore", PinDirectory.Source.NEAR_CACHE));
+        assertThat(cache.cached("roamer")).isEqualTo(new Pin("singapore", Pin.Source.NEAR_CACHE));
         assertThat(cache.origin("roamer")).startsWith("near-cache, read ");
         assertThat(cache.size()).isEqualTo(2);
 
@@ -45,7 +45,7 @@ class PinNearCacheTest {
         cache.tick();
         assertThat(cache.pinOf("roamer")).isEqualTo("singapore");
         assertThat(refreshed).containsExactly("roamer");
-        assertThat(cache.cached("roamer").source()).isEqualTo(PinDirectory.Source.STALE);
+        assertThat(cache.cached("roamer").source()).isEqualTo(Pin.Source.STALE);
         assertThat(cache.origin("roamer")).startsWith("near-cache, stale: read ");
 
         cache.putFetched("raced", "us", true); // read while its key was invalidated: served once, then read again

@@ -3,6 +3,7 @@ package io.homeport.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.homeport.directory.Pin;
 import io.homeport.directory.PinDirectory;
 import io.homeport.directory.PinStore;
 import java.nio.file.Files;
@@ -65,7 +66,7 @@ class PinClusterTest {
                         String user = "user-" + (i * 37 % users);
                         String expected = user.equals("user-7") ? "beijing" : region(i * 37 % users);
                         try {
-                            PinDirectory.Pin pin = directory.lookup(user).get(5, TimeUnit.SECONDS);
+                            Pin pin = directory.lookup(user).get(5, TimeUnit.SECONDS);
                             answers++;
                             assertThat(pin.region()).as("%s never gets another region's pin", user).isEqualTo(expected);
                         } catch (ExecutionException e) {

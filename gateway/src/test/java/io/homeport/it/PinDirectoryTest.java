@@ -3,6 +3,7 @@ package io.homeport.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.homeport.directory.Pin;
 import io.homeport.directory.PinDirectory;
 import io.homeport.directory.PinStore;
 import io.homeport.routing.Decision;
@@ -40,11 +41,11 @@ class PinDirectoryTest {
             store.set("u-1", "singapore");
 
             assertThat(directory.cached("u-1")).isNull();
-            assertThat(directory.lookup("u-1").get(2, TimeUnit.SECONDS)).isEqualTo(new PinDirectory.Pin("singapore", PinDirectory.Source.REDIS));
-            assertThat(directory.cached("u-1")).isEqualTo(new PinDirectory.Pin("singapore", PinDirectory.Source.NEAR_CACHE));
+            assertThat(directory.lookup("u-1").get(2, TimeUnit.SECONDS)).isEqualTo(new Pin("singapore", Pin.Source.REDIS));
+            assertThat(directory.cached("u-1")).isEqualTo(new Pin("singapore", Pin.Source.NEAR_CACHE));
             // No pin is an answer too, and is cached.
-            assertThat(directory.lookup("u-2").get(2, TimeUnit.SECONDS)).isEqualTo(new PinDirectory.Pin(null, PinDirectory.Source.REDIS));
-            assertThat(directory.cached("u-2")).isEqualTo(new PinDirectory.Pin(null, PinDirectory.Source.NEAR_CACHE));
+            assertThat(directory.lookup("u-2").get(2, TimeUnit.SECONDS)).isEqualTo(new Pin(null, Pin.Source.REDIS));
+            assertThat(directory.cached("u-2")).isEqualTo(new Pin(null, Pin.Source.NEAR_CACHE));
 
             // The data copier moves u-1 and pins u-2: every gateway's near-cache hears of it.
             long written = System.nanoTime();
@@ -102,9 +103,9 @@ class PinDirectoryTest {
             // One that could not read the pin waits for it; so does a refusal for a failed GeoIP lookup,
             // which the pin, read first, would have decided.
             directory.prefetch(rules, "u-pinned", unread).toCompletableFuture().get(2, TimeUnit.SECONDS);
-            assertThat(directory.cached("u-pinned")).isEqualTo(new PinDirectory.Pin("singapore", PinDirectory.Source.NEAR_CACHE));
+            assertThat(directory.cached("u-pinned")).isEqualTo(new Pin("singapore", Pin.Source.NEAR_CACHE));
             directory.prefetch(rules, "u-refused", lookupRefused).toCompletableFuture().get(2, TimeUnit.SECONDS);
-            assertThat(directory.cached("u-refused")).isEqualTo(new PinDirectory.Pin(null, PinDirectory.Source.NEAR_CACHE));
+            assertThat(directory.cached("u-refused")).isEqualTo(new Pin(null, Pin.Source.NEAR_CACHE));
             // A pin the near-cache holds but the rules cannot follow is not fetched again for every request.
             directory.lookup("u-odd").get(2, TimeUnit.SECONDS);
             assertThat(directory.prefetch(rules, "u-odd", unread)).isNull();
@@ -127,9 +128,9 @@ class PinDirectoryTest {
 
             redis.kill();
             Thread.sleep(150); // past the near-cache ttl: the entry is stale now
-            assertThat(directory.cached("held")).isEqualTo(new PinDirectory.Pin("singapore", PinDirectory.Source.STALE));
+            assertThat(directory.cached("held")).isEqualTo(new Pin("singapore", Pin.Source.STALE));
             Thread.sleep(100); // the failed refresh keeps the stale entry
-            assertThat(directory.cached("held")).isEqualTo(new PinDirectory.Pin("singapore", PinDirectory.Source.STALE));
+            assertThat(directory.cached("held")).isEqualTo(new Pin("singapore", Pin.Source.STALE));
 
             long started = System.nanoTime();
             assertThatThrownBy(() -> directory.lookup("not-held").get(5, TimeUnit.SECONDS))
@@ -169,12 +170,12 @@ class PinDirectoryTest {
                 }
             }
             for (int i = 0; i < users; i++) {
-                assertThat(directory.lookup("user-" + i).get(2, TimeUnit.SECONDS).source()).isEqualTo(PinDirectory.Source.REDIS);
+                assertThat(directory.lookup("user-" + i).get(2, TimeUnit.SECONDS).source()).isEqualTo(Pin.Source.REDIS);
             }
             long getsBefore = calls(redis, "get");
             Thread.sleep(1_200); // past the ttl: every entry is stale, answered, and queued to be read again
             for (int i = 0; i < users; i++) {
-                assertThat(directory.cached("user-" + i).source()).isEqualTo(PinDirectory.Source.STALE);
+                assertThat(directory.cached("user-" + i).source()).isEqualTo(Pin.Source.STALE);
             }
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
             int fresh = 0;
@@ -182,9 +183,9 @@ class PinDirectoryTest {
                 Thread.sleep(20);
                 fresh = 0;
                 for (int i = 0; i < users; i++) {
-                    PinDirectory.Pin pin = directory.cached("user-" + i);
+                    Pin pin = directory.cached("user-" + i);
                     assertThat(pin.region()).isEqualTo(i % 2 == 0 ? "singapore" : "us");
-                    fresh += pin.source() == PinDirectory.Source.NEAR_CACHE ? 1 : 0;
+                    fresh += pin.source() == Pin.Source.NEAR_CACHE ? 1 : 0;
                 }
             }
             assertThat(fresh).as("every stale entry read again within a second").isEqualTo(users);
