@@ -1,7 +1,6 @@
 package io.homeport.cli;
 
 import io.homeport.loadtest.LoadTestCommand;
-import io.homeport.metrics.BuildInfo;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -9,7 +8,7 @@ import picocli.CommandLine.Command;
 @Command(
         name = "homeport",
         mixinStandardHelpOptions = true,
-        versionProvider = HomeportCommand.Version.class,
+        versionProvider = VersionProvider.class,
         description = "A residency-aware edge gateway: routes every request to its user's home region.",
         subcommands = {DemoCommand.class, RunCommand.class, ValidateCommand.class, ExplainCommand.class, DiffCommand.class,
                 LoadTestCommand.class, GeoDnsCommand.class, WorldCommand.class,
@@ -38,12 +37,5 @@ public final class HomeportCommand implements Runnable {
     @Override
     public void run() {
         throw new CommandLine.ParameterException(spec.commandLine(), "missing command");
-    }
-
-    public static final class Version implements CommandLine.IVersionProvider {
-        @Override
-        public String[] getVersion() {
-            return new String[] {"homeport " + BuildInfo.version() + " (" + BuildInfo.revision() + ")"};
-        }
     }
 }

@@ -22,7 +22,7 @@ import picocli.CommandLine.Option;
 @Command(
         name = "loadtest",
         mixinStandardHelpOptions = true,
-        versionProvider = io.homeport.cli.HomeportCommand.Version.class,
+        versionProvider = io.homeport.cli.VersionProvider.class,
         header = "Load-tests a gateway with clients from a mix of markets.",
         sortOptions = false,
         description = {
