@@ -134,7 +134,7 @@ final class PinsCommand implements Runnable {
             try {
                 written(store, store.set(user, region), "set");
             } catch (PinStore.UnconfirmedWrite e) {
-                written(store, e.before(), "set, unconfirmed by replicas,"); // Redis took it: counted and logged all the same
+                written(store, e.before(), "set (unconfirmed by replicas)"); // Redis took it: counted and logged all the same
                 throw e;
             }
             return 0;
@@ -155,7 +155,7 @@ final class PinsCommand implements Runnable {
             try {
                 changed(spec, redis, "deleted", user, store.delete(user), null);
             } catch (PinStore.UnconfirmedWrite e) {
-                changed(spec, redis, "deleted, unconfirmed by replicas,", user, e.before(), null); // done all the same
+                changed(spec, redis, "deleted (unconfirmed by replicas)", user, e.before(), null); // done all the same
                 throw e;
             }
             return 0;
@@ -226,10 +226,10 @@ final class PinsCommand implements Runnable {
                     }
                 });
             } catch (PinStore.UnconfirmedWrite e) {
-                imported(store, e.written(), "pins imported, unconfirmed by replicas,"); // Redis took them: counted and logged all the same
+                imported(store, e.written(), " (unconfirmed by replicas)"); // Redis took them: counted and logged all the same
                 throw e;
             }
-            imported(store, written, "pins imported:");
+            imported(store, written, "");
             double seconds = (System.nanoTime() - started) / 1e9;
             err.printf(Locale.ROOT, "\rpins import: %,d written in %.1f s (%,.0f pins/s)%n", written, seconds, written / seconds);
             progressShown = false;
@@ -237,9 +237,10 @@ final class PinsCommand implements Runnable {
             return 0;
         }
 
-        private void imported(PinStore store, long written, String what) {
+        private void imported(PinStore store, long written, String unconfirmed) {
             migration.count(store, written);
-            AUDIT.info("{} {} pins from {} by {} at {} ({})", what, written, file, who(), Instant.now(), redis.uri);
+            AUDIT.info("pins imported{}: {} pins from {} by {} at {} ({})", unconfirmed, written, file, who(), Instant.now(),
+                    redis.uri);
         }
     }
 }

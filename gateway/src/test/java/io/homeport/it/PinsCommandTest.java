@@ -2,6 +2,9 @@ package io.homeport.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.homeport.cli.CommandRun;
 import io.homeport.directory.PinStore;
 import java.nio.file.Files;
@@ -9,14 +12,36 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 /** {@code homeport pins} against a real redis-server: get, set, delete, and a pipelined import. */
 class PinsCommandTest {
 
     @TempDir
     Path dir;
+
+    /** What the pins commands log for audit, while a test runs. */
+    private final ListAppender<ILoggingEvent> audit = new ListAppender<>();
+    private final Logger auditLogger = (Logger) LoggerFactory.getLogger("io.homeport.audit.pins");
+
+    @BeforeEach
+    void listenToTheAuditLog() {
+        audit.start();
+        auditLogger.addAppender(audit);
+    }
+
+    @AfterEach
+    void stopListening() {
+        auditLogger.detachAppender(audit);
+    }
+
+    private List<String> audited() {
+        return audit.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+    }
 
     @Test
     void setGetDeleteAndImport() throws Exception {
@@ -28,6 +53,12 @@ class PinsCommandTest {
             assertThat(CommandRun.of("pins", "set", "u-1", "us", "--redis", redis.uri()).out()).contains("u-1 singapore -> us");
             assertThat(CommandRun.of("pins", "delete", "u-1", "--redis", redis.uri()).out()).contains("u-1 us -> (none)");
             assertThat(CommandRun.of("pins", "get", "u-1", "--redis", redis.uri()).out()).contains("u-1 (none)");
+            // Each change for audit: what, who, when, where; reads are not changes.
+            String by = " by " + System.getProperty("user.name") + " at ";
+            assertThat(audited()).hasSize(3);
+            assertThat(audited().get(0)).startsWith("pin set: user u-1 (none) -> singapore" + by).endsWith("(" + redis.uri() + ")");
+            assertThat(audited().get(1)).startsWith("pin set: user u-1 singapore -> us" + by);
+            assertThat(audited().get(2)).startsWith("pin deleted: user u-1 us -> (none)" + by);
 
             // A user id or region the store does not take, or a Redis it cannot reach: one line, exit code 1.
             CommandRun badId = CommandRun.of("pins", "set", "u 1", "us", "--redis", redis.uri());
@@ -61,6 +92,7 @@ class PinsCommandTest {
             CommandRun imported = CommandRun.of("pins", "import", file.toString(), "--redis", redis.uri());
             assertThat(imported.exitCode()).as(imported.toString()).isZero();
             assertThat(imported.out()).contains(rows + " pins written from " + file);
+            assertThat(audited().get(audited().size() - 1)).startsWith("pins imported: " + rows + " pins from " + file + " by ");
             assertThat(imported.err()).containsPattern("pins import: 100,000 written in [0-9.]+ s \\([0-9,]+ pins/s\\)");
             System.out.println("PinsCommandTest: " + imported.err().trim()); // the rate, for RESULTS.md
             try (PinStore store = PinStore.connect(redis.uri(), Duration.ofSeconds(2))) {
@@ -98,6 +130,7 @@ class PinsCommandTest {
             }
             assertThat(unconfirmed.exitCode()).as(unconfirmed.toString()).isEqualTo(1);
             assertThat(unconfirmed.out()).contains("u-1 us -> singapore");
+            assertThat(audited().get(audited().size() - 1)).startsWith("pin set (unconfirmed by replicas): user u-1 us -> singapore by ");
             assertThat(unconfirmed.err()).startsWith("homeport pins set: Redis at " + master.uri()
                     + ": written, but no replica of [127.0.0.1:" + master.port() + "] confirmed it within 800 ms").doesNotContain("\tat ");
             try (PinStore store = PinStore.connect(master.uri(), Duration.ofSeconds(2))) {
