@@ -21,13 +21,17 @@
 #   connections alternating between users it has cached (a warm set of WARM_SET users) and users
 #   drawn at random from all COLD_PINS (nearly every one a near-cache miss: a Redis GET before the
 #   decision). Reported: p50/p90/p99 and throughput of both, the latency the misses add, and the
-#   lookups per second Redis served (INFO commandstats).
+#   lookups per second Redis served (INFO commandstats); then the same at one pace (PACE_MS), where
+#   the p99 the misses add is read.
 #
 # Settings (environment variables, defaults in brackets):
 #   PARTS ["warm cold"]  ROUNDS [3]  DURATION [10s]  WARMUP_JVM [60s]  CONNECTIONS [64]  USERS [100000]
 #   MIXES ["v4 v6"]  HEADS ["200 800"]  ANSWERS ["100 2k 16k"]  (the warm part's matrix; the cold part
 #              measures one cell: v4, 200-byte heads, 100-byte answers)
 #   COLD_PINS [10000000]  COLD_CONNECTIONS [16]  WARM_SET [50000]
+#   PACE_MS [4]  PACED_CONNECTIONS [64]: the cold part's paced rounds, both kinds of users again with
+#              every connection waiting PACE_MS on average after each response (paced.lua), so that
+#              both run at about the same rate and their p99 compares (0: no paced rounds)
 #   WRK_CPUS [0]  PROXY_CPUS [1]  BACKEND_CPUS [1]  (Redis shares the backends' CPUs)
 #   PORT_BASE [19080]: gateways on +3 (file) and +4 (redis), admins on +10/+11, backends +21..+23, Redis +30
 #   NEAR_CACHE_TTL []: directory.redis.near_cache.ttl for the Redis gateways (empty: the default, 5m);
@@ -57,6 +61,8 @@ USERS="${USERS:-100000}"
 COLD_PINS="${COLD_PINS:-10000000}"
 COLD_CONNECTIONS="${COLD_CONNECTIONS:-16}"
 WARM_SET="${WARM_SET:-50000}"
+PACE_MS="${PACE_MS:-4}"
+PACED_CONNECTIONS="${PACED_CONNECTIONS:-64}"
 WRK_CPUS="${WRK_CPUS:-0}"
 PROXY_CPUS="${PROXY_CPUS:-1}"
 BACKEND_CPUS="${BACKEND_CPUS:-1}"
@@ -91,6 +97,7 @@ CLIENTS="${REPO_ROOT}/benchmarks/peers/clients.tsv"
 clients_of() { [[ "$1" == v6 ]] && echo "${REPO_ROOT}/benchmarks/peers/clients-v6.tsv" || echo "${CLIENTS}"; }
 TABLE="${REPO_ROOT}/benchmarks/peers/regions.tsv"
 LUA="${SCRIPT_DIR}/users.lua"
+PACED_LUA="${SCRIPT_DIR}/paced.lua"
 DB="${REPO_ROOT}/.cache/geoip/geo-whois-asn-country.mmdb"
 HOMEPORT_JAR="${REPO_ROOT}/gateway/target/homeport.jar"
 REGIONS=(beijing singapore us) # users.lua's pins name these, in this order
@@ -215,12 +222,13 @@ start_gateway() {
 # run_wrk SECONDS PORT CONNECTIONS LABEL OUT MODE USERS PREFIX [CELL]: every run draws other random users (its own
 # seed); CELL (MIX/HEAD/ANSWER) is the workload, v4/200/100 when not given
 RUNS=0
-run_wrk() {
+run_wrk() { # run_wrk SECONDS PORT CONNECTIONS LABEL OUT MODE USERS PREFIX [CELL [PACE_MS]]
   RUNS=$((RUNS + 1))
-  local mix head answer
+  local mix head answer script="${LUA}" pace=()
   IFS=/ read -r mix head answer <<<"${9:-v4/200/100}"
-  timeout -k 5 $(($1 + 30)) taskset -c "${WRK_CPUS}" wrk -t1 -c"$3" -d"$1s" --timeout 5s -s "${LUA}" \
-    "http://127.0.0.1:$2/" -- "$(clients_of "${mix}")" "$4" "$6" "$7" "$8" "${RUNS}" "${head}" "/a${answer}" >"$5" 2>&1 \
+  [[ -z "${10:-}" ]] || { script="${PACED_LUA}"; pace=("${10}"); }
+  timeout -k 5 $(($1 + 30)) taskset -c "${WRK_CPUS}" wrk -t1 -c"$3" -d"$1s" --timeout 5s -s "${script}" \
+    "http://127.0.0.1:$2/" -- "$(clients_of "${mix}")" "$4" "$6" "$7" "$8" "${RUNS}" "${head}" "/a${answer}" "${pace[@]}" >"$5" 2>&1 \
     || { cat "$5" >&2; die "wrk failed ($4)"; }
   grep -q '^DIRECTORY_RESULT ' "$5" || { cat "$5" >&2; die "wrk printed no result ($4)"; }
   local line
@@ -289,6 +297,22 @@ warm_part() {
   stop_pid "${redis_pid}"
 }
 
+# cold_run KIND ROUND CONNECTIONS PACE_MS TSV: one run of the cold part's users of KIND (cached or
+# misses), paced when PACE_MS is set; a line of its figures appended to TSV.
+cold_run() {
+  local kind="$1" round="$2" out gets_before gets_after line mode=seq users="${WARM_SET}"
+  out="${TMP}/wrk-cold-${kind}-r${round}${4:+-paced}.out"
+  [[ "${kind}" == misses ]] && { mode=random; users="${COLD_PINS}"; }
+  gets_before="$(redis_gets)"
+  run_wrk "${DURATION_S}" "$(port_of redis)" "$3" "cold-${kind}-r${round}${4:+-paced}" "${out}" "${mode}" "${users}" c v4/200/100 "$4"
+  gets_after="$(redis_gets)"
+  line="$(grep '^DIRECTORY_RESULT ' "${out}")"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "${kind}" "${round}" "$(field "${line}" rps)" "$(field "${line}" p50_ms)" \
+    "$(field "${line}" p90_ms)" "$(field "${line}" p99_ms)" "$(awk -v a="${gets_before}" -v b="${gets_after}" -v s="$(field "${line}" duration_s)" 'BEGIN { printf "%.0f", (b - a) / s }')" \
+    "$(awk -v a="${gets_before}" -v b="${gets_after}" -v n="$(field "${line}" requests)" 'BEGIN { printf "%.3f", (b - a) / n }')" \
+    "$(field "${line}" mismatches)" "$(field "${line}" non200)" "$(field "${line}" errors)" >>"$5"
+}
+
 cold_part() {
   log "cold: writing ${COLD_PINS} pins to Redis with homeport pins import"
   awk -v n="${COLD_PINS}" 'BEGIN { split("beijing singapore us", r, " "); print "user_id,region"
@@ -309,27 +333,40 @@ cold_part() {
   done
   COLD_WARMUP_FAILURES="$(metric "$(admin_of redis)" 'homeport_user_lookup_failures_total')"
   : >"${TMP}/cold.tsv"
+  : >"${TMP}/cold-paced.tsv"
   for round in $(seq 1 "${ROUNDS}"); do
     for kind in cached misses; do
-      local out="${TMP}/wrk-cold-${kind}-r${round}.out" gets_before gets_after line mode users
-      mode=seq; users="${WARM_SET}"
-      [[ "${kind}" == misses ]] && { mode=random; users="${COLD_PINS}"; }
-      gets_before="$(redis_gets)"
-      run_wrk "${DURATION_S}" "$(port_of redis)" "${COLD_CONNECTIONS}" "cold-${kind}-r${round}" "${out}" "${mode}" "${users}" c
-      gets_after="$(redis_gets)"
-      line="$(grep '^DIRECTORY_RESULT ' "${out}")"
-      printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "${kind}" "${round}" "$(field "${line}" rps)" "$(field "${line}" p50_ms)" \
-        "$(field "${line}" p90_ms)" "$(field "${line}" p99_ms)" "$(awk -v a="${gets_before}" -v b="${gets_after}" -v s="$(field "${line}" duration_s)" 'BEGIN { printf "%.0f", (b - a) / s }')" \
-        "$(awk -v a="${gets_before}" -v b="${gets_after}" -v n="$(field "${line}" requests)" 'BEGIN { printf "%.3f", (b - a) / n }')" \
-        "$(field "${line}" mismatches)" "$(field "${line}" non200)" "$(field "${line}" errors)" >>"${TMP}/cold.tsv"
+      cold_run "${kind}" "${round}" "${COLD_CONNECTIONS}" "" "${TMP}/cold.tsv"
     done
   done
+  if ((PACE_MS > 0)); then
+    for round in $(seq 1 "${ROUNDS}"); do
+      for kind in cached misses; do
+        cold_run "${kind}" "${round}" "${PACED_CONNECTIONS}" "${PACE_MS}" "${TMP}/cold-paced.tsv"
+      done
+    done
+  fi
   COLD_NEAR_CACHE="$(metric "$(admin_of redis)" 'homeport_pin_near_cache_entries')"
   COLD_FAILURES="$(metric "$(admin_of redis)" 'homeport_user_lookup_failures_total')"
   COLD_RSS="$(awk '/^VmRSS/ { printf "%.0f MiB", $2 / 1024 }' "/proc/${pid}/status")"
   COLD_GC="$(curl -s "http://127.0.0.1:$(admin_of redis)/metrics" | awk '/^jvm_gc_pause_seconds_count/ { n += $NF } /^jvm_gc_pause_seconds_sum/ { s += $NF }
     /^jvm_gc_pause_seconds_max/ { if ($NF > m) m = $NF } END { printf "%d pauses since start, %.0f ms in all, the longest of the last minutes %.1f ms", n, 1000 * s, 1000 * m }')"
   stop_pid "${pid}"
+}
+
+# cold_table TSV: the cold part's table, medians of the rounds.
+cold_table() {
+  local k
+  echo "| users | req/s | p50 ms | p90 ms | p99 ms | Redis GETs/s | GETs per request | wrong region / non-200 / errors |"
+  echo "|---|---|---|---|---|---|---|---|"
+  for k in cached misses; do
+    echo "| ${k} | $(col "${k}" 3 "$1" | median) | $(col "${k}" 4 "$1" | median) | $(col "${k}" 5 "$1" | median) | $(col "${k}" 6 "$1" | median) | $(col "${k}" 7 "$1" | median) | $(col "${k}" 8 "$1" | median) | $(col "${k}" 9 "$1" | paste -sd+ | bc) / $(col "${k}" 10 "$1" | paste -sd+ | bc) / $(col "${k}" 11 "$1" | sort -u | paste -sd' ') |"
+  done
+}
+
+# added COLUMN TSV: misses − cached, medians of the rounds (4: p50, 6: p99).
+added() {
+  awk -v a="$(col misses "$1" "$2" | median)" -v b="$(col cached "$1" "$2" | median)" 'BEGIN { printf "%+.3f", a - b }'
 }
 
 report() {
@@ -339,6 +376,7 @@ report() {
   [[ -z "${HOMEPORT_JAVA_OPTS}" ]] || printf 'HOMEPORT_JAVA_OPTS="%s" ' "${HOMEPORT_JAVA_OPTS}"
   [[ -z "${NEAR_CACHE_TTL}" ]] || printf 'NEAR_CACHE_TTL=%s ' "${NEAR_CACHE_TTL}"
   [[ " ${PARTS} " != *" warm "* ]] || printf 'MIXES="%s" HEADS="%s" ANSWERS="%s" ' "${MIXES}" "${HEADS}" "${ANSWERS}"
+  [[ " ${PARTS} " != *" cold "* ]] || printf 'PACE_MS=%s PACED_CONNECTIONS=%s ' "${PACE_MS}" "${PACED_CONNECTIONS}"
   printf 'PARTS="%s" ROUNDS=%s DURATION=%s WARMUP_JVM=%s CONNECTIONS=%s USERS=%s COLD_PINS=%s COLD_CONNECTIONS=%s WARM_SET=%s WRK_CPUS=%s PROXY_CPUS=%s BACKEND_CPUS=%s benchmarks/directory/run.sh\n' \
     "${PARTS}" "${ROUNDS}" "${DURATION}" "${WARMUP_JVM}" "${CONNECTIONS}" "${USERS}" "${COLD_PINS}" "${COLD_CONNECTIONS}" "${WARM_SET}" "${WRK_CPUS}" "${PROXY_CPUS}" "${BACKEND_CPUS}"
   echo '```'
@@ -362,16 +400,19 @@ report() {
     echo
   fi
   if [[ " ${PARTS} " == *" cold "* ]]; then
-    local k
     echo "**Cold near-cache, ${COLD_PINS} pins in Redis** (${IMPORT_LINE}; Redis used ${REDIS_MEMORY}). ${COLD_CONNECTIONS} connections; \"cached\": a set of ${WARM_SET} users the near-cache holds; \"misses\": users drawn at random from all ${COLD_PINS}:"
     echo
-    echo "| users | req/s | p50 ms | p90 ms | p99 ms | Redis GETs/s | GETs per request | wrong region / non-200 / errors |"
-    echo "|---|---|---|---|---|---|---|---|"
-    for k in cached misses; do
-      echo "| ${k} | $(col "${k}" 3 "${TMP}/cold.tsv" | median) | $(col "${k}" 4 "${TMP}/cold.tsv" | median) | $(col "${k}" 5 "${TMP}/cold.tsv" | median) | $(col "${k}" 6 "${TMP}/cold.tsv" | median) | $(col "${k}" 7 "${TMP}/cold.tsv" | median) | $(col "${k}" 8 "${TMP}/cold.tsv" | median) | $(col "${k}" 9 "${TMP}/cold.tsv" | paste -sd+ | bc) / $(col "${k}" 10 "${TMP}/cold.tsv" | paste -sd+ | bc) / $(col "${k}" 11 "${TMP}/cold.tsv" | sort -u | paste -sd' ') |"
-    done
+    cold_table "${TMP}/cold.tsv"
     echo
-    echo "Added by a near-cache miss (medians, misses − cached): p50 $(awk -v a="$(col misses 4 "${TMP}/cold.tsv" | median)" -v b="$(col cached 4 "${TMP}/cold.tsv" | median)" 'BEGIN { printf "%+.3f", a - b }') ms, p99 $(awk -v a="$(col misses 6 "${TMP}/cold.tsv" | median)" -v b="$(col cached 6 "${TMP}/cold.tsv" | median)" 'BEGIN { printf "%+.3f", a - b }') ms."
+    echo "Added by a near-cache miss (medians, misses − cached): p50 $(added 4 "${TMP}/cold.tsv") ms, p99 $(added 6 "${TMP}/cold.tsv") ms$( ((PACE_MS > 0)) && echo " (at their own rates: the p99 is read at one pace, below)")."
+    if ((PACE_MS > 0)); then
+      echo
+      echo "**The same at one pace**: ${PACED_CONNECTIONS} connections, each waiting ${PACE_MS} ms on average after every response (0 to $((2 * PACE_MS)) ms at random; benchmarks/directory/paced.lua), so both kinds run at about the same rate and meet the collector alike:"
+      echo
+      cold_table "${TMP}/cold-paced.tsv"
+      echo
+      echo "Added by a near-cache miss at one pace (medians, misses − cached): p50 $(added 4 "${TMP}/cold-paced.tsv") ms, p99 $(added 6 "${TMP}/cold-paced.tsv") ms."
+    fi
     echo "Near-cache entries at the end: ${COLD_NEAR_CACHE}; lookup failures: ${COLD_WARMUP_FAILURES} during the warm-up, $((COLD_FAILURES - COLD_WARMUP_FAILURES)) during the measured runs; gateway resident memory: ${COLD_RSS}; GC: ${COLD_GC}."
     echo "A wrong region here is a pinned user whose lookup failed (over lookup_timeout, 25 ms) and who was therefore decided by country, as the failure policy says; every user of this set is pinned."
     echo
@@ -390,6 +431,7 @@ report() {
   echo '```'
   [[ ! -f "${TMP}/warm.tsv" ]] || { echo "# warm: source round req/s p50 p99 mismatches non200 errors Redis-GETs/s cell"; cat "${TMP}/warm.tsv"; }
   [[ ! -f "${TMP}/cold.tsv" ]] || { echo "# cold: users round req/s p50 p90 p99 GETs/s GETs/request mismatches non200 errors"; cat "${TMP}/cold.tsv"; }
+  [[ ! -s "${TMP}/cold-paced.tsv" ]] || { echo "# cold at one pace (${PACE_MS} ms, ${PACED_CONNECTIONS} connections): the same columns"; cat "${TMP}/cold-paced.tsv"; }
   echo '```'
   echo "</details>"
   echo
