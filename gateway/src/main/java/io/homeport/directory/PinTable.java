@@ -5,24 +5,32 @@ import java.lang.invoke.VarHandle;
 
 /**
  * The near-cache's entries in one array of longs, two a slot, side by side in one cache line: a
- * 64-bit fingerprint of the user id (the key), and a word holding 32 more bits of fingerprint, the
- * region's number and the tick the entry was read at. Written by hand because a map of objects measured too slow and too heavy here
+ * 64-bit fingerprint of the user id (the key), and a word holding a mark, 31 more bits of
+ * fingerprint, the region's number and the tick the entry was read at. Written by hand because a
+ * map of objects measured too slow and too heavy here
  * (benchmarks/BUDGET.md, "Pins in Redis"): a hit is one probe of adjacent slots instead of three
  * dependent reads, and a million entries are one array of primitives the collector never traverses,
  * instead of three million small objects that the young collections copied (RESULTS.md).
  *
- * <p>An entry is found by its 96-bit fingerprint, not by comparing the id: two ids that share one
- * are about one chance in 10^28 per lookup against a full table, far below the machine's own error
- * rates — and the identity header is the client's word in any case.
+ * <p>An entry is found by its 95-bit fingerprint (64 bits of key, 31 in the value), not by
+ * comparing the id: two ids that share one are about one chance in 10^28 per lookup against a full
+ * table, far below the machine's own error rates — and the identity header is the client's word in
+ * any case.
  *
  * <p>Readers take no lock: a key is read, then its value, then the key again; if the key changed
  * meanwhile the read is a miss. Writers hold the table's lock. A slot is written value first, key
  * last, and a slot being reused is first marked deleted, so a reader never pairs one entry's key
  * with another's value. A miss is always safe: the caller fetches the pin again.
  *
- * <p>Entries live in a window of {@link #PROBES} slots from their key's home slot. When the table
- * holds {@code maxEntries}, or the window is full, the entry read longest ago in the window gives
- * way: eviction follows reads from the store, and an entry in use is read again every ttl.
+ * <p>Entries live in a window of {@link #PROBES} slots from their key's home slot. When the window
+ * is full, one of its entries gives way: of those never found since they were read from the store,
+ * the one read longest ago; only when every entry of the window was found are the marks cleared and
+ * the one read longest ago goes. When the table holds {@code maxEntries}, the window's oldest entry
+ * never found goes, or, if it has none, the next such entry past a hand that sweeps the whole table
+ * clearing the marks it passes (a CLOCK's second chance). Without the marks, eviction was
+ * first-in, first-out by store read, and a storm of one-off users pushed out the hot entries first
+ * (benchmarks/RESULTS.md, the directory's paced cold runs): now a user seen once is the first to
+ * go. A find marks its entry with one compare-and-set, only while the mark is clear.
  */
 final class PinTable {
 
@@ -35,6 +43,10 @@ final class PinTable {
     static final int TICK_MASK = (1 << TICK_BITS) - 1;
     /** The largest region number a value holds; 0 means "no pin". */
     static final int MAX_REGION = 255;
+    /** A value's mark: its entry was found since an eviction last passed over it. */
+    static final long FOUND = 1L << 63;
+    /** The bits of the fingerprint's second part a value keeps: 31, beside the mark. */
+    private static final int LOW_MASK = 0x7fff_ffff;
 
     private static final long EMPTY = 0;
     private static final long DELETED = 1;
@@ -66,7 +78,7 @@ final class PinTable {
     }
 
     static long value(int low, int region, int tick) {
-        return (long) low << 32 | (long) (region & 0xff) << TICK_BITS | tick & TICK_MASK;
+        return (long) (low & LOW_MASK) << 32 | (long) (region & 0xff) << TICK_BITS | tick & TICK_MASK;
     }
 
     static int region(long value) {
@@ -77,7 +89,7 @@ final class PinTable {
         return (int) value & TICK_MASK;
     }
 
-    /** The value of the entry with fingerprint ({@code key}, {@code low}), or {@link #MISS}. */
+    /** The value of the entry with fingerprint ({@code key}, {@code low}), or {@link #MISS}; marks the entry found. */
     long find(long key, int low) {
         int slot = (int) (key ^ key >>> 32) & mask;
         for (int probe = 0; probe < PROBES; probe++, slot = slot + 1 & mask) {
@@ -87,8 +99,14 @@ final class PinTable {
             }
             if (found == key) {
                 long value = (long) SLOT.getAcquire(slots, 2 * slot + 1);
-                boolean same = (long) SLOT.getAcquire(slots, 2 * slot) == key && (int) (value >>> 32) == low;
-                return same ? value : MISS;
+                if ((long) SLOT.getAcquire(slots, 2 * slot) != key || ((int) (value >>> 32) & LOW_MASK) != (low & LOW_MASK)) {
+                    return MISS;
+                }
+                if ((value & FOUND) == 0) {
+                    // Fails harmlessly if the slot changed meanwhile: the mark only ever spares an entry.
+                    SLOT.compareAndSet(slots, 2 * slot + 1, value, value | FOUND);
+                }
+                return value & ~FOUND;
             }
         }
         return MISS;
@@ -116,31 +134,36 @@ final class PinTable {
                 }
             }
         }
-        int oldest = oldest(home, now);
         int target;
         if (free < 0) {
-            target = oldest; // a full window: its oldest entry gives way to this one
+            target = giveWay(home, now); // a full window: one of its entries gives way to this one
             SLOT.setRelease(slots, 2 * target, DELETED); // a reader between here and the new key sees a miss
         } else {
             target = free;
             if (size < maxEntries) {
                 size++;
-            } else if (oldest >= 0) {
-                SLOT.setRelease(slots, 2 * oldest, DELETED); // a full table: the window's oldest entry gives way
             } else {
-                evictElsewhere(); // a full table, and nothing in this window: the next entry past a sweeping hand
+                int victim = oldestNeverFound(home, now);
+                if (victim >= 0) {
+                    SLOT.setRelease(slots, 2 * victim, DELETED); // a full table: the window's oldest unused entry gives way
+                } else {
+                    evictElsewhere(); // a full table, every entry here in use (or none): the next unused one past a sweeping hand
+                }
             }
         }
         SLOT.setRelease(slots, 2 * target + 1, value);
         SLOT.setRelease(slots, 2 * target, key);
     }
 
-    /** Deletes the first entry after where the previous call stopped: a clock hand over the whole table. */
+    /**
+     * Deletes the first entry after where the previous call stopped that was not found since the
+     * hand last passed it (clearing the marks it passes): a clock hand over the whole table.
+     */
     private void evictElsewhere() {
-        for (int scanned = 0; scanned <= mask; scanned++) {
+        for (int scanned = 0; scanned <= 2 * mask + 1; scanned++) { // a second sweep finds every mark cleared
             hand = hand + 1 & mask;
             long found = slots[2 * hand];
-            if (found != EMPTY && found != DELETED) {
+            if (found != EMPTY && found != DELETED && !spared(hand)) {
                 SLOT.setRelease(slots, 2 * hand, DELETED);
                 return;
             }
@@ -148,14 +171,18 @@ final class PinTable {
         size++; // nothing to delete: the table was emptied meanwhile
     }
 
-    /** The slot of the window from {@code home} whose entry was read longest before {@code now}, or -1 if it has none. */
-    private int oldest(int home, int now) {
+    /**
+     * The slot of the window from {@code home} whose entry was read from the store longest before
+     * {@code now} among those never found since; -1 if the window has none.
+     */
+    private int oldestNeverFound(int home, int now) {
         int oldest = -1;
         int oldestAge = -1;
         for (int probe = 0, slot = home; probe < PROBES; probe++, slot = slot + 1 & mask) {
             long found = slots[2 * slot];
-            if (found != EMPTY && found != DELETED) {
-                int age = now - tick(slots[2 * slot + 1]) & TICK_MASK;
+            long value = slots[2 * slot + 1];
+            if (found != EMPTY && found != DELETED && (value & FOUND) == 0) {
+                int age = now - tick(value) & TICK_MASK;
                 if (age > oldestAge) {
                     oldestAge = age;
                     oldest = slot;
@@ -163,6 +190,41 @@ final class PinTable {
             }
         }
         return oldest;
+    }
+
+    /**
+     * The slot of a full window's entry to give way: the one never found that was read longest ago;
+     * when every entry of the window was found, the marks are cleared and the one read longest ago goes.
+     */
+    private int giveWay(int home, int now) {
+        int victim = oldestNeverFound(home, now);
+        if (victim >= 0) {
+            return victim;
+        }
+        for (int probe = 0, slot = home; probe < PROBES; probe++, slot = slot + 1 & mask) {
+            unmark(slot);
+        }
+        return oldestNeverFound(home, now);
+    }
+
+    /**
+     * Whether the entry in {@code slot} was found since an eviction's hand last passed it; clears
+     * the mark. Under the lock.
+     */
+    private boolean spared(int slot) {
+        if ((slots[2 * slot + 1] & FOUND) == 0) {
+            return false;
+        }
+        unmark(slot);
+        return true;
+    }
+
+    /** Clears the mark of the entry in {@code slot}, if any. Under the lock; a reader marking it again meanwhile is lost: the entry merely loses a second chance. */
+    private void unmark(int slot) {
+        long value = slots[2 * slot + 1];
+        if ((value & FOUND) != 0) {
+            SLOT.setRelease(slots, 2 * slot + 1, value & ~FOUND);
+        }
     }
 
     /** Forgets the entry for {@code key}, if any. */
