@@ -12,7 +12,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * and an age after which an entry is stale — still answered, and handed to {@link Refresh} to fetch
  * again. What the decision reads: {@link #pinOf} answers without waiting and allocates nothing.
  *
- * <p>The entries are a {@link PinTable}: longs in one array, found by a 95-bit fingerprint of the
+ * <p>The entries are a {@link PinTable}: longs in one array, found by a 94-bit fingerprint of the
  * user id ({@link StableHash.Fingerprint}: its StableHash and 32 bits of a second hash, which the
  * decision has computed already), each holding the region's number and the tick it was read at. Ages are counted in ticks
  * of a coarse clock that {@link #tick} advances (every {@link #TICK} in a gateway), not with

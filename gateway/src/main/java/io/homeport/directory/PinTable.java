@@ -5,15 +5,15 @@ import java.lang.invoke.VarHandle;
 
 /**
  * The near-cache's entries in one array of longs, two a slot, side by side in one cache line: a
- * 64-bit fingerprint of the user id (the key), and a word holding a mark, 31 more bits of
+ * 64-bit fingerprint of the user id (the key), and a word holding two marks, 30 more bits of
  * fingerprint, the region's number and the tick the entry was read at. Written by hand because a
  * map of objects measured too slow and too heavy here
  * (benchmarks/BUDGET.md, "Pins in Redis"): a hit is one probe of adjacent slots instead of three
  * dependent reads, and a million entries are one array of primitives the collector never traverses,
  * instead of three million small objects that the young collections copied (RESULTS.md).
  *
- * <p>An entry is found by its 95-bit fingerprint (64 bits of key, 31 in the value), not by
- * comparing the id: two ids that share one are about one chance in 10^28 per lookup against a full
+ * <p>An entry is found by its 94-bit fingerprint (64 bits of key, 30 in the value), not by
+ * comparing the id: two ids that share one are about one chance in 10^27 per lookup against a full
  * table, far below the machine's own error rates — and the identity header is the client's word in
  * any case.
  *
@@ -30,7 +30,8 @@ import java.lang.invoke.VarHandle;
  * clearing the marks it passes (a CLOCK's second chance). Without the marks, eviction was
  * first-in, first-out by store read, and a storm of one-off users pushed out the hot entries first
  * (benchmarks/RESULTS.md, the directory's paced cold runs): now a user seen once is the first to
- * go. A find marks its entry with one compare-and-set, only while the mark is clear.
+ * go. A find marks its entry with one compare-and-set, only while the mark is clear; the first
+ * find after a fetch (the held request's own) counts for nothing ({@link #FOUND_ONCE}).
  */
 final class PinTable {
 
@@ -43,10 +44,16 @@ final class PinTable {
     static final int TICK_MASK = (1 << TICK_BITS) - 1;
     /** The largest region number a value holds; 0 means "no pin". */
     static final int MAX_REGION = 255;
-    /** A value's mark: its entry was found since an eviction last passed over it. */
+    /** A value's mark: its entry was found, by a request other than the one it was fetched for, since an eviction last passed over it. */
     static final long FOUND = 1L << 63;
-    /** The bits of the fingerprint's second part a value keeps: 31, beside the mark. */
-    private static final int LOW_MASK = 0x7fff_ffff;
+    /**
+     * A value's first mark: its entry was found once. A request held for its pin finds the entry its
+     * fetch put; that find is not a sign of use, the next is ({@link #FOUND}).
+     */
+    static final long FOUND_ONCE = 1L << 62;
+    private static final long MARKS = FOUND | FOUND_ONCE;
+    /** The bits of the fingerprint's second part a value keeps: 30, beside the marks. */
+    private static final int LOW_MASK = 0x3fff_ffff;
 
     private static final long EMPTY = 0;
     private static final long DELETED = 1;
@@ -103,10 +110,10 @@ final class PinTable {
                     return MISS;
                 }
                 if ((value & FOUND) == 0) {
-                    // Fails harmlessly if the slot changed meanwhile: the mark only ever spares an entry.
-                    SLOT.compareAndSet(slots, 2 * slot + 1, value, value | FOUND);
+                    // Fails harmlessly if the slot changed meanwhile: a mark only ever spares an entry.
+                    SLOT.compareAndSet(slots, 2 * slot + 1, value, value | ((value & FOUND_ONCE) == 0 ? FOUND_ONCE : FOUND));
                 }
-                return value & ~FOUND;
+                return value & ~MARKS;
             }
         }
         return MISS;
@@ -122,7 +129,8 @@ final class PinTable {
         for (int probe = 0, slot = home; probe < PROBES; probe++, slot = slot + 1 & mask) {
             long found = slots[2 * slot];
             if (found == key) {
-                SLOT.setRelease(slots, 2 * slot + 1, value);
+                // The same user read again (a refresh): its marks stay.
+                SLOT.setRelease(slots, 2 * slot + 1, value | slots[2 * slot + 1] & MARKS);
                 return;
             }
             if (found == EMPTY || found == DELETED) {

@@ -69,28 +69,34 @@ class PinTableTest {
     }
 
     @Test
-    void anEntryNeverFoundGivesWayBeforeOneFound() {
+    void anEntryNotInUseGivesWayBeforeOneInUse() {
         PinTable table = new PinTable(1_000);
         for (int i = 0; i < PinTable.PROBES; i++) {
             table.put(sameHome(i + 2), PinTable.value(i, 1, 10 + i), 10 + i);
         }
-        long found = table.find(sameHome(2), 0); // the oldest, found: marked
-        assertThat(table.find(sameHome(2), 0)).as("the mark is not part of the value").isEqualTo(found);
-
+        long fetched = table.find(sameHome(2), 0); // the oldest; a first find, as a held request's own: no sign of use
         table.put(sameHome(100), PinTable.value(100, 2, 20), 20);
-        assertThat(table.find(sameHome(2), 0)).as("found: spared").isEqualTo(found);
-        assertThat(table.find(sameHome(3), 1)).as("the oldest never found gave way").isEqualTo(PinTable.MISS);
+        assertThat(table.find(sameHome(2), 0)).as("found once only: the first to go").isEqualTo(PinTable.MISS);
 
-        // Every entry of the window found: the marks are cleared, and the one read longest ago goes.
-        for (int i = 2; i < PinTable.PROBES; i++) {
-            assertThat(table.find(sameHome(i + 2), i)).isNotEqualTo(PinTable.MISS);
-        }
-        assertThat(table.find(sameHome(100), 100)).isNotEqualTo(PinTable.MISS);
+        long found = table.find(sameHome(3), 1); // the oldest now, found twice: in use
+        assertThat(table.find(sameHome(3), 1)).as("the marks are not part of the value").isEqualTo(found);
+        assertThat(PinTable.region(fetched)).isEqualTo(1);
+
         table.put(sameHome(101), PinTable.value(101, 2, 21), 21);
-        assertThat(table.find(sameHome(2), 0)).isEqualTo(PinTable.MISS);
-        // The marks cleared: the next one to go is the oldest of the rest, found or not before.
+        assertThat(table.find(sameHome(3), 1)).as("in use: spared").isEqualTo(found);
+        assertThat(table.find(sameHome(4), 2)).as("the oldest not in use gave way").isEqualTo(PinTable.MISS);
+
+        // Every entry of the window in use: the marks are cleared, and the one read longest ago goes.
+        for (long key : new long[] {sameHome(5), sameHome(6), sameHome(7), sameHome(8), sameHome(9), sameHome(100), sameHome(101)}) {
+            int low = key == sameHome(100) ? 100 : key == sameHome(101) ? 101 : (int) key - 2;
+            table.find(key, low);
+            assertThat(table.find(key, low)).isNotEqualTo(PinTable.MISS);
+        }
         table.put(sameHome(102), PinTable.value(102, 2, 22), 22);
-        assertThat(table.find(sameHome(4), 2)).isEqualTo(PinTable.MISS);
+        assertThat(table.find(sameHome(3), 1)).isEqualTo(PinTable.MISS);
+        // The marks cleared: the next one to go is the oldest of the rest, in use before or not.
+        table.put(sameHome(103), PinTable.value(103, 2, 23), 23);
+        assertThat(table.find(sameHome(5), 3)).isEqualTo(PinTable.MISS);
         assertThat(table.size()).isEqualTo(PinTable.PROBES);
     }
 
