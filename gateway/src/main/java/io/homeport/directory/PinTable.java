@@ -22,16 +22,16 @@ import java.lang.invoke.VarHandle;
  * last, and a slot being reused is first marked deleted, so a reader never pairs one entry's key
  * with another's value. A miss is always safe: the caller fetches the pin again.
  *
- * <p>Entries live in a window of {@link #PROBES} slots from their key's home slot. When the window
- * is full, one of its entries gives way: of those never found since they were read from the store,
- * the one read longest ago; only when every entry of the window was found are the marks cleared and
- * the one read longest ago goes. When the table holds {@code maxEntries}, the window's oldest entry
- * never found goes, or, if it has none, the next such entry past a hand that sweeps the whole table
- * clearing the marks it passes (a CLOCK's second chance). Without the marks, eviction was
- * first-in, first-out by store read, and a storm of one-off users pushed out the hot entries first
- * (benchmarks/RESULTS.md, the directory's paced cold runs): now a user seen once is the first to
- * go. A find marks its entry with one compare-and-set, only while the mark is clear; the first
- * find after a fetch (the held request's own) counts for nothing ({@link #FOUND_ONCE}).
+ * <p>Entries live in a window of {@link #PROBES} slots from their key's home slot. An entry is in
+ * use once found by a request after the one it was fetched for: a find marks it (one
+ * compare-and-set, only while the mark is clear; the first find after a fetch, the held request's
+ * own, counts for nothing: {@link #FOUND_ONCE}). When the window is full, of its entries not in
+ * use the one read from the store longest ago gives way; only when every entry is in use are the
+ * marks cleared and the one read longest ago goes. When the table holds {@code maxEntries}, the
+ * window's oldest entry not in use goes, or, if it has none, the next such entry past a hand that
+ * sweeps the whole table clearing the marks it passes (a CLOCK's second chance). Without the
+ * marks, eviction was first-in, first-out by store read, and a storm of one-off users pushed out
+ * the users in use first (benchmarks/RESULTS.md, the directory's paced cold runs).
  */
 final class PinTable {
 
@@ -151,7 +151,7 @@ final class PinTable {
             if (size < maxEntries) {
                 size++;
             } else {
-                int victim = oldestNeverFound(home, now);
+                int victim = oldestNotInUse(home, now);
                 if (victim >= 0) {
                     SLOT.setRelease(slots, 2 * victim, DELETED); // a full table: the window's oldest unused entry gives way
                 } else {
@@ -181,9 +181,9 @@ final class PinTable {
 
     /**
      * The slot of the window from {@code home} whose entry was read from the store longest before
-     * {@code now} among those never found since; -1 if the window has none.
+     * {@code now} among those not in use (no {@link #FOUND} mark); -1 if the window has none.
      */
-    private int oldestNeverFound(int home, int now) {
+    private int oldestNotInUse(int home, int now) {
         int oldest = -1;
         int oldestAge = -1;
         for (int probe = 0, slot = home; probe < PROBES; probe++, slot = slot + 1 & mask) {
@@ -201,18 +201,18 @@ final class PinTable {
     }
 
     /**
-     * The slot of a full window's entry to give way: the one never found that was read longest ago;
-     * when every entry of the window was found, the marks are cleared and the one read longest ago goes.
+     * The slot of a full window's entry to give way: the one not in use that was read longest ago;
+     * when every entry of the window is in use, the marks are cleared and the one read longest ago goes.
      */
     private int giveWay(int home, int now) {
-        int victim = oldestNeverFound(home, now);
+        int victim = oldestNotInUse(home, now);
         if (victim >= 0) {
             return victim;
         }
         for (int probe = 0, slot = home; probe < PROBES; probe++, slot = slot + 1 & mask) {
             unmark(slot);
         }
-        return oldestNeverFound(home, now);
+        return oldestNotInUse(home, now);
     }
 
     /**
