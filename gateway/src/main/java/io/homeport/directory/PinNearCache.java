@@ -17,8 +17,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * decision has computed already), each holding the region's number and the tick it was read at. Ages are counted in ticks
  * of a coarse clock that {@link #tick} advances (every {@link #TICK} in a gateway), not with
  * {@code System.nanoTime()} per lookup, which costs tens of nanoseconds on a virtual machine.
- * When an entry must give way, one never found since it was read from the store goes first — a
- * user seen once before one in use ({@link PinTable}).
+ * When an entry must give way, one not in use (not asked for again since its fetch) goes first:
+ * a user seen once before one in use ({@link PinTable}).
  */
 public final class PinNearCache implements ExternalPins {
 
