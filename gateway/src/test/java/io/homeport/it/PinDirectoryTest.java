@@ -39,6 +39,7 @@ class PinDirectoryTest {
                 PinStore store = PinStore.connect(redis.uri(), Duration.ofSeconds(2));
                 PinDirectory directory = PinDirectory.connect(settings(redis, Duration.ofMinutes(5)), Duration.ofSeconds(2))) {
             store.set("u-1", "singapore");
+            awaitAnnounced(directory, 1);
 
             assertThat(directory.cached("u-1")).isNull();
             assertThat(directory.lookup("u-1").get(2, TimeUnit.SECONDS)).isEqualTo(new Pin("singapore", Pin.Source.REDIS));
@@ -81,6 +82,7 @@ class PinDirectoryTest {
                 PinDirectory directory = PinDirectory.connect(settings(redis, Duration.ofMinutes(5)), Duration.ofSeconds(2))) {
             store.set("u-pinned", "singapore");
             store.set("u-odd", "mars"); // names no region of the rules
+            awaitAnnounced(directory, 2);
             RoutingRules rules = new RulesLoader().load(java.nio.file.Files.writeString(dir.resolve("rules.yaml"), """
                     version: 1
                     regions:
@@ -124,6 +126,7 @@ class PinDirectoryTest {
             try (PinStore store = PinStore.connect(redis.uri(), Duration.ofSeconds(2))) {
                 store.set("held", "singapore");
             }
+            awaitAnnounced(directory, 1);
             assertThat(directory.lookup("held").get(2, TimeUnit.SECONDS).region()).isEqualTo("singapore");
 
             redis.kill();
@@ -169,6 +172,7 @@ class PinDirectoryTest {
                     store.set("user-" + i, i % 2 == 0 ? "singapore" : "us");
                 }
             }
+            awaitAnnounced(directory, users);
             for (int i = 0; i < users; i++) {
                 assertThat(directory.lookup("user-" + i).get(2, TimeUnit.SECONDS).source()).isEqualTo(Pin.Source.REDIS);
             }
@@ -192,6 +196,20 @@ class PinDirectoryTest {
             assertThat(calls(redis, "get") - getsBefore).as("no GET per stale entry").isZero();
             assertThat(calls(redis, "mget")).as("a few MGETs (500 keys each at most)").isBetween(1L, 5L);
         }
+    }
+
+    /**
+     * Waits until Redis has announced {@code writes} pin writes to {@code directory}. A read that
+     * begins before the announcement of the write it reads arrives is, by design, served once as
+     * stale and read again (or dropped, if the announcement comes after it): a test that writes a
+     * pin and expects the next read to be fresh must wait for the announcement first.
+     */
+    static void awaitAnnounced(PinDirectory directory, long writes) throws InterruptedException {
+        long started = System.nanoTime();
+        while (directory.invalidations() < writes && System.nanoTime() - started < TimeUnit.SECONDS.toNanos(10)) {
+            Thread.sleep(2);
+        }
+        assertThat(directory.invalidations()).as("pin writes Redis announced").isGreaterThanOrEqualTo(writes);
     }
 
     /** How many times Redis ran {@code command}, from INFO commandstats. */

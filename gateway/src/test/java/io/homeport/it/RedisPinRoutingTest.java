@@ -80,7 +80,13 @@ class RedisPinRoutingTest {
                 assertThat(now).as("followed within 1 s").isEqualTo("us");
 
                 // /explain fetches a pin the near-cache does not hold yet, as a request would, and says where it came from.
+                long announced = announcedWrites(homeport);
                 store.set("u-explained", "singapore");
+                // Fresh only once Redis has announced the write: a read begun before that is served as stale.
+                long announcing = System.nanoTime();
+                while (announcedWrites(homeport) <= announced && System.nanoTime() - announcing < 10_000_000_000L) {
+                    Thread.sleep(2);
+                }
                 String explained = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
                         + homeport.adminAddress().getPort() + "/explain?ip=" + CN + "&user=u-explained")).build(),
                         HttpResponse.BodyHandlers.ofString()).body();
@@ -241,5 +247,12 @@ class RedisPinRoutingTest {
         sent.incrementAndGet();
         return client.send(HttpRequest.newBuilder(URI.create(base)).header("X-Forwarded-For", address).header("X-User-Id", user)
                 .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** Pin writes Redis announced to the gateway ({@code homeport_pin_invalidations_total}). */
+    private static long announcedWrites(Homeport homeport) {
+        java.util.regex.Matcher matcher = java.util.regex.Pattern.compile("(?m)^homeport_pin_invalidations_total ([0-9.]+)$")
+                .matcher(homeport.metrics().scrape());
+        return matcher.find() ? (long) Double.parseDouble(matcher.group(1)) : 0;
     }
 }
