@@ -87,6 +87,7 @@ class RedisPinRoutingTest {
                 while (announcedWrites(homeport) <= announced && System.nanoTime() - announcing < 10_000_000_000L) {
                     Thread.sleep(2);
                 }
+                assertThat(announcedWrites(homeport)).as("homeport_pin_invalidations_total").isGreaterThan(announced);
                 String explained = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
                         + homeport.adminAddress().getPort() + "/explain?ip=" + CN + "&user=u-explained")).build(),
                         HttpResponse.BodyHandlers.ofString()).body();
@@ -251,7 +252,7 @@ class RedisPinRoutingTest {
 
     /** Pin writes Redis announced to the gateway ({@code homeport_pin_invalidations_total}). */
     private static long announcedWrites(Homeport homeport) {
-        java.util.regex.Matcher matcher = java.util.regex.Pattern.compile("(?m)^homeport_pin_invalidations_total ([0-9.]+)$")
+        java.util.regex.Matcher matcher = java.util.regex.Pattern.compile("(?m)^homeport_pin_invalidations_total (\\S+)$")
                 .matcher(homeport.metrics().scrape());
         return matcher.find() ? (long) Double.parseDouble(matcher.group(1)) : 0;
     }
