@@ -1,5 +1,6 @@
 package io.homeport.proxy;
 
+import io.homeport.netty.Closing;
 import io.homeport.upstream.RegionSelector;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -267,7 +268,10 @@ public final class Forwarder {
         if (exchange.request != null) {
             exchange.request.release();
         }
-        client.exchangeEnded(exchange, close || (!exchange.requestComplete && !exchange.facts.replayable()));
+        // Draining, a connection ends with its exchange even if the answer's head, sent before the
+        // drain began, did not say so: left open, it would be closed under the client's next request.
+        client.exchangeEnded(exchange, close || proxy.drain().isDraining()
+                || (!exchange.requestComplete && !exchange.facts.replayable()));
     }
 
     private void releaseLoad(Exchange exchange) {
@@ -321,12 +325,12 @@ public final class Forwarder {
     }
 
     /**
-     * The gateway started draining ({@link Drain}): a connection idle between exchanges closes now;
-     * one with an exchange closes after its answer, which says {@code Connection: close}.
+     * The gateway started draining ({@link Drain}): a connection idle between exchanges closes now,
+     * once the last answer's bytes have gone out; one with an exchange closes after its answer.
      */
     public void drainStarted() {
         if (current == null && !holding) {
-            ctx.close();
+            Closing.afterWrites(ctx);
         }
     }
 

@@ -1,9 +1,9 @@
 package io.homeport.proxy;
 
+import io.homeport.netty.Closing;
 import io.homeport.reload.ServingConfig;
 import io.homeport.rules.RoutingRules;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.DefaultHttpRequest;
@@ -256,7 +256,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
     @Override
     public void exchangeEnded(Exchange exchange, boolean close) {
         if (close) {
-            ctx.channel().writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            Closing.afterWrites(ctx.channel());
         } else {
             requestRead(ctx); // the next request on this keep-alive connection
         }

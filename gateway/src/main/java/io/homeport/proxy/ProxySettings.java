@@ -10,7 +10,7 @@ import java.time.Duration;
  * @param maxHeaderCount requests with more header fields get 431
  * @param requestHeaderTimeout a client that has not sent a whole request head by then is cut off
  * @param clientIdleTimeout an idle keep-alive connection is closed after this
- * @param drainTimeout how long a graceful shutdown waits for requests in flight
+ * @param drainTimeout how long a graceful shutdown waits for requests in flight and their answers to go out
  * @param maxRequestBodyBytes larger request bodies get 413: a declared Content-Length before
  *     anything is forwarded (and before a {@code 100 Continue}), a streamed body when it passes the limit
  * @param headersWithUnderscores what becomes of a request header whose name has an underscore

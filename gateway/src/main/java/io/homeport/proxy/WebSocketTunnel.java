@@ -1,10 +1,10 @@
 package io.homeport.proxy;
 
+import io.homeport.netty.Closing;
 import io.homeport.upstream.UpstreamConnections;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
@@ -145,7 +145,7 @@ final class WebSocketTunnel {
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
             if (peer.isActive()) {
-                peer.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+                Closing.afterWrites(peer);
             }
         }
 

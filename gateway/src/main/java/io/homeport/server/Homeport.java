@@ -252,7 +252,7 @@ public final class Homeport implements AutoCloseable {
 
     /**
      * Graceful shutdown: /readyz turns 503, the listeners stop accepting, requests in flight get up
-     * to the drain timeout to finish, then everything closes.
+     * to the drain timeout to finish and their answers to reach their clients, then everything closes.
      */
     @Override
     public synchronized void close() {
@@ -266,15 +266,17 @@ public final class Homeport implements AutoCloseable {
         // idle connections close now, HTTP/2 connections get GOAWAY.
         drain.start();
         proxyServer.drainClients();
+        Duration drainTimeout = options.config().proxy().drainTimeout();
+        long deadline = System.nanoTime() + drainTimeout.toNanos();
         try {
-            if (!inFlight.awaitDrained(options.config().proxy().drainTimeout())) {
-                logger.warn("{} requests still in flight after {}; closing them", inFlight.count(),
-                        options.config().proxy().drainTimeout());
+            if (!inFlight.awaitDrained(drainTimeout)) {
+                logger.warn("{} requests still in flight after {}; closing them", inFlight.count(), drainTimeout);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        proxyServer.closeClients();
+        // The answers' last bytes may still be on their way: the rest of the drain timeout is theirs.
+        proxyServer.closeClients(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
         healthChecker.close();
         adminServer.close();
         reloader.close();

@@ -12,6 +12,7 @@ import io.homeport.tls.InvalidCertificateException;
 import io.homeport.tls.SniCertificates;
 import io.homeport.tls.TlsProvider;
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -130,8 +131,13 @@ public final class ProxyServer {
         return clients.size();
     }
 
-    /** Closes every client connection. */
-    public void closeClients() {
+    /**
+     * Closes every client connection once what was written to it has gone out, waiting at most
+     * {@code grace} for that (a client that stopped reading would hold the shutdown); then closes
+     * whatever is left, cutting what it still had to send.
+     */
+    public void closeClients(Duration grace) {
+        clients.writeAndFlush(Unpooled.EMPTY_BUFFER).awaitUninterruptibly(grace.toMillis());
         clients.close().awaitUninterruptibly();
     }
 }

@@ -1,10 +1,10 @@
 package io.homeport.world;
 
+import io.homeport.netty.Closing;
 import io.homeport.netty.Transports;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -185,7 +185,7 @@ public final class DelayLink implements AutoCloseable {
             // The FIN crosses after the data before it.
             ctx.executor().schedule(() -> {
                 if (peer.isActive()) {
-                    peer.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+                    Closing.afterWrites(peer);
                 }
             }, oneWayNanos, TimeUnit.NANOSECONDS);
         }

@@ -1,6 +1,6 @@
 package io.homeport.proxy.h1;
 
-
+import io.homeport.netty.Closing;
 import io.homeport.proxy.ClientConnection;
 import io.homeport.proxy.ClientIp;
 import io.homeport.proxy.ClientSide;
@@ -19,7 +19,6 @@ import io.homeport.routing.IpAddresses;
 import io.homeport.rules.RoutingRules;
 import io.homeport.rules.UserPins;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -349,7 +348,7 @@ public final class DirectHttp1Handler extends ChannelInboundHandlerAdapter imple
         if (close) {
             closing = true;
             releasePending();
-            client.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            Closing.afterWrites(client);
         } else if (pending != null && pending.isReadable()) {
             // A pipelined request: started from the event loop, not from this call, which may be deep in another.
             client.eventLoop().execute(() -> {
