@@ -276,7 +276,10 @@ public final class Homeport implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         // The answers' last bytes may still be on their way: the rest of the drain timeout is theirs.
-        proxyServer.closeClients(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+        int cut = proxyServer.closeClients(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+        if (cut > 0) {
+            logger.warn("{} client connections still had bytes to send after {}; closed them", cut, drainTimeout);
+        }
         healthChecker.close();
         adminServer.close();
         reloader.close();

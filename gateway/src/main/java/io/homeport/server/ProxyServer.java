@@ -14,9 +14,11 @@ import io.homeport.tls.TlsProvider;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.ChannelGroupFuture;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.ssl.SslProvider;
 import io.netty.util.concurrent.GlobalEventExecutor;
@@ -134,10 +136,18 @@ public final class ProxyServer {
     /**
      * Closes every client connection once what was written to it has gone out, waiting at most
      * {@code grace} for that (a client that stopped reading would hold the shutdown); then closes
-     * whatever is left, cutting what it still had to send.
+     * whatever is left, cutting what it still had to send. Returns how many were cut so.
      */
-    public void closeClients(Duration grace) {
-        clients.writeAndFlush(Unpooled.EMPTY_BUFFER).awaitUninterruptibly(grace.toMillis());
+    public int closeClients(Duration grace) {
+        ChannelGroupFuture written = clients.writeAndFlush(Unpooled.EMPTY_BUFFER);
+        written.awaitUninterruptibly(grace.toMillis());
+        int cut = 0;
+        for (ChannelFuture write : written) {
+            if (!write.isDone()) {
+                cut++;
+            }
+        }
         clients.close().awaitUninterruptibly();
+        return cut;
     }
 }
