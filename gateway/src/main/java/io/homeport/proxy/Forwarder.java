@@ -43,6 +43,9 @@ public final class Forwarder {
     /** A request waits for its pin before its exchange starts ({@link #holding(boolean)}). */
     private boolean holding;
 
+    /** The drain is closing this idle connection ({@link #drainStarted()}): no request on it may start. */
+    private boolean closing;
+
     public Forwarder(ProxyContext proxy, ClientSide client, ChannelHandlerContext ctx) {
         this.proxy = proxy;
         this.client = client;
@@ -330,8 +333,18 @@ public final class Forwarder {
      */
     public void drainStarted() {
         if (current == null && !holding) {
+            closing = true;
             Closing.afterWrites(ctx);
         }
+    }
+
+    /**
+     * Whether the drain is closing this connection: a request read meanwhile is dropped unanswered,
+     * never forwarded, as if the close had come first (the client may retry it elsewhere; a request
+     * forwarded and then cut would leave it unsure whether the backend acted on it).
+     */
+    public boolean closing() {
+        return closing;
     }
 
     /**

@@ -99,6 +99,10 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         readPending = false;
+        if (forwarder.closing()) {
+            ReferenceCountUtil.release(msg); // the drain closes this connection: nothing more starts on it
+            return;
+        }
         if (msg instanceof HttpRequest request) {
             if (!onRequestHead(ctx, request, msg)) {
                 return; // held while the user's pin is fetched

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.homeport.metrics.GatewayMetrics;
 import io.homeport.net.Cidr;
+import io.homeport.netty.HeldWrites;
 import io.homeport.netty.Transports;
 import io.homeport.reload.ConfigReloader;
 import io.homeport.reload.ServingConfig;
@@ -17,6 +18,7 @@ import io.homeport.upstream.UpstreamHealth;
 import io.homeport.upstream.UpstreamTimeouts;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpObjectAggregator;
@@ -128,6 +130,30 @@ class ProxyHandlerTest {
         channel.finishAndReleaseAll();
     }
 
+    /**
+     * The drain closes an idle connection once its last answer has gone out; a request read while
+     * that answer is still on its way is never started (beijing is down: had it started, it would
+     * have been answered 503 and counted).
+     */
+    @Test
+    void aRequestReadWhileTheDrainClosesAnIdleConnectionIsNeverStarted() {
+        markDown(new Endpoint("http", "127.0.0.1", 1));
+        HeldWrites socket = new HeldWrites();
+        EmbeddedChannel channel = channel("1.2.4.8", socket);
+
+        channel.pipeline().fireUserEventTriggered(Drain.Event.STARTED);
+        assertThat(channel.isOpen()).as("open until what was written has gone out").isTrue();
+        channel.writeInbound(request(""));
+
+        assertThat(completed).as("nothing started").isEmpty();
+        assertThat(socket.pending()).as("only the drain's empty write").isEqualTo(1);
+        socket.release();
+        channel.runPendingTasks();
+        assertThat(channel.isOpen()).as("closed once the writes went out").isFalse();
+        assertThat((Object) channel.readOutbound()).as("nothing answered").isEqualTo(Unpooled.EMPTY_BUFFER);
+        channel.finishAndReleaseAll();
+    }
+
     @Test
     void keepsServingTheNextRequestOnTheSameConnection() {
         markDown(new Endpoint("http", "127.0.0.1", 1));
@@ -158,6 +184,11 @@ class ProxyHandlerTest {
     }
 
     private EmbeddedChannel channel(String peer) {
+        return channel(peer, new ChannelHandler[0]);
+    }
+
+    /** With {@code socket} handlers nearest the socket, before the codec. */
+    private EmbeddedChannel channel(String peer, ChannelHandler... socket) {
         ProxyContext context = new ProxyContext(
                 new SnapshotHolder(config),
                 new ClientAddressResolver(List.of(Cidr.parse("127.0.0.0/8").orElseThrow())),
@@ -175,6 +206,7 @@ class ProxyHandlerTest {
             }
         };
         channel.config().setAutoRead(false);
+        channel.pipeline().addLast(socket);
         channel.pipeline().addLast(new HttpServerCodec(), new FlowControlHandler(), new ProxyHandler(context, false));
         channel.pipeline().fireChannelActive();
         return channel;

@@ -137,8 +137,8 @@ public final class DirectHttp1Handler extends ChannelInboundHandlerAdapter imple
             ctx.fireChannelRead(msg);
             return;
         }
-        if (closing) {
-            bytes.release(); // after an answer that ends the connection, as on the full path
+        if (closing || forwarder.closing()) {
+            bytes.release(); // after an answer that ends the connection, as on the full path, or the drain's close
             return;
         }
         if (pending == null) {

@@ -3,7 +3,9 @@ package io.homeport.proxy.h1;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.homeport.metrics.GatewayMetrics;
+import io.homeport.netty.HeldWrites;
 import io.homeport.proxy.CompletedExchange;
+import io.homeport.proxy.Drain;
 import io.homeport.proxy.ExchangeListener;
 import io.homeport.proxy.ProxyContext;
 import io.homeport.proxy.ProxyContexts;
@@ -13,7 +15,10 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -84,6 +89,55 @@ class DirectHttp1HandlerTest {
     private double handovers(String reason) {
         return metrics.registry().find("homeport.direct.path.handovers").tag("reason", reason).counters().stream()
                 .mapToDouble(c -> c.count()).sum();
+    }
+
+    /**
+     * The drain closes an idle connection once its last answer has gone out; a request read while
+     * that answer is still on its way must not start (forwarded and then cut, its client could not
+     * know whether the backend acted on it).
+     */
+    @Test
+    void aRequestReadWhileTheDrainClosesAnIdleConnectionIsNeverStarted() throws Exception {
+        List<String> started = new ArrayList<>();
+        ExchangeListener listener = new ExchangeListener() {
+            @Override
+            public void started() {
+                started.add("started");
+            }
+
+            @Override
+            public void completed(CompletedExchange exchange) {
+                started.add("completed " + exchange.status());
+            }
+
+            @Override
+            public void refused(CompletedExchange exchange) {
+                started.add("refused " + exchange.status() + " " + exchange.error());
+            }
+        };
+        ProxyContext draining = ProxyContexts.oneRegion(Files.createDirectories(directory.resolve("draining")), metrics, listener);
+        HeldWrites socket = new HeldWrites();
+        InetSocketAddress peer = new InetSocketAddress("8.8.8.8", 40000);
+        EmbeddedChannel channel = new EmbeddedChannel() {
+            @Override
+            protected SocketAddress remoteAddress0() {
+                return peer;
+            }
+        };
+        channel.pipeline().addLast(socket,
+                new DirectHttp1Handler(draining, ProxySettings.DEFAULTS, false, pipeline -> pipeline.addLast("full", full)));
+
+        channel.pipeline().fireUserEventTriggered(Drain.Event.STARTED);
+        assertThat(channel.isOpen()).as("open until what was written has gone out").isTrue();
+        channel.writeInbound(text("GET /api/x HTTP/1.1\r\nHost: a\r\n\r\n"));
+
+        assertThat(started).as("nothing started").isEmpty();
+        assertThat(full.bytes).as("nothing handed over").isEmpty();
+        assertThat(channel.isOpen()).as("still open: only the drain closes it").isTrue();
+        socket.release();
+        channel.runPendingTasks();
+        assertThat(channel.isOpen()).as("closed once the writes went out").isFalse();
+        channel.finishAndReleaseAll();
     }
 
     @Test
