@@ -146,6 +146,7 @@ class ProxyHandlerTest {
         channel.writeInbound(request(""));
 
         assertThat(completed).as("nothing started").isEmpty();
+        assertThat(channel.isOpen()).as("still open: only the drain closes it").isTrue();
         assertThat(socket.pending()).as("only the drain's empty write").isEqualTo(1);
         socket.release();
         channel.runPendingTasks();
